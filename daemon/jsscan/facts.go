@@ -1,0 +1,118 @@
+// Package jsscan extracts module facts from JavaScript and TypeScript sources:
+// import edges with the bindings they use, export names, and the
+// import.meta.hot calls that make a module an HMR boundary.
+//
+// TypeScript, TSX and JSX are first transformed with esbuild (type-only
+// imports and imports used only as types disappear exactly as TypeScript
+// elides them); the resulting plain JS is then lexed. Plain JS goes through
+// esbuild too, so that every syntax error is reported with a position before
+// the browser would hit it. Scan is pure and safe for concurrent use.
+package jsscan
+
+// Loader says how to parse a source.
+type Loader uint8
+
+const (
+	LoaderJS Loader = iota
+	LoaderJSX
+	LoaderTS
+	LoaderTSX
+)
+
+// ImportKind is the kind of an import edge.
+type ImportKind uint8
+
+const (
+	// ImportStatic is `import … from 'x'` or the side-effect form `import 'x'`.
+	ImportStatic ImportKind = iota
+	// ImportReExport is `export … from 'x'` and `export * from 'x'`.
+	ImportReExport
+	// ImportDynamic is `import('x')` with a string literal argument
+	// (or a template literal without substitutions).
+	ImportDynamic
+)
+
+// Range is a half-open byte range [Start, End) into Result.Code.
+type Range struct{ Start, End int }
+
+// Import is one import edge.
+type Import struct {
+	Specifier string
+	Kind      ImportKind
+	// Range covers the specifier literal including its quotes.
+	Range Range
+	// Bindings lists the names this import uses from the target: "default",
+	// named imports by their exported name, and "*" for a namespace import,
+	// `export * from`, `export * as ns from` and dynamic import. A side-effect
+	// import has no bindings (nil).
+	Bindings []string
+}
+
+// Dep is a string literal naming a module in an import.meta.hot call.
+type Dep struct {
+	Specifier string
+	Range     Range // the literal including its quotes
+}
+
+// Hot is what a module's import.meta.hot calls say about it.
+type Hot struct {
+	// Used is true when the source mentions import.meta.hot at all.
+	Used bool
+	// SelfAccepting: accept(), accept(cb), accept(anything not a string or array).
+	SelfAccepting bool
+	// AcceptedDeps from accept('dep', cb) and accept(['a','b'], cb), in source order.
+	AcceptedDeps []Dep
+	// PartialAccept is true when acceptExports(...) was called; AcceptedExports
+	// lists the names (possibly empty: acceptExports([]) accepts no export).
+	PartialAccept   bool
+	AcceptedExports []string
+	// Declined: decline() with no arguments. DeclinedDeps: decline('dep' | [...]).
+	Declined     bool
+	DeclinedDeps []Dep
+	// UsesAPI: dispose, prune, invalidate, on, off, send or data are used.
+	UsesAPI bool
+}
+
+// Severity of a Diagnostic.
+type Severity uint8
+
+const (
+	SeverityWarning Severity = iota
+	SeverityError
+)
+
+// Diagnostic is a problem found while scanning, positioned in the ORIGINAL
+// source (not in Code). Line and Column are 1-based; Column counts bytes.
+type Diagnostic struct {
+	Severity Severity
+	Line     int
+	Column   int
+	Message  string
+	// Frame is a short code frame (the offending line and a caret line),
+	// ready to show to a person; may be empty.
+	Frame string
+}
+
+// Result holds the facts of one source.
+type Result struct {
+	// Code is the JavaScript that was lexed (esbuild's output for the
+	// source); all Ranges index into it.
+	Code    []byte
+	Imports []Import
+	// Exports lists exported names in source order ("default" included),
+	// without duplicates. Names re-exported through `export * from` are not
+	// known here: such modules have an ImportReExport with Bindings ["*"].
+	Exports []string
+	Hot     Hot
+	// Diagnostics are warnings (a non-literal dynamic import, a template
+	// literal with ${} in accept(), an identifier inside accept([...])).
+	Diagnostics []Diagnostic
+}
+
+// Options tune Scan.
+type Options struct {
+	// Loader selects the syntax; LoaderFor picks it from a file name.
+	Loader Loader
+	// Filename is used in error messages only.
+	Filename string
+}
