@@ -349,7 +349,7 @@ func configReload(tsconfig, pkgjson string, changed []string) *propagate.FullRel
 			}
 		}
 	}
-	return &propagate.FullReload{Reason: reason, TriggeredBy: file, Path: "*"}
+	return &propagate.FullReload{Cause: propagate.CauseConfig, Reason: reason, TriggeredBy: file, Path: "*"}
 }
 
 // pageReload reloads the pages that changed: only tabs showing that page
@@ -359,7 +359,7 @@ func (p *Project) pageReload(pages []modgraph.Ref) *propagate.FullReload {
 	for i, r := range pages {
 		ids[i] = p.g.Mod(r).ID
 	}
-	fr := &propagate.FullReload{TriggeredBy: ids[0], Chain: ids, Path: "*"}
+	fr := &propagate.FullReload{Cause: propagate.CausePage, TriggeredBy: ids[0], Chain: ids, Path: "*"}
 	if len(ids) == 1 {
 		fr.Path = ids[0]
 		fr.Reason = "page " + ids[0] + " changed: pages are entries and reload as a whole"

@@ -36,6 +36,7 @@ func (p *Project) Invalidate(id, firstInvalidatedBy string) *Plan {
 	importers := slices.DeleteFunc(p.g.LiveImporters(nil, r), func(x modgraph.Ref) bool { return x == r })
 	if len(importers) == 0 {
 		plan.FullReload = &propagate.FullReload{
+			Cause:       propagate.CauseInvalidateEntry,
 			Reason:      m.ID + " called import.meta.hot.invalidate() and no module imports it (it is an entry)",
 			Chain:       []string{m.ID},
 			TriggeredBy: m.ID,

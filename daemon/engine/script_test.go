@@ -271,7 +271,7 @@ func renderPlan(w *strings.Builder, p *Plan) {
 		fmt.Fprintf(w, ": %s\n", e.Message)
 	}
 	if fr := p.FullReload; fr != nil {
-		fmt.Fprintf(w, "full-reload %s triggeredBy=%s\n  reason: %s\n", fr.Path, fr.TriggeredBy, fr.Reason)
+		fmt.Fprintf(w, "full-reload %s triggeredBy=%s cause=%s\n  reason: %s\n", fr.Path, fr.TriggeredBy, fr.Cause, fr.Reason)
 		if len(fr.Chain) > 0 {
 			fmt.Fprintf(w, "  chain: %s\n", strings.Join(fr.Chain, " → "))
 		}

@@ -47,6 +47,8 @@ type Update struct {
 // FullReload means no boundary can take the change: the page (or runtime)
 // must reload.
 type FullReload struct {
+	// Cause classifies the reload for programs (the Reason is for people).
+	Cause Cause
 	// Reason is a sentence a person can act on.
 	Reason string
 	// Chain is the import path that reached the dead end, from the changed
@@ -67,3 +69,36 @@ type Result struct {
 
 // Empty reports whether the change signals nothing.
 func (r Result) Empty() bool { return len(r.Updates) == 0 && r.FullReload == nil }
+
+// Cause classifies a full reload so runtimes and tools can react to the kind
+// of reload without parsing the reason sentence.
+type Cause uint8
+
+const (
+	// CauseNoBoundary: the change reached a module nothing accepts (a dead end).
+	CauseNoBoundary Cause = iota
+	// CauseDeclined: a module on the chain declines hot updates.
+	CauseDeclined
+	// CausePage: an HTML page (an entry) changed.
+	CausePage
+	// CauseConfig: resolution or compile settings (tsconfig, package.json) changed.
+	CauseConfig
+	// CauseInvalidateLoop: invalidate() came back to the module that started it.
+	CauseInvalidateLoop
+	// CauseInvalidateEntry: an entry invalidated itself; nothing imports it.
+	CauseInvalidateEntry
+	// CauseRescan: the watcher lost events and the project was rescanned.
+	CauseRescan
+	// CauseResync: a subscriber's resume point is gone (or from another
+	// daemon instance); its state must be rebuilt.
+	CauseResync
+)
+
+var causeNames = [...]string{"no-boundary", "declined", "page", "config", "invalidate-loop", "invalidate-entry", "rescan", "resync"}
+
+func (c Cause) String() string {
+	if int(c) < len(causeNames) {
+		return causeNames[c]
+	}
+	return "unknown"
+}

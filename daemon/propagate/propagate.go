@@ -50,6 +50,7 @@ func (w *Walker) Compute(changed []modgraph.Ref, opts Options) Result {
 			for _, u := range w.updates[before:] {
 				if u.AcceptedPath == opts.FirstInvalidatedBy {
 					w.reload = &FullReload{
+						Cause: CauseInvalidateLoop,
 						Reason: fmt.Sprintf("circular import invalidate: %s called import.meta.hot.invalidate() and its importers accept it again (%s); reloading instead of looping",
 							opts.FirstInvalidatedBy, u.Path),
 						Chain:       u.Chain,
@@ -112,7 +113,7 @@ func (w *Walker) propagate(node modgraph.Ref, chain []modgraph.Ref, depth int) b
 		return false
 	}
 	if m.Hot.Declined {
-		w.deadEnd(chain, fmt.Sprintf("%s declines hot updates (import.meta.hot.decline())", m.ID))
+		w.deadEnd(chain, CauseDeclined, fmt.Sprintf("%s declines hot updates (import.meta.hot.decline())", m.ID))
 		return true
 	}
 	importers := w.liveImporters(node, depth)
@@ -138,13 +139,13 @@ func (w *Walker) propagate(node modgraph.Ref, chain []modgraph.Ref, depth int) b
 		if g.IsEntry(node) || g.ImportedByPage(node) {
 			root = "entry, does not accept"
 		}
-		w.deadEnd(chain, "no accept boundary: "+formatChain(g, chain)+" ("+root+")")
+		w.deadEnd(chain, CauseNoBoundary, "no accept boundary: "+formatChain(g, chain)+" ("+root+")")
 		return true
 	}
 	for _, imp := range importers {
 		sub := extend(chain, imp)
 		if g.Declines(imp, node) {
-			w.deadEnd(sub, fmt.Sprintf("%s declines hot updates of %s (import.meta.hot.decline)", g.Mod(imp).ID, m.ID))
+			w.deadEnd(sub, CauseDeclined, fmt.Sprintf("%s declines hot updates of %s (import.meta.hot.decline)", g.Mod(imp).ID, m.ID))
 			return true
 		}
 		if g.Accepts(imp, node) {
@@ -213,8 +214,9 @@ func (w *Walker) boundary(b, accepted modgraph.Ref, chain []modgraph.Ref) {
 	})
 }
 
-func (w *Walker) deadEnd(chain []modgraph.Ref, reason string) {
+func (w *Walker) deadEnd(chain []modgraph.Ref, cause Cause, reason string) {
 	w.reload = &FullReload{
+		Cause:       cause,
 		Reason:      reason,
 		Chain:       ids(w.g, chain),
 		TriggeredBy: w.triggeredBy(chain[0]),
