@@ -54,11 +54,19 @@ func genSynth(tb testing.TB, dir string, n, hubUses int) *synth {
 	}
 	for i := 0; i < n; i++ {
 		var b strings.Builder
+		var used []string
 		for c := i*fanout + 1; c <= i*fanout+fanout && c < n; c++ {
 			fmt.Fprintf(&b, "import { v%d } from '../d%d/m%d%s'\n", c, c/100, c, filepath.Ext(synthName(c)))
+			used = append(used, fmt.Sprintf("v%d", c))
 		}
 		if hubUses > 0 && i%hubEvery == 0 {
 			b.WriteString("import { fmt } from '../shared/hub.js'\n")
+			used = append(used, "fmt")
+		}
+		// Use every import as a value: TypeScript elides imports whose
+		// bindings are unused, and so does the scanner.
+		if len(used) > 0 {
+			fmt.Fprintf(&b, "export const deps = [%s]\n", strings.Join(used, ", "))
 		}
 		ts := strings.HasSuffix(synthName(i), ".ts")
 		if ts {

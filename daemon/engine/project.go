@@ -166,7 +166,7 @@ func (p *Project) discover(queue []modgraph.Ref, plan *Plan) {
 		reqs := make([]scanReq, len(queue))
 		for i, r := range queue {
 			m := p.g.Mod(r)
-			reqs[i] = scanReq{file: m.File, fam: familyOf(m.Kind)}
+			reqs[i] = scanReq{file: m.File, fam: familyOf(m.Kind), trusted: true}
 		}
 		results := p.scanMany(reqs)
 		var next []modgraph.Ref
@@ -228,19 +228,17 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 	delete(p.errored, r)
 	if sr.fam == famJS {
 		h := modgraph.Hot{
-			SelfAccepting:   sr.hot.SelfAccepting,
-			PartialAccept:   sr.hot.PartialAccept,
-			AcceptedExports: sr.hot.AcceptedExports,
-			Declined:        sr.hot.Declined,
-			UsesAPI:         sr.hot.UsesAPI,
+			SelfAccepting: sr.hot.SelfAccepting,
+			PartialAccept: sr.hot.PartialAccept,
+			Declined:      sr.hot.Declined,
+			UsesAPI:       sr.hot.UsesAPI,
 		}
 		// Accepting every export is accepting the module (Vite does the
 		// same), unless `export *` leaves the export set open.
-		if h.PartialAccept && !sr.reexAll && coversAll(h.AcceptedExports, sr.exports) {
+		if h.PartialAccept && !sr.reexAll && coversAll(sr.hot.AcceptedExports, sr.exports) {
 			h.SelfAccepting = true
 		}
-		h.AcceptedDeps = p.depRefs(r, sr.accepted, "accept", plan)
-		h.DeclinedDeps = p.depRefs(r, sr.declined, "decline", plan)
+		h.SetLists(p.depRefs(r, sr.accepted, "accept", plan), sr.hot.AcceptedExports, p.depRefs(r, sr.declined, "decline", plan))
 		p.g.SetHot(r, h)
 	}
 	return fresh

@@ -178,7 +178,7 @@ func (p *Project) Snapshot() *Snapshot {
 		mi := ModuleInfo{
 			ID: m.ID, File: m.File, Kind: m.Kind.String(),
 			SelfAccepting: m.Hot.SelfAccepting, PartialAccept: m.Hot.PartialAccept,
-			AcceptedExports: slices.Clone(m.Hot.AcceptedExports), Declined: m.Hot.Declined,
+			AcceptedExports: slices.Clone(m.Hot.AcceptedExports()), Declined: m.Hot.Declined,
 			Exports: slices.Clone(m.Exports), Entry: p.g.IsEntry(r),
 			Live: m.Live, Loaded: m.Loaded, Version: m.Version,
 		}
@@ -192,10 +192,10 @@ func (p *Project) Snapshot() *Snapshot {
 		for _, imp := range m.Importers {
 			mi.Importers = append(mi.Importers, ref(imp))
 		}
-		for _, d := range m.Hot.AcceptedDeps {
+		for _, d := range m.Hot.AcceptedDeps() {
 			mi.AcceptedDeps = append(mi.AcceptedDeps, ref(d))
 		}
-		for _, d := range m.Hot.DeclinedDeps {
+		for _, d := range m.Hot.DeclinedDeps() {
 			mi.DeclinedDeps = append(mi.DeclinedDeps, ref(d))
 		}
 		if e, ok := p.errored[r]; ok {

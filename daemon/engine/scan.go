@@ -75,7 +75,7 @@ type scanResult struct {
 	warnings []ModuleError
 }
 
-func (p *Project) scanFile(file string, fam family) scanResult {
+func (p *Project) scanFile(file string, fam family, trusted bool) scanResult {
 	sr := scanResult{file: file, fam: fam}
 	fail := func(code, msg string) scanResult {
 		sr.fail = &ModuleError{File: file, Message: msg, Code: code}
@@ -111,7 +111,7 @@ func (p *Project) scanFile(file string, fam family) scanResult {
 	sr.hash = maphash.Bytes(p.seed, data)
 	switch fam {
 	case famJS:
-		p.scanJS(&sr, data)
+		p.scanJS(&sr, data, trusted)
 	case famStyle:
 		p.scanStyle(&sr, data)
 	case famJSON:
@@ -134,12 +134,16 @@ func (p *Project) scanFile(file string, fam family) scanResult {
 	return sr
 }
 
-func (p *Project) scanJS(sr *scanResult, data []byte) {
+func (p *Project) scanJS(sr *scanResult, data []byte, trusted bool) {
 	loader, ok := jsscan.LoaderFor(sr.file)
 	if !ok {
 		loader = jsscan.LoaderJS
 	}
-	res, err := jsscan.Scan(data, jsscan.Options{Loader: loader, Filename: sr.file})
+	scan := jsscan.Scan
+	if trusted {
+		scan = jsscan.ScanUnchecked
+	}
+	res, err := scan(data, jsscan.Options{Loader: loader, Filename: sr.file})
 	if err != nil {
 		var se *jsscan.SyntaxError
 		if errors.As(err, &se) {
@@ -254,6 +258,10 @@ func (p *Project) resolveAll(sr *scanResult) {
 type scanReq struct {
 	file string
 	fam  family
+	// trusted: the file is read as the tree stands (discovery), not
+	// because it changed; plain JS is then lexed without a syntax check
+	// (see jsscan.ScanUnchecked).
+	trusted bool
 }
 
 // scanMany scans files in parallel; results are in request order.
@@ -265,7 +273,7 @@ func (p *Project) scanMany(reqs []scanReq) []scanResult {
 	}
 	if workers <= 1 {
 		for i, rq := range reqs {
-			out[i] = p.scanFile(rq.file, rq.fam)
+			out[i] = p.scanFile(rq.file, rq.fam, rq.trusted)
 		}
 		return out
 	}
@@ -280,7 +288,7 @@ func (p *Project) scanMany(reqs []scanReq) []scanResult {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i] = p.scanFile(reqs[i].file, reqs[i].fam)
+				out[i] = p.scanFile(reqs[i].file, reqs[i].fam, reqs[i].trusted)
 			}
 		}()
 	}

@@ -194,3 +194,38 @@ func codeFrame(lineText []byte, line, col int) string {
 	b.WriteByte('^')
 	return b.String()
 }
+
+// ScanUnchecked reads the facts of plain JavaScript straight off src with
+// the scanner's own lexer, skipping esbuild's parse: it does not check
+// syntax. It is for files the engine has no reason to doubt — the tree as it
+// stands when a project opens — where esbuild's full parse and link would
+// cost 20–50× the lexing. Edited files go through Scan, so a save that
+// breaks a module is still reported. Other loaders (TS, JSX) need esbuild's
+// transform for their semantics and use Scan.
+func ScanUnchecked(src []byte, opts Options) (*Result, error) {
+	if opts.Loader != LoaderJS {
+		return Scan(src, opts)
+	}
+	if len(src) > math.MaxInt32 {
+		return nil, fmt.Errorf("scan %s: source is %d bytes, more than the 2 GiB limit", displayName(opts.Filename), len(src))
+	}
+	res, diagAt := scanCode(src)
+	for i := range res.Diagnostics {
+		line, start := 1, 0
+		for j := 0; j < diagAt[i] && j < len(src); j++ {
+			if src[j] == '\n' {
+				line++
+				start = j + 1
+			}
+		}
+		end := start
+		for end < len(src) && src[end] != '\n' {
+			end++
+		}
+		d := &res.Diagnostics[i]
+		d.Line = line
+		d.Column = diagAt[i] - start + 1
+		d.Frame = codeFrame(src[start:end], d.Line, d.Column)
+	}
+	return res, nil
+}

@@ -86,14 +86,66 @@ type Import struct {
 }
 
 // Hot is the module's import.meta.hot facts with deps resolved to Refs.
+// The lists are held behind a pointer that is nil for the many modules
+// without accept/decline lists: every Module carries a Hot, and inline
+// slices made it 100 bytes of mostly nothing.
 type Hot struct {
-	SelfAccepting   bool
-	AcceptedDeps    []Ref
-	PartialAccept   bool
-	AcceptedExports []string
-	Declined        bool
-	DeclinedDeps    []Ref
-	UsesAPI         bool
+	SelfAccepting bool
+	PartialAccept bool
+	Declined      bool
+	UsesAPI       bool
+	lists         *hotLists
+}
+
+type hotLists struct {
+	acceptedDeps    []Ref
+	acceptedExports []string
+	declinedDeps    []Ref
+}
+
+// SetLists records the modules accept(deps) names, the exports
+// acceptExports names, and the modules decline(deps) names.
+func (h *Hot) SetLists(acceptedDeps []Ref, acceptedExports []string, declinedDeps []Ref) {
+	if len(acceptedDeps) == 0 && len(acceptedExports) == 0 && len(declinedDeps) == 0 {
+		h.lists = nil
+		return
+	}
+	h.lists = &hotLists{acceptedDeps: acceptedDeps, acceptedExports: acceptedExports, declinedDeps: declinedDeps}
+}
+
+// AcceptedDeps are the modules accepted through accept(dep | [deps]).
+func (h *Hot) AcceptedDeps() []Ref {
+	if h.lists == nil {
+		return nil
+	}
+	return h.lists.acceptedDeps
+}
+
+// AcceptedExports are the exports named by acceptExports.
+func (h *Hot) AcceptedExports() []string {
+	if h.lists == nil {
+		return nil
+	}
+	return h.lists.acceptedExports
+}
+
+// DeclinedDeps are the modules named by decline(dep | [deps]).
+func (h *Hot) DeclinedDeps() []Ref {
+	if h.lists == nil {
+		return nil
+	}
+	return h.lists.declinedDeps
+}
+
+// forget drops r from the dependency lists (r left the graph).
+func (h *Hot) forget(r Ref) {
+	if h.lists == nil {
+		return
+	}
+	l := *h.lists
+	l.acceptedDeps = deleteRef(l.acceptedDeps, r)
+	l.declinedDeps = deleteRef(l.declinedDeps, r)
+	h.lists = &l
 }
 
 // Module is one node. Fields are read-only outside this package except
@@ -241,8 +293,7 @@ func (g *Graph) Remove(r Ref) {
 				g.unresolved[imp] = struct{}{}
 			}
 		}
-		im.Hot.AcceptedDeps = deleteRef(im.Hot.AcceptedDeps, r)
-		im.Hot.DeclinedDeps = deleteRef(im.Hot.DeclinedDeps, r)
+		im.Hot.forget(r)
 	}
 	if m.Live {
 		g.livenessStale = true
@@ -415,12 +466,12 @@ func (g *Graph) BindingsFrom(importer, target Ref) (bindings []string, ok bool) 
 
 // Accepts reports whether importer accepts updates of dep via accept(dep).
 func (g *Graph) Accepts(importer, dep Ref) bool {
-	return slices.Contains(g.mods[importer].Hot.AcceptedDeps, dep)
+	return slices.Contains(g.mods[importer].Hot.AcceptedDeps(), dep)
 }
 
 // Declines reports whether importer declines updates of dep.
 func (g *Graph) Declines(importer, dep Ref) bool {
-	return slices.Contains(g.mods[importer].Hot.DeclinedDeps, dep)
+	return slices.Contains(g.mods[importer].Hot.DeclinedDeps(), dep)
 }
 
 // IsStylesheetFile reports whether name is a stylesheet by extension.

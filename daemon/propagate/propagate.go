@@ -153,7 +153,7 @@ func (w *Walker) propagate(node modgraph.Ref, chain []modgraph.Ref, depth int) b
 			continue
 		}
 		if m.Hot.PartialAccept {
-			if used, ok := g.BindingsFrom(imp, node); ok && allAccepted(used, m.Hot.AcceptedExports) {
+			if used, ok := g.BindingsFrom(imp, node); ok && allAccepted(used, m.Hot.AcceptedExports()) {
 				continue
 			}
 		}

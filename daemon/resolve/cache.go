@@ -172,14 +172,38 @@ func (r *Resolver) storeResult(k resultKey, e resultEntry, j *job) {
 	}
 	r.results[k] = e
 	for _, d := range j.deps {
-		set := r.deps[d]
-		if set == nil {
-			set = map[resultKey]struct{}{}
-			r.deps[d] = set
-		}
-		set[k] = struct{}{}
+		r.deps[d] = addDep(r.deps[d], k)
 	}
 	r.markBelow(k.dir)
+}
+
+// addDep adds k to the results that read one key. A slice rather than a set:
+// most keys are read by one or two results, and a map per key was over half
+// of the resolver's memory at 10k modules. Small lists stay duplicate-free;
+// a long one (a package imported from many directories) may collect
+// duplicates from re-resolutions, so it is compacted whenever it doubles.
+func addDep(list []resultKey, k resultKey) []resultKey {
+	if len(list) < 32 {
+		for _, x := range list {
+			if x == k {
+				return list
+			}
+		}
+		return append(list, k)
+	}
+	list = append(list, k)
+	if n := len(list); n&(n-1) == 0 {
+		seen := make(map[resultKey]struct{}, n)
+		out := list[:0]
+		for _, x := range list {
+			if _, dup := seen[x]; !dup {
+				seen[x] = struct{}{}
+				out = append(out, x)
+			}
+		}
+		list = out
+	}
+	return list
 }
 
 // markBelow records that something is cached at or below d, so Invalidate
@@ -260,7 +284,7 @@ func (r *Resolver) dropOne(p string) {
 }
 
 func (r *Resolver) dropDeps(p string) {
-	for k := range r.deps[p] {
+	for _, k := range r.deps[p] {
 		delete(r.results, k)
 	}
 	delete(r.deps, p)

@@ -54,14 +54,14 @@ type Resolver struct {
 	mu         sync.RWMutex
 	gen        uint64 // bumped by Invalidate; stale computations are not stored
 	results    map[resultKey]resultEntry
-	deps       map[string]map[resultKey]struct{} // looked-up key → results that read it
-	stats      map[string]fact                   // real-dir key → what it is
-	realDirs   map[string]string                 // dir → its real path, "" if not a directory
-	below      map[string]struct{}               // dirs with something cached at or below them
-	pkgs       map[string]*pkgJSON               // package.json key → parsed
-	tsconfigs  map[string]*tsConfig              // tsconfig key → effective (extends merged)
-	nearestPkg map[string]string                 // dir → nearest package.json key, "" if none
-	nearestTS  map[string]string                 // dir → nearest tsconfig/jsconfig key, "" if none
+	deps       map[string][]resultKey // looked-up key → results that read it (see addDep)
+	stats      map[string]fact        // real-dir key → what it is
+	realDirs   map[string]string      // dir → its real path, "" if not a directory
+	below      map[string]struct{}    // dirs with something cached at or below them
+	pkgs       map[string]*pkgJSON    // package.json key → parsed
+	tsconfigs  map[string]*tsConfig   // tsconfig key → effective (extends merged)
+	nearestPkg map[string]string      // dir → nearest package.json key, "" if none
+	nearestTS  map[string]string      // dir → nearest tsconfig/jsconfig key, "" if none
 }
 
 // New returns a Resolver reading through fsys.
@@ -71,7 +71,7 @@ func New(fsys vfs.FS, opts Options) *Resolver {
 		conds:      map[string]bool{"default": true},
 		exts:       opts.Extensions,
 		results:    map[resultKey]resultEntry{},
-		deps:       map[string]map[resultKey]struct{}{},
+		deps:       map[string][]resultKey{},
 		stats:      map[string]fact{},
 		realDirs:   map[string]string{},
 		below:      map[string]struct{}{},
