@@ -337,6 +337,7 @@ func (h *Hub) Subscribe(name string, o SubscribeOptions) (*Subscription, error) 
 		hub: h, p: p, project: name, id: id,
 		client: o.Client, transport: o.Transport, connected: h.opts.Now(),
 		ring:   make([]*signal.Event, size), // outside the lock: it is the one big allocation
+		ended:  make(chan struct{}),
 		notify: make(chan struct{}, 1),
 		idx:    -1,
 	}

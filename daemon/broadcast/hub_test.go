@@ -623,3 +623,30 @@ func TestSubscribers(t *testing.T) {
 		t.Errorf("Subscribers =\n%+v\nwant\n%+v", got, want)
 	}
 }
+
+// Done closes when a subscriber is cut off, so a transport stuck sending
+// to a peer that stopped reading can end the stream with Err.
+func TestDoneOnCutOff(t *testing.T) {
+	h := broadcast.New("e1", broadcast.Options{QueueSize: 2, Heartbeat: -1})
+	h.AddProject("p", "/p")
+	s, err := h.Subscribe("p", broadcast.SubscribeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.Done():
+		t.Fatal("Done closed while running")
+	default:
+	}
+	for i := 0; i < 3; i++ {
+		h.Publish("p", 0, &signal.Custom{Event: "x"})
+	}
+	select {
+	case <-s.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("Done not closed after the queue overflowed")
+	}
+	if !errors.Is(s.Err(), broadcast.ErrSlowConsumer) {
+		t.Fatalf("Err = %v, want ErrSlowConsumer", s.Err())
+	}
+}

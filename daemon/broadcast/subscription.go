@@ -51,6 +51,11 @@ type Subscription struct {
 	// cost of Publish) while the subscriber is busy draining.
 	waiting bool
 
+	// ended is closed once err is set (cut off, removed, closed), so a
+	// transport blocked on a slow peer can notice without calling Next.
+	ended   chan struct{}
+	endOnce sync.Once
+
 	// timer measures heartbeat idleness; only Next touches it.
 	timer *time.Timer
 }
@@ -69,6 +74,7 @@ func (s *Subscription) push(ev *signal.Event) bool {
 	if s.n == len(s.ring) {
 		s.err = &SlowConsumerError{Subscriber: s.id, QueueCap: len(s.ring), Seq: ev.Seq, ResumeFrom: s.lastSeq}
 		s.mu.Unlock()
+		s.end()
 		s.wake()
 		return false
 	}
@@ -96,7 +102,24 @@ func (s *Subscription) cut(err error) {
 		s.err = err
 	}
 	s.mu.Unlock()
+	s.end()
 	s.wake()
+}
+
+func (s *Subscription) end() { s.endOnce.Do(func() { close(s.ended) }) }
+
+// Done is closed when the subscription has ended (cut off as a slow
+// consumer, its project removed, the hub or the subscription closed); Next
+// may still deliver what was queued before the reason. Transports that
+// send on their own goroutine select on it to stop waiting for a peer that
+// no longer reads.
+func (s *Subscription) Done() <-chan struct{} { return s.ended }
+
+// Err is why the subscription ended, nil while it runs.
+func (s *Subscription) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
 }
 
 func (s *Subscription) wake() {
@@ -125,6 +148,7 @@ func (s *Subscription) Close() {
 		s.first, s.n = 0, 0
 	}
 	s.mu.Unlock()
+	s.end()
 	s.wake()
 }
 

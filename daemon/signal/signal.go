@@ -139,14 +139,22 @@ type Encodings struct {
 }
 
 // Get returns the encoding stored under key, computing it with encode on
-// first use.
+// first use. encode runs without the lock held (one encoding may be built
+// from another, e.g. JSON from the proto message); if two goroutines race,
+// both compute and the first stored wins, so every caller sees one value.
 func (c *Encodings) Get(key string, encode func() any) any {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok := c.byKey[key]; ok {
+	v, ok := c.byKey[key]
+	c.mu.Unlock()
+	if ok {
 		return v
 	}
-	v := encode()
+	v = encode()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.byKey[key]; ok {
+		return prev
+	}
 	if c.byKey == nil {
 		c.byKey = make(map[string]any, 2)
 	}

@@ -2697,6 +2697,111 @@ func (x *StatusResponse) GetGoroutines() uint32 {
 	return 0
 }
 
+// ClientMessage is what a WebSocket client sends to the daemon, as a
+// protojson text frame (the gRPC services carry the same requests as RPCs).
+// The project is the one the socket subscribed to; a project field set in
+// the request is ignored.
+type ClientMessage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Kind:
+	//
+	//	*ClientMessage_Invalidate
+	//	*ClientMessage_Custom
+	//	*ClientMessage_Loaded
+	Kind          isClientMessage_Kind `protobuf_oneof:"kind"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClientMessage) Reset() {
+	*x = ClientMessage{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClientMessage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClientMessage) ProtoMessage() {}
+
+func (x *ClientMessage) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClientMessage.ProtoReflect.Descriptor instead.
+func (*ClientMessage) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ClientMessage) GetKind() isClientMessage_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return nil
+}
+
+func (x *ClientMessage) GetInvalidate() *InvalidateRequest {
+	if x != nil {
+		if x, ok := x.Kind.(*ClientMessage_Invalidate); ok {
+			return x.Invalidate
+		}
+	}
+	return nil
+}
+
+func (x *ClientMessage) GetCustom() *SendCustomRequest {
+	if x != nil {
+		if x, ok := x.Kind.(*ClientMessage_Custom); ok {
+			return x.Custom
+		}
+	}
+	return nil
+}
+
+func (x *ClientMessage) GetLoaded() *ReportLoadedRequest {
+	if x != nil {
+		if x, ok := x.Kind.(*ClientMessage_Loaded); ok {
+			return x.Loaded
+		}
+	}
+	return nil
+}
+
+type isClientMessage_Kind interface {
+	isClientMessage_Kind()
+}
+
+type ClientMessage_Invalidate struct {
+	// import.meta.hot.invalidate().
+	Invalidate *InvalidateRequest `protobuf:"bytes,1,opt,name=invalidate,proto3,oneof"`
+}
+
+type ClientMessage_Custom struct {
+	// import.meta.hot.send().
+	Custom *SendCustomRequest `protobuf:"bytes,2,opt,name=custom,proto3,oneof"`
+}
+
+type ClientMessage_Loaded struct {
+	// Lazily imported modules the page has loaded.
+	Loaded *ReportLoadedRequest `protobuf:"bytes,3,opt,name=loaded,proto3,oneof"`
+}
+
+func (*ClientMessage_Invalidate) isClientMessage_Kind() {}
+
+func (*ClientMessage_Custom) isClientMessage_Kind() {}
+
+func (*ClientMessage_Loaded) isClientMessage_Kind() {}
+
 var File_hmrd_v1_hmrd_proto protoreflect.FileDescriptor
 
 const file_hmrd_v1_hmrd_proto_rawDesc = "" +
@@ -2894,7 +2999,14 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\n" +
 	"goroutines\x18\n" +
 	" \x01(\rR\n" +
-	"goroutines*R\n" +
+	"goroutines\"\xc3\x01\n" +
+	"\rClientMessage\x12<\n" +
+	"\n" +
+	"invalidate\x18\x01 \x01(\v2\x1a.hmrd.v1.InvalidateRequestH\x00R\n" +
+	"invalidate\x124\n" +
+	"\x06custom\x18\x02 \x01(\v2\x1a.hmrd.v1.SendCustomRequestH\x00R\x06custom\x126\n" +
+	"\x06loaded\x18\x03 \x01(\v2\x1c.hmrd.v1.ReportLoadedRequestH\x00R\x06loadedB\x06\n" +
+	"\x04kind*R\n" +
 	"\n" +
 	"UpdateType\x12\x1b\n" +
 	"\x17UPDATE_TYPE_UNSPECIFIED\x10\x00\x12\x12\n" +
@@ -2941,7 +3053,7 @@ func file_hmrd_v1_hmrd_proto_rawDescGZIP() []byte {
 }
 
 var file_hmrd_v1_hmrd_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(UpdateType)(0),               // 0: hmrd.v1.UpdateType
 	(FullReloadCause)(0),          // 1: hmrd.v1.FullReloadCause
@@ -2980,12 +3092,13 @@ var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(*ProjectStatus)(nil),         // 34: hmrd.v1.ProjectStatus
 	(*SubscriberStatus)(nil),      // 35: hmrd.v1.SubscriberStatus
 	(*StatusResponse)(nil),        // 36: hmrd.v1.StatusResponse
-	nil,                           // 37: hmrd.v1.Update.VersionsEntry
-	(*timestamppb.Timestamp)(nil), // 38: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 39: google.protobuf.Duration
+	(*ClientMessage)(nil),         // 37: hmrd.v1.ClientMessage
+	nil,                           // 38: hmrd.v1.Update.VersionsEntry
+	(*timestamppb.Timestamp)(nil), // 39: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 40: google.protobuf.Duration
 }
 var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
-	38, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
+	39, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
 	3,  // 1: hmrd.v1.Event.hello:type_name -> hmrd.v1.Hello
 	5,  // 2: hmrd.v1.Event.update:type_name -> hmrd.v1.Update
 	6,  // 3: hmrd.v1.Event.full_reload:type_name -> hmrd.v1.FullReload
@@ -2995,7 +3108,7 @@ var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
 	10, // 7: hmrd.v1.Event.heartbeat:type_name -> hmrd.v1.Heartbeat
 	0,  // 8: hmrd.v1.ModuleUpdate.type:type_name -> hmrd.v1.UpdateType
 	4,  // 9: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
-	37, // 10: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
+	38, // 10: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
 	1,  // 11: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
 	11, // 12: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
 	2,  // 13: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
@@ -3007,39 +3120,42 @@ var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
 	31, // 19: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
 	20, // 20: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
 	2,  // 21: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
-	39, // 22: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
-	39, // 23: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
+	40, // 22: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
+	40, // 23: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
 	11, // 24: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
-	38, // 25: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
-	38, // 26: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
-	39, // 27: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
+	39, // 25: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
+	39, // 26: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
+	40, // 27: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
 	34, // 28: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
 	35, // 29: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
-	12, // 30: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
-	14, // 31: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
-	16, // 32: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
-	18, // 33: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
-	21, // 34: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
-	23, // 35: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
-	25, // 36: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
-	27, // 37: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
-	29, // 38: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
-	33, // 39: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
-	13, // 40: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
-	15, // 41: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
-	17, // 42: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
-	19, // 43: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
-	22, // 44: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
-	24, // 45: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
-	26, // 46: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
-	28, // 47: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
-	32, // 48: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
-	36, // 49: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
-	40, // [40:50] is the sub-list for method output_type
-	30, // [30:40] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	14, // 30: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
+	18, // 31: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
+	16, // 32: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
+	12, // 33: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
+	14, // 34: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
+	16, // 35: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
+	18, // 36: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
+	21, // 37: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
+	23, // 38: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
+	25, // 39: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
+	27, // 40: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
+	29, // 41: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
+	33, // 42: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
+	13, // 43: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
+	15, // 44: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
+	17, // 45: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
+	19, // 46: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
+	22, // 47: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
+	24, // 48: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
+	26, // 49: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
+	28, // 50: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
+	32, // 51: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
+	36, // 52: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
+	43, // [43:53] is the sub-list for method output_type
+	33, // [33:43] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_hmrd_v1_hmrd_proto_init() }
@@ -3056,13 +3172,18 @@ func file_hmrd_v1_hmrd_proto_init() {
 		(*Event_Custom)(nil),
 		(*Event_Heartbeat)(nil),
 	}
+	file_hmrd_v1_hmrd_proto_msgTypes[35].OneofWrappers = []any{
+		(*ClientMessage_Invalidate)(nil),
+		(*ClientMessage_Custom)(nil),
+		(*ClientMessage_Loaded)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hmrd_v1_hmrd_proto_rawDesc), len(file_hmrd_v1_hmrd_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   36,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   3,
 		},

@@ -1,0 +1,26 @@
+package browser
+
+import (
+	"bytes"
+	"regexp"
+	"testing"
+)
+
+func TestClientJSEmbedded(t *testing.T) {
+	for _, want := range []string{
+		"export function createHotContext(",
+		"export function updateStyle(",
+		"export function removeStyle(",
+		"export function createRuntime(",
+		"typeof __HMRD_CONFIG__ !== 'undefined'",
+	} {
+		if !bytes.Contains(ClientJS, []byte(want)) {
+			t.Errorf("ClientJS lacks %q", want)
+		}
+	}
+	// The dev server prepends `const __HMRD_CONFIG__ = …;`: a second
+	// declaration would make the served module a syntax error.
+	if regexp.MustCompile(`(?m)^\s*(const|let|var)\s+__HMRD_CONFIG__\b`).Match(ClientJS) {
+		t.Error("ClientJS declares __HMRD_CONFIG__ itself")
+	}
+}

@@ -1,0 +1,220 @@
+// Types of hmrd's browser runtime (@hmrd/client): import.meta.hot, the
+// events it emits, and the exports of client.js.
+//
+// Use in a project: add "@hmrd/client" to compilerOptions.types, or
+// `/// <reference types="@hmrd/client" />` in one file.
+//
+// Custom events are typed by augmenting CustomEventMap:
+//
+//   declare module '@hmrd/client' {
+//     interface CustomEventMap { 'my:evt': { x: number } }
+//   }
+
+/** A module's namespace object, as import() returns it. */
+export type ModuleNamespace = Record<string, any> & { [Symbol.toStringTag]: 'Module' };
+
+/** One boundary of an Update (hmrd.v1.ModuleUpdate in protojson). */
+export interface ModuleUpdate {
+  type?: 'UPDATE_TYPE_JS' | 'UPDATE_TYPE_CSS';
+  /** The boundary: the module whose accept callbacks run. */
+  path: string;
+  /** The module re-imported (path itself when self-accepting). */
+  acceptedPath?: string;
+  isWithinCircularImport?: boolean;
+  firstInvalidatedBy?: string;
+  chain?: string[];
+}
+
+/** Payload of hmrd:beforeUpdate / hmrd:afterUpdate (and the vite: names). */
+export interface UpdatePayload {
+  type: 'update';
+  updates: ModuleUpdate[];
+  /** Module ID → version token (64-bit integers as strings). */
+  versions?: Record<string, string>;
+  triggers?: string[];
+  firstInvalidatedBy?: string;
+  /** The batch's version token. */
+  version?: string;
+  seq?: string;
+  epoch?: string;
+}
+
+export type FullReloadCause =
+  | 'FULL_RELOAD_CAUSE_UNSPECIFIED'
+  | 'FULL_RELOAD_CAUSE_NO_BOUNDARY'
+  | 'FULL_RELOAD_CAUSE_DECLINED'
+  | 'FULL_RELOAD_CAUSE_PAGE'
+  | 'FULL_RELOAD_CAUSE_CONFIG'
+  | 'FULL_RELOAD_CAUSE_INVALIDATE_LOOP'
+  | 'FULL_RELOAD_CAUSE_INVALIDATE_ENTRY'
+  | 'FULL_RELOAD_CAUSE_RESCAN'
+  | 'FULL_RELOAD_CAUSE_RESYNC';
+
+/** Payload of hmrd:beforeFullReload / vite:beforeFullReload. */
+export interface FullReloadPayload {
+  type: 'full-reload';
+  reason?: string;
+  chain?: string[];
+  triggeredBy?: string;
+  /** "*" for every page, or the page ("/index.html"). */
+  path?: string;
+  cause?: FullReloadCause;
+}
+
+/** Payload of hmrd:beforePrune / vite:beforePrune. */
+export interface PrunePayload {
+  type: 'prune';
+  paths: string[];
+}
+
+/** Payload of hmrd:error / vite:error: hmrd's fields, plus Vite's `err`. */
+export interface ErrorPayload {
+  type: 'error';
+  message?: string;
+  /** Module ID and absolute file path. */
+  module?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  frame?: string;
+  /** PARSE_ERROR, UNRESOLVED_IMPORT, TOO_LARGE or READ_ERROR. */
+  code?: string;
+  err: {
+    message: string;
+    stack: string;
+    id?: string;
+    frame?: string;
+    plugin?: string;
+    loc?: { file: string; line: number; column: number };
+  };
+}
+
+/** Payload of hmrd:invalidate / vite:invalidate. */
+export interface InvalidatePayload {
+  path: string;
+  message: string | undefined;
+  firstInvalidatedBy: string;
+}
+
+/** Payload of hmrd:ws:connect / hmrd:ws:disconnect (and the vite: names). */
+export interface WebSocketPayload {
+  webSocket: WebSocket;
+}
+
+/** The events the runtime emits; each under both names. */
+export type HotEventName =
+  | 'hmrd:beforeUpdate'
+  | 'hmrd:afterUpdate'
+  | 'hmrd:beforeFullReload'
+  | 'hmrd:beforePrune'
+  | 'hmrd:error'
+  | 'hmrd:invalidate'
+  | 'hmrd:ws:connect'
+  | 'hmrd:ws:disconnect'
+  | 'vite:beforeUpdate'
+  | 'vite:afterUpdate'
+  | 'vite:beforeFullReload'
+  | 'vite:beforePrune'
+  | 'vite:error'
+  | 'vite:invalidate'
+  | 'vite:ws:connect'
+  | 'vite:ws:disconnect';
+
+/** Event name → payload. Augment it to type your own custom events. */
+export interface CustomEventMap {
+  'hmrd:beforeUpdate': UpdatePayload;
+  'hmrd:afterUpdate': UpdatePayload;
+  'hmrd:beforeFullReload': FullReloadPayload;
+  'hmrd:beforePrune': PrunePayload;
+  'hmrd:error': ErrorPayload;
+  'hmrd:invalidate': InvalidatePayload;
+  'hmrd:ws:connect': WebSocketPayload;
+  'hmrd:ws:disconnect': WebSocketPayload;
+  'vite:beforeUpdate': UpdatePayload;
+  'vite:afterUpdate': UpdatePayload;
+  'vite:beforeFullReload': FullReloadPayload;
+  'vite:beforePrune': PrunePayload;
+  'vite:error': ErrorPayload;
+  'vite:invalidate': InvalidatePayload;
+  'vite:ws:connect': WebSocketPayload;
+  'vite:ws:disconnect': WebSocketPayload;
+}
+
+export type InferCustomEventPayload<T extends string> = T extends keyof CustomEventMap ? CustomEventMap[T] : any;
+
+/** import.meta.hot, with Vite's API. */
+export interface HotContext {
+  /** One object per module ID, kept across instances: fill it in dispose. */
+  readonly data: any;
+
+  /** Accept updates of this module (the new instance replaces this one). */
+  accept(): void;
+  accept<M = ModuleNamespace>(cb: (mod: M | undefined) => void): void;
+  /** Accept updates of a dependency (a module ID, or a specifier the dev server rewrites). */
+  accept<M = ModuleNamespace>(dep: string, cb: (mod: M | undefined) => void): void;
+  /** Accept updates of several dependencies: the updated one's slot holds its new module. */
+  accept<M = ModuleNamespace>(deps: readonly string[], cb: (mods: Array<M | undefined>) => void): void;
+
+  /** Accept updates that change only these exports (importers of other exports update too). */
+  acceptExports<M = ModuleNamespace>(exportNames: string | readonly string[], cb?: (mod: M | undefined) => void): void;
+
+  /** Runs before this instance is replaced (and when pruned), with `data`; async callbacks are awaited. */
+  dispose(cb: (data: any) => void): void;
+  /** Runs when no live module imports this one any more, after dispose. */
+  prune(cb: (data: any) => void): void;
+  /** This update cannot be applied here: propagate to the importers. */
+  invalidate(message?: string): void;
+  /** Reload instead of hot-updating this module (read by the daemon). */
+  decline(): void;
+
+  on<T extends string>(event: T, cb: (payload: InferCustomEventPayload<T>) => void): void;
+  off<T extends string>(event: T, cb: (payload: InferCustomEventPayload<T>) => void): void;
+  /** Sends a custom event (data as JSON) to the project's other subscribers. */
+  send<T extends string>(event: T, data?: InferCustomEventPayload<T>): void;
+}
+
+declare global {
+  interface ImportMeta {
+    readonly hot?: HotContext;
+  }
+}
+
+/** Config line the dev server prepends to client.js. */
+export interface HmrdConfig {
+  token: string;
+  wsPath?: string;
+  project?: string;
+}
+
+/** The environment of a runtime (browser globals, or fakes in tests). */
+export interface RuntimeDeps {
+  WebSocket: new (url: string, protocol: string) => WebSocket;
+  location: Pick<Location, 'protocol' | 'host' | 'href' | 'pathname'> | null;
+  document: Document | null;
+  importModule(url: string): Promise<ModuleNamespace>;
+  reload(): void;
+  console: Pick<Console, 'log' | 'debug' | 'warn' | 'error'>;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout?(handle: unknown): void;
+  config: HmrdConfig;
+  /** Asked for the dev server's current config before retrying a failed connection. */
+  fetchConfig?: (() => Promise<HmrdConfig | null>) | null;
+}
+
+export interface Runtime {
+  start(): void;
+  stop(): void;
+  createHotContext(ownerPath: string): HotContext;
+  updateStyle(id: string, css: string): void;
+  removeStyle(id: string): void;
+  /** Resolves once every signal received so far has been applied. */
+  idle(): Promise<void>;
+  on<T extends string>(event: T, cb: (payload: InferCustomEventPayload<T>) => void): void;
+  off<T extends string>(event: T, cb: (payload: InferCustomEventPayload<T>) => void): void;
+  readonly state: { epoch: string; lastSeq: string; connected: boolean; overlay: boolean };
+}
+
+export function createRuntime(deps: RuntimeDeps): Runtime;
+export function createHotContext(ownerPath: string): HotContext;
+export function updateStyle(id: string, css: string): void;
+export function removeStyle(id: string): void;

@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// serve runs the real daemon in-process; the other commands reach it
+// through the Go client like they reach any daemon.
+func TestServe(t *testing.T) {
+	root := t.TempDir()
+	for name, src := range map[string]string{
+		"index.html":   `<!doctype html><script type="module" src="/src/main.js"></script>`,
+		"src/main.js":  "import { x } from './stuff.js'\nconsole.log(x)\n",
+		"src/stuff.js": "export const x = 1\nimport.meta.hot.accept()\n",
+	} {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sock := socketPath(t)
+	out, logs := newLineWriter(), newLineWriter()
+	stop := background(t, out, logs, "serve", "--socket", sock, "--http", "off", "--log-level", "info", root)
+	logs.waitFor(t, "ready") // the daemon logs once it listens
+
+	r := run(t, "--socket", sock, "status")
+	if r.code != 0 || !strings.Contains(r.stdout, filepath.Base(root)) || !strings.Contains(r.stdout, "unix:"+sock) {
+		t.Errorf("status against the daemon: %v", r)
+	}
+	r = run(t, "--socket", sock, "explain", "/src/stuff.js")
+	if r.code != 0 || !strings.Contains(r.stdout, "/src/stuff.js self-accepts") {
+		t.Errorf("explain against the daemon: %v", r)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("serve exited %d after interrupt, want 0; log %q", code, logs.lines())
+	}
+}

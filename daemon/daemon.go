@@ -1,0 +1,336 @@
+// Package daemon wires hmrd together: one goroutine per project (watcher →
+// engine → hub), the broadcast hub, and the gRPC server on a unix socket
+// (and optionally TCP). It holds no HMR semantics of its own — those live in
+// the engine — and no protocol conversion — that lives in rpcserver.
+//
+// A Daemon runs inside a test as well as in `hmrd serve`: New(cfg) then
+// Run(ctx); no globals, every listener can be a temp socket or port 0.
+package daemon
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hmrd/hmrd/daemon/broadcast"
+	"github.com/hmrd/hmrd/daemon/control"
+	"github.com/hmrd/hmrd/daemon/engine"
+	"github.com/hmrd/hmrd/daemon/fswatch"
+	"github.com/hmrd/hmrd/daemon/rpcserver"
+)
+
+// Config configures a Daemon. The zero value plus Roots is a working
+// daemon on the default socket.
+type Config struct {
+	// Roots are the project trees to watch from the start.
+	Roots []string
+	// Entries are extra entry modules for every initial project (module
+	// IDs or root-relative paths), for runtimes without an HTML page.
+	Entries []string
+	// Socket is the gRPC unix socket path; "" is DefaultSocket().
+	// "off" disables the unix socket (then GRPCAddr must be set).
+	Socket string
+	// GRPCAddr, when set, also serves gRPC on TCP (e.g. "127.0.0.1:7070").
+	GRPCAddr string
+	// HTTPAddr is the dev server address; "" or "off" disables it.
+	HTTPAddr string
+	// Version is the daemon version reported in Hello and status.
+	Version string
+	Logger  *slog.Logger
+
+	// History is events kept per project for resume (default 4096).
+	History int
+	// QueueSize bounds each subscriber's queue (default 256).
+	QueueSize int
+	// Heartbeat is the idle interval of streams (default 15s).
+	Heartbeat time.Duration
+	// IgnoreDirs replaces the directory names never watched or searched
+	// for pages (default node_modules, dist, coverage, dot-directories).
+	IgnoreDirs []string
+	// MaxFileSize bounds the sources scanned (default 4 MiB).
+	MaxFileSize int64
+	// SignalIdenticalWrites makes touch-to-reload work.
+	SignalIdenticalWrites bool
+	// Watch tunes the watcher (tests inject a fake backend here).
+	Watch fswatch.Options
+	// ShutdownGrace bounds graceful stop before streams are cut (5s).
+	ShutdownGrace time.Duration
+}
+
+// Daemon is a running hmrd.
+type Daemon struct {
+	cfg     Config
+	log     *slog.Logger
+	hub     *broadcast.Hub
+	epoch   string
+	started time.Time
+
+	ready     chan struct{}
+	listeners []string
+
+	mu       sync.Mutex
+	projects map[string]*project
+	order    []string
+	runCtx   context.Context
+	wg       sync.WaitGroup
+}
+
+// New validates cfg and prepares a daemon; nothing listens until Run.
+func New(cfg Config) (*Daemon, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = 5 * time.Second
+	}
+	if cfg.Socket == "off" && cfg.GRPCAddr == "" {
+		return nil, errors.New("hmrd: no gRPC listener: the unix socket is off and no --grpc address is set")
+	}
+	if cfg.HTTPAddr != "" && cfg.HTTPAddr != "off" {
+		return nil, fmt.Errorf("hmrd: dev server %s: not available in this build (use --http off)", cfg.HTTPAddr)
+	}
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, fmt.Errorf("hmrd: epoch: %w", err)
+	}
+	d := &Daemon{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		epoch:    hex.EncodeToString(b[:]),
+		started:  time.Now(),
+		ready:    make(chan struct{}),
+		projects: map[string]*project{},
+	}
+	d.hub = broadcast.New(d.epoch, broadcast.Options{
+		History: cfg.History, QueueSize: cfg.QueueSize, Heartbeat: cfg.Heartbeat, DaemonVersion: cfg.Version,
+	})
+	return d, nil
+}
+
+// Epoch identifies this daemon instance in every event.
+func (d *Daemon) Epoch() string { return d.epoch }
+
+// Ready is closed once every listener is up and the initial projects are
+// graphed and watched.
+func (d *Daemon) Ready() <-chan struct{} { return d.ready }
+
+// Listeners are the addresses served ("unix:/path", "tcp:127.0.0.1:7070").
+// Valid after Ready.
+func (d *Daemon) Listeners() []string { return slices.Clone(d.listeners) }
+
+// Service is the daemon's control surface, for in-process adapters.
+func (d *Daemon) Service() control.Service { return (*service)(d) }
+
+// Run serves until ctx is cancelled, then shuts down gracefully: streams
+// end (subscribers see the daemon going away), in-flight calls finish, and
+// after ShutdownGrace everything is cut.
+func (d *Daemon) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d.mu.Lock()
+	d.runCtx = ctx
+	d.mu.Unlock()
+
+	var lis []net.Listener
+	defer func() {
+		for _, l := range lis {
+			l.Close()
+		}
+	}()
+	if d.cfg.Socket != "off" {
+		path := d.cfg.Socket
+		if path == "" {
+			path = DefaultSocket()
+		}
+		l, err := listenUnix(path)
+		if err != nil {
+			return err
+		}
+		lis = append(lis, l)
+		d.listeners = append(d.listeners, "unix:"+path)
+	}
+	if d.cfg.GRPCAddr != "" {
+		l, err := net.Listen("tcp", d.cfg.GRPCAddr)
+		if err != nil {
+			return fmt.Errorf("hmrd: listen %s: %w", d.cfg.GRPCAddr, err)
+		}
+		lis = append(lis, l)
+		d.listeners = append(d.listeners, "tcp:"+l.Addr().String())
+	}
+
+	for _, root := range d.cfg.Roots {
+		if _, err := d.addProject(root, "", d.cfg.Entries); err != nil {
+			d.hub.Close()
+			return err
+		}
+	}
+
+	srv := rpcserver.New(d.Service(), rpcserver.Options{})
+	errc := make(chan error, len(lis))
+	for _, l := range lis {
+		go func() { errc <- srv.Serve(l) }()
+	}
+	d.log.Info("hmrd ready", "version", d.cfg.Version, "epoch", d.epoch, "listeners", d.listeners)
+	close(d.ready)
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		err = fmt.Errorf("hmrd: serve gRPC: %w", err)
+	}
+	// Ending the hub first ends every stream, so GracefulStop does not wait
+	// on subscribers that would otherwise never finish.
+	d.hub.Close()
+	cancel()
+	stopped := make(chan struct{})
+	go func() { srv.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(d.cfg.ShutdownGrace):
+		srv.Stop()
+	}
+	d.wg.Wait()
+	return err
+}
+
+// addProject opens, graphs and starts watching a tree.
+func (d *Daemon) addProject(root, name string, entries []string) (*project, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("add project %s: %w", root, err)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	} else {
+		return nil, fmt.Errorf("add project %s: %w", root, err)
+	}
+	d.mu.Lock()
+	for _, p := range d.projects {
+		if p.root == abs {
+			d.mu.Unlock()
+			return nil, control.InvalidArgument("add project %s: already watched as project %q", abs, p.name)
+		}
+	}
+	if name == "" {
+		name = uniqueName(filepath.Base(abs), d.projects)
+	} else if _, dup := d.projects[name]; dup {
+		d.mu.Unlock()
+		return nil, control.InvalidArgument("add project %s: the name %q is taken", abs, name)
+	}
+	ctx := d.runCtx
+	d.mu.Unlock()
+
+	opts := engine.Options{
+		Entries:               entries,
+		IgnoreDirs:            d.cfg.IgnoreDirs,
+		MaxFileSize:           d.cfg.MaxFileSize,
+		SignalIdenticalWrites: d.cfg.SignalIdenticalWrites,
+	}
+	p, err := openProject(name, abs, opts, d.cfg.Watch, d.hub, d.log)
+	if err != nil {
+		return nil, fmt.Errorf("add project %s: %w", abs, err)
+	}
+	d.mu.Lock()
+	if _, dup := d.projects[name]; dup {
+		d.mu.Unlock()
+		p.w.Close()
+		return nil, control.InvalidArgument("add project %s: the name %q is taken", abs, name)
+	}
+	d.projects[name] = p
+	d.order = append(d.order, name)
+	d.mu.Unlock()
+	pctx, stop := context.WithCancel(ctx)
+	p.stop = stop
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		p.run(pctx)
+	}()
+	return p, nil
+}
+
+func uniqueName(base string, taken map[string]*project) string {
+	if base == "" || base == "/" || base == "." {
+		base = "project"
+	}
+	name := base
+	for i := 2; ; i++ {
+		if _, ok := taken[name]; !ok {
+			return name
+		}
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// lookup finds a project by name; "" means the only project.
+func (d *Daemon) lookup(name string) (*project, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if name == "" {
+		switch len(d.order) {
+		case 0:
+			return nil, fmt.Errorf("no projects: %w (add one with `hmrd add DIR`)", control.ErrUnknownProject)
+		case 1:
+			return d.projects[d.order[0]], nil
+		default:
+			return nil, control.InvalidArgument("the daemon has %d projects (%s): name one with --project", len(d.order), joinNames(d.order))
+		}
+	}
+	if p, ok := d.projects[name]; ok {
+		return p, nil
+	}
+	// A root path names its project too.
+	for _, p := range d.projects {
+		if p.root == name {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("project %q: %w (projects: %s)", name, control.ErrUnknownProject, joinNames(d.order))
+}
+
+func joinNames(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	out := names[0]
+	for _, n := range names[1:] {
+		out += ", " + n
+	}
+	return out
+}
+
+func (d *Daemon) removeProject(name string) error {
+	p, err := d.lookup(name)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	delete(d.projects, p.name)
+	d.order = slices.DeleteFunc(d.order, func(n string) bool { return n == p.name })
+	d.mu.Unlock()
+	// The goroutine closes the watcher on its way out.
+	p.stop()
+	<-p.done
+	d.hub.RemoveProject(p.name)
+	d.log.Info("project removed", "project", p.name, "root", p.root)
+	return nil
+}
+
+func memStats() (heap uint64, goroutines int) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc, runtime.NumGoroutine()
+}

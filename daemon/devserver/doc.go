@@ -1,0 +1,44 @@
+// Package devserver is hmrd's native-ESM dev server: it serves one
+// project's root over HTTP so that a browser runs the sources as ES
+// modules with hot module replacement, without a bundler.
+//
+// What a request gets:
+//
+//   - "/", a directory: its index.html. HTML pages get the runtime
+//     (<script type="module" src="/@hmrd/client.js">) injected after
+//     <head>, and the import specifiers of their inline module scripts
+//     rewritten.
+//   - .js .mjs .cjs .jsx .ts .mts .cts .tsx: esbuild's transform (nothing
+//     lowered), import specifiers rewritten to module URLs as the graph
+//     resolves them, "?import" for non-JS targets and "?t=<version>" for
+//     changed ones; import.meta.hot set up from the runtime when the
+//     module uses it; the source map inline, exact after the rewrites.
+//   - "?import" on a stylesheet, JSON file or asset: a JS module (a style
+//     module that installs the sheet, the JSON as default export, the URL
+//     as default export). Without it: the file itself.
+//   - /@hmrd/client.js: the runtime with its configuration (the token).
+//   - /@id/<package>: the package bundled by esbuild from node_modules.
+//   - /@fs/<absolute path>: only for files inside the root.
+//
+// Security (DESIGN §6): every request passes the httpguard Host check
+// (DNS rebinding) first; only GET and HEAD are answered; every response
+// carries nosniff and Cross-Origin-Resource-Policy: same-origin and never
+// Access-Control-Allow-Origin. Every file access goes through one check,
+// Server.open: the request path is validated as sent (cleanPath: no
+// traversal, encoded slashes, double encoding, backslashes, NUL), opened
+// through an os.Root, and the deny list (.env*, .git, .npmrc, key and
+// certificate files, dotfiles) is applied to the requested and the resolved
+// path. Queries never select a file or skip the check. A refused path is
+// answered 404, exactly like a missing one.
+//
+// The server asks the daemon's graph (control.Service.ServeModule) where
+// each specifier leads; that call also marks the module loaded, so edits to
+// lazily imported modules propagate once a page fetched them. A module the
+// graph does not know is still served, with its specifiers as written.
+//
+// Concurrency: a Server is safe for concurrent use. Requests share only
+// the root handle (replaced, under a mutex, if the root directory is
+// re-created) and the package-bundle cache (a mutex-guarded map of
+// sync.Once entries, so concurrent requests for one package build it
+// once). Graph calls run on the project's goroutine inside the service.
+package devserver

@@ -1,0 +1,313 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/hmrd/hmrd/daemon/broadcast"
+	"github.com/hmrd/hmrd/daemon/engine"
+	"github.com/hmrd/hmrd/daemon/fswatch"
+	"github.com/hmrd/hmrd/daemon/propagate"
+	"github.com/hmrd/hmrd/daemon/signal"
+	"github.com/hmrd/hmrd/daemon/vfs"
+)
+
+// errProjectStopped: the project was removed (or the daemon is stopping)
+// while a request for it waited.
+var errProjectStopped = errors.New("project stopped")
+
+// project is one watched tree. Its goroutine (run) is the only one that
+// touches eng; everything else sends it closures through reqs and waits
+// for the answer, so the graph needs no locks (DESIGN §1, one owner).
+type project struct {
+	name string
+	root string
+	log  *slog.Logger
+	hub  *broadcast.Hub
+	eng  *engine.Project
+	opts engine.Options
+	w    *fswatch.Watcher
+	// quiet is how long a batch whose only news is a parse error waits for
+	// a follow-up write before the error is published: editors that write
+	// in several steps must not flash an error overlay (DESIGN §6).
+	quiet time.Duration
+
+	reqs chan func()
+	done chan struct{}
+	stop context.CancelFunc
+
+	// stats are read by Status from other goroutines.
+	mu        sync.Mutex
+	stats     engine.Stats
+	latencies []time.Duration // ring of recent save → publish latencies
+	latNext   int
+	watches   int
+}
+
+const latencyWindow = 64
+
+// openProject builds the graph and starts watching; the caller runs run.
+func openProject(name, root string, opts engine.Options, wopts fswatch.Options, hub *broadcast.Hub, log *slog.Logger) (*project, error) {
+	opts.Root = root
+	eng, plan, err := engine.Open(vfs.OS{}, opts)
+	if err != nil {
+		return nil, err
+	}
+	p := &project{
+		name:  name,
+		root:  root,
+		log:   log.With("project", name),
+		hub:   hub,
+		eng:   eng,
+		opts:  opts,
+		quiet: 80 * time.Millisecond,
+		reqs:  make(chan func()),
+		done:  make(chan struct{}),
+	}
+	userIgnore := wopts.Ignore
+	wopts.Ignore = func(path string, isDir bool) bool {
+		if isDir && opts.Ignored(path+"/x") {
+			return true
+		}
+		if !isDir && opts.Ignored(path) {
+			return true
+		}
+		return userIgnore != nil && userIgnore(path, isDir)
+	}
+	if wopts.Logger == nil {
+		wopts.Logger = p.log
+	}
+	roots := append([]string{root}, opts.WatchedRoots...)
+	w, err := fswatch.New(roots, wopts)
+	if err != nil {
+		return nil, fmt.Errorf("watch project %s: %w", root, err)
+	}
+	p.w = w
+	hub.AddProject(name, root)
+	p.logWarnings(plan)
+	p.refreshStats()
+	p.log.Info("project open", "root", root, "modules", p.stats.Modules, "entries", p.stats.Entries, "watches", w.Watches())
+	return p, nil
+}
+
+// run owns the project until ctx ends or the project is removed.
+func (p *project) run(ctx context.Context) {
+	defer close(p.done)
+	defer p.w.Close()
+	var (
+		pending      *engine.Plan // a parse-error-only plan waiting out the quiet window
+		pendingFirst time.Time
+		quietTimer   *time.Timer
+		quietC       <-chan time.Time
+	)
+	flushPending := func() {
+		if pending != nil {
+			p.publish(pending, pendingFirst)
+			pending = nil
+		}
+		if quietTimer != nil {
+			quietTimer.Stop()
+			quietC = nil
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case fn := <-p.reqs:
+			fn()
+		case <-quietC:
+			quietC = nil
+			flushPending()
+		case b, ok := <-p.w.Batches():
+			if !ok {
+				return
+			}
+			first := b.First
+			if first.IsZero() {
+				first = time.Now()
+			}
+			if b.Rescan {
+				pending = nil
+				p.rescan(b.Reason, first)
+				continue
+			}
+			plan := p.eng.Apply(b.Paths)
+			p.logWarnings(plan)
+			if onlyParseErrors(plan) {
+				// A write that does not parse may be half of a save: hold
+				// it; a following batch supersedes it.
+				pending, pendingFirst = plan, first
+				if quietTimer == nil {
+					quietTimer = time.NewTimer(p.quiet)
+				} else {
+					quietTimer.Reset(p.quiet)
+				}
+				quietC = quietTimer.C
+				continue
+			}
+			if pending != nil {
+				// Superseded errors of files this batch did not touch still
+				// stand: keep them.
+				plan.Errors = append(stillBroken(pending, plan, b.Paths), plan.Errors...)
+				pending = nil
+				quietC = nil
+			}
+			p.publish(plan, first)
+		}
+	}
+}
+
+func onlyParseErrors(plan *engine.Plan) bool {
+	if len(plan.Errors) == 0 || len(plan.Updates) > 0 || plan.FullReload != nil || len(plan.Prune) > 0 {
+		return false
+	}
+	for _, e := range plan.Errors {
+		if e.Code != "PARSE_ERROR" {
+			return false
+		}
+	}
+	return true
+}
+
+// stillBroken returns the held errors for files the new batch did not touch.
+func stillBroken(held, plan *engine.Plan, paths []string) []engine.ModuleError {
+	var out []engine.ModuleError
+	for _, e := range held.Errors {
+		if !slices.Contains(paths, e.File) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// rescan rebuilds the graph from disk after the watcher lost events: any
+// runtime may now be stale, so every subscriber reloads.
+func (p *project) rescan(reason string, first time.Time) {
+	eng, plan, err := engine.Open(vfs.OS{}, p.opts)
+	if err != nil {
+		p.log.Error("rescan failed", "err", err)
+		p.hub.Publish(p.name, 0, &signal.Error{Message: fmt.Sprintf("rescan %s: %v", p.root, err), Code: "READ_ERROR"})
+		return
+	}
+	p.eng = eng
+	p.logWarnings(plan)
+	p.log.Warn("rescan", "reason", reason)
+	p.hub.Publish(p.name, 0, &signal.FullReload{FullReload: propagate.FullReload{
+		Cause:  propagate.CauseRescan,
+		Reason: "rescan: " + reason + "; the graph was rebuilt from disk",
+		Path:   "*",
+	}})
+	p.recordLatency(first)
+	p.refreshStats()
+}
+
+// publish turns a plan into signals, in the order runtimes apply them: the
+// update (or full reload), then prunes, then errors — so an error overlay
+// raised for this batch is not cleared by the update that came with it.
+func (p *project) publish(plan *engine.Plan, first time.Time) []*signal.Event {
+	var out []*signal.Event
+	pub := func(b signal.Body) {
+		if ev := p.hub.Publish(p.name, plan.Version, b); ev != nil {
+			out = append(out, ev)
+		}
+	}
+	switch {
+	case plan.FullReload != nil:
+		pub(&signal.FullReload{FullReload: *plan.FullReload})
+	case len(plan.Updates) > 0:
+		u := &signal.Update{Updates: plan.Updates, Versions: plan.Versions, Triggers: plan.Triggers}
+		for _, x := range plan.Updates {
+			if x.FirstInvalidatedBy != "" {
+				u.FirstInvalidatedBy = x.FirstInvalidatedBy
+				break
+			}
+		}
+		pub(u)
+	}
+	if plan.FullReload == nil && len(plan.Prune) > 0 {
+		pub(&signal.Prune{Paths: plan.Prune})
+	}
+	for _, e := range plan.Errors {
+		pub(&signal.Error{Message: e.Message, Module: e.Module, File: e.File, Line: e.Line, Column: e.Column, Frame: e.Frame, Code: e.Code})
+	}
+	if len(out) > 0 {
+		p.recordLatency(first)
+		for _, ev := range out {
+			p.log.Info("signal", "seq", ev.Seq, "kind", ev.Kind(), "triggers", plan.Triggers)
+		}
+	}
+	p.refreshStats()
+	return out
+}
+
+func (p *project) logWarnings(plan *engine.Plan) {
+	for _, w := range plan.Warnings {
+		p.log.Warn("scan", "code", w.Code, "module", w.Module, "line", w.Line, "column", w.Column, "msg", w.Message)
+	}
+	for _, e := range plan.Errors {
+		p.log.Debug("module error", "code", e.Code, "module", e.Module, "msg", e.Message)
+	}
+}
+
+func (p *project) recordLatency(first time.Time) {
+	if first.IsZero() {
+		return
+	}
+	d := time.Since(first)
+	p.mu.Lock()
+	if len(p.latencies) < latencyWindow {
+		p.latencies = append(p.latencies, d)
+	} else {
+		p.latencies[p.latNext] = d
+	}
+	p.latNext = (p.latNext + 1) % latencyWindow
+	p.mu.Unlock()
+}
+
+func (p *project) refreshStats() {
+	st := p.eng.Stats()
+	watches := p.w.Watches()
+	p.mu.Lock()
+	p.stats = st
+	p.watches = watches
+	p.mu.Unlock()
+}
+
+// snapshotStats is safe from any goroutine.
+func (p *project) snapshotStats() (st engine.Stats, watches int, last, median time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, watches = p.stats, p.watches
+	if n := len(p.latencies); n > 0 {
+		last = p.latencies[(p.latNext+latencyWindow-1)%latencyWindow%n]
+		sorted := slices.Clone(p.latencies)
+		sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+		median = sorted[n/2]
+	}
+	return
+}
+
+// do runs fn on the project goroutine and waits for it.
+func (p *project) do(ctx context.Context, fn func()) error {
+	ran := make(chan struct{})
+	select {
+	case p.reqs <- func() { fn(); close(ran) }:
+	case <-p.done:
+		return fmt.Errorf("project %s: %w", p.name, errProjectStopped)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	<-ran
+	return nil
+}
+
+// timeZero marks a publish with no file event behind it (invalidate): no
+// latency is recorded.
+var timeZero time.Time

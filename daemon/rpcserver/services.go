@@ -1,0 +1,169 @@
+package rpcserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/hmrd/hmrd/daemon/broadcast"
+	"github.com/hmrd/hmrd/daemon/control"
+	"github.com/hmrd/hmrd/daemon/signal"
+	"github.com/hmrd/hmrd/daemon/wire"
+	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
+)
+
+var timeSince = time.Since
+
+type hotServer struct {
+	hmrdv1.UnimplementedHotServiceServer
+	svc control.Service
+}
+
+func (h *hotServer) Subscribe(req *hmrdv1.SubscribeRequest, stream hmrdv1.HotService_SubscribeServer) error {
+	if vs := req.GetProtocolVersions(); len(vs) > 0 && !slices.Contains(vs, signal.ProtocolVersion) {
+		return status.Errorf(codes.FailedPrecondition, "protocol versions %v not supported: this daemon speaks %d", vs, signal.ProtocolVersion)
+	}
+	ctx := stream.Context()
+	o := broadcast.SubscribeOptions{FromSeq: req.GetFromSeq(), Epoch: req.GetEpoch(), Transport: "grpc"}
+	if c := req.GetClient(); c != nil {
+		o.Client = broadcast.ClientInfo{Name: c.GetName(), Version: c.GetVersion(), Kind: c.GetKind()}
+	}
+	sub, err := h.svc.Subscribe(ctx, req.GetProject(), o, req.GetEntries())
+	if err != nil {
+		return toStatus(err)
+	}
+	defer sub.Close()
+	// Sending runs on its own goroutine: a subscriber that stops reading
+	// blocks Send once HTTP/2 flow control is exhausted, and the hub must
+	// still be able to cut it off (Done) so the stream ends with a reason
+	// instead of hanging.
+	out := make(chan *hmrdv1.SubscribeResponse)
+	sendErr := make(chan error, 1)
+	var lastSent atomic.Uint64
+	go func() {
+		for msg := range out {
+			if err := stream.Send(msg); err != nil {
+				sendErr <- err
+				return
+			}
+			lastSent.Store(msg.Event.GetSeq())
+		}
+	}()
+	defer close(out)
+	for {
+		ev, err := sub.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // the subscriber went away
+			}
+			return toStatus(err)
+		}
+		select {
+		case out <- &hmrdv1.SubscribeResponse{Event: wire.EventProto(ev)}:
+		case err := <-sendErr:
+			return err
+		case <-sub.Done():
+			// Cut off while Send was blocked: what the hub still held
+			// for this subscriber is dropped with the stream, so the
+			// resume point is what the stream delivered, not the hub's.
+			err := sub.Err()
+			var slow *broadcast.SlowConsumerError
+			if errors.As(err, &slow) {
+				return status.Errorf(codes.ResourceExhausted,
+					"subscriber %s cut off: it stopped reading and its queue of %d events was full at seq %d; the stream delivered up to seq %d: resume from the last seq received",
+					slow.Subscriber, slow.QueueCap, slow.Seq, lastSent.Load())
+			}
+			return toStatus(err)
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+func (h *hotServer) Invalidate(ctx context.Context, req *hmrdv1.InvalidateRequest) (*hmrdv1.InvalidateResponse, error) {
+	seq, err := h.svc.Invalidate(ctx, req.GetProject(), req.GetModule(), req.GetFirstInvalidatedBy())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &hmrdv1.InvalidateResponse{Seq: seq}, nil
+}
+
+func (h *hotServer) ReportLoaded(ctx context.Context, req *hmrdv1.ReportLoadedRequest) (*hmrdv1.ReportLoadedResponse, error) {
+	unknown, err := h.svc.ReportLoaded(ctx, req.GetProject(), req.GetModules())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &hmrdv1.ReportLoadedResponse{Unknown: unknown}, nil
+}
+
+func (h *hotServer) SendCustom(ctx context.Context, req *hmrdv1.SendCustomRequest) (*hmrdv1.SendCustomResponse, error) {
+	if d := req.GetData(); d != "" && !jsonValid(d) {
+		return nil, status.Errorf(codes.InvalidArgument, "custom event %q: data is not valid JSON", req.GetEvent())
+	}
+	seq, err := h.svc.SendCustom(ctx, req.GetProject(), req.GetEvent(), req.GetData(), "")
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &hmrdv1.SendCustomResponse{Seq: seq}, nil
+}
+
+type projectServer struct {
+	hmrdv1.UnimplementedProjectServiceServer
+	svc control.Service
+}
+
+func (p *projectServer) AddProject(ctx context.Context, req *hmrdv1.AddProjectRequest) (*hmrdv1.AddProjectResponse, error) {
+	info, err := p.svc.AddProject(ctx, req.GetRoot(), req.GetName(), req.GetEntries())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &hmrdv1.AddProjectResponse{Project: projectProto(info)}, nil
+}
+
+func (p *projectServer) RemoveProject(ctx context.Context, req *hmrdv1.RemoveProjectRequest) (*hmrdv1.RemoveProjectResponse, error) {
+	if err := p.svc.RemoveProject(ctx, req.GetProject()); err != nil {
+		return nil, toStatus(err)
+	}
+	return &hmrdv1.RemoveProjectResponse{}, nil
+}
+
+func (p *projectServer) ListProjects(ctx context.Context, _ *hmrdv1.ListProjectsRequest) (*hmrdv1.ListProjectsResponse, error) {
+	out := &hmrdv1.ListProjectsResponse{}
+	for _, info := range p.svc.ListProjects(ctx) {
+		out.Projects = append(out.Projects, projectProto(info))
+	}
+	return out, nil
+}
+
+func (p *projectServer) Explain(ctx context.Context, req *hmrdv1.ExplainRequest) (*hmrdv1.ExplainResponse, error) {
+	ex, err := p.svc.Explain(ctx, req.GetProject(), req.GetModule())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return explainProto(ex), nil
+}
+
+func (p *projectServer) GetGraph(ctx context.Context, req *hmrdv1.GetGraphRequest) (*hmrdv1.GetGraphResponse, error) {
+	snap, err := p.svc.Graph(ctx, req.GetProject())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return graphProto(snap), nil
+}
+
+type adminServer struct {
+	hmrdv1.UnimplementedAdminServiceServer
+	svc control.Service
+}
+
+func (a *adminServer) Status(ctx context.Context, _ *hmrdv1.StatusRequest) (*hmrdv1.StatusResponse, error) {
+	return statusProto(a.svc.Status(ctx)), nil
+}
+
+func jsonValid(s string) bool { return json.Valid([]byte(s)) }

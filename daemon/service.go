@@ -1,0 +1,209 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/hmrd/hmrd/daemon/broadcast"
+	"github.com/hmrd/hmrd/daemon/control"
+	"github.com/hmrd/hmrd/daemon/engine"
+	"github.com/hmrd/hmrd/daemon/signal"
+)
+
+// service implements control.Service on the Daemon. Graph work runs on the
+// project's goroutine through project.do; the hub is safe to call directly.
+type service Daemon
+
+var _ control.Service = (*service)(nil)
+
+func (s *service) d() *Daemon { return (*Daemon)(s) }
+
+func (s *service) Subscribe(ctx context.Context, name string, o broadcast.SubscribeOptions, entries []string) (*broadcast.Subscription, error) {
+	p, err := s.d().lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) > 0 {
+		var plans []*engine.Plan
+		var addErr error
+		if err := p.do(ctx, func() {
+			for _, e := range entries {
+				_, plan, err := p.eng.AddEntry(e)
+				if err != nil {
+					addErr = control.InvalidArgument("entry %s: %v", e, err)
+					return
+				}
+				plans = append(plans, plan)
+			}
+			for _, plan := range plans {
+				p.logWarnings(plan)
+			}
+			p.refreshStats()
+		}); err != nil {
+			return nil, err
+		}
+		if addErr != nil {
+			return nil, addErr
+		}
+	}
+	return s.hub.Subscribe(p.name, o)
+}
+
+func (s *service) Invalidate(ctx context.Context, name, module, firstInvalidatedBy string) (uint64, error) {
+	if module == "" {
+		return 0, control.InvalidArgument("invalidate: no module given")
+	}
+	p, err := s.d().lookup(name)
+	if err != nil {
+		return 0, err
+	}
+	var seq uint64
+	err = p.do(ctx, func() {
+		plan := p.eng.Invalidate(module, firstInvalidatedBy)
+		if evs := p.publish(plan, timeZero); len(evs) > 0 {
+			seq = evs[0].Seq
+		}
+	})
+	return seq, err
+}
+
+func (s *service) ReportLoaded(ctx context.Context, name string, modules []string) ([]string, error) {
+	p, err := s.d().lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	var unknown []string
+	err = p.do(ctx, func() { unknown = p.eng.MarkLoaded(modules...) })
+	return unknown, err
+}
+
+func (s *service) SendCustom(ctx context.Context, name, event, data, from string) (uint64, error) {
+	if event == "" {
+		return 0, control.InvalidArgument("custom event: no event name")
+	}
+	if data == "" {
+		data = "null"
+	}
+	p, err := s.d().lookup(name)
+	if err != nil {
+		return 0, err
+	}
+	ev := s.hub.Publish(p.name, 0, &signal.Custom{Event: event, Data: data, From: from})
+	if ev == nil {
+		return 0, fmt.Errorf("project %q: %w", p.name, control.ErrUnknownProject)
+	}
+	return ev.Seq, nil
+}
+
+func (s *service) AddProject(ctx context.Context, root, name string, entries []string) (control.ProjectInfo, error) {
+	if root == "" {
+		return control.ProjectInfo{}, control.InvalidArgument("add project: no root given")
+	}
+	if !filepath.IsAbs(root) {
+		return control.ProjectInfo{}, control.InvalidArgument("add project %s: the root must be an absolute path", root)
+	}
+	p, err := s.d().addProject(root, name, entries)
+	if err != nil {
+		return control.ProjectInfo{}, err
+	}
+	return s.info(p), nil
+}
+
+func (s *service) RemoveProject(ctx context.Context, name string) error {
+	return s.d().removeProject(name)
+}
+
+func (s *service) ListProjects(ctx context.Context) []control.ProjectInfo {
+	s.mu.Lock()
+	ps := make([]*project, 0, len(s.order))
+	for _, n := range s.order {
+		ps = append(ps, s.projects[n])
+	}
+	s.mu.Unlock()
+	out := make([]control.ProjectInfo, len(ps))
+	for i, p := range ps {
+		out[i] = s.info(p)
+	}
+	return out
+}
+
+func (s *service) info(p *project) control.ProjectInfo {
+	st, _, _, _ := p.snapshotStats()
+	return control.ProjectInfo{Name: p.name, Root: p.root, Stats: st, HeadSeq: s.hub.Head(p.name)}
+}
+
+func (s *service) Explain(ctx context.Context, name, module string) (engine.Explanation, error) {
+	p, err := s.d().lookup(name)
+	if err != nil {
+		return engine.Explanation{}, err
+	}
+	if module == "" {
+		return engine.Explanation{}, control.InvalidArgument("explain: no module given")
+	}
+	// A relative file path is relative to the project root, as users type
+	// it from there.
+	if module[0] != '/' {
+		module = filepath.Join(p.root, module)
+	}
+	var ex engine.Explanation
+	err = p.do(ctx, func() { ex = p.eng.Explain(module) })
+	return ex, err
+}
+
+func (s *service) Graph(ctx context.Context, name string) (*engine.Snapshot, error) {
+	p, err := s.d().lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	var snap *engine.Snapshot
+	err = p.do(ctx, func() { snap = p.eng.Snapshot() })
+	return snap, err
+}
+
+func (s *service) Status(ctx context.Context) control.Status {
+	st := control.Status{
+		DaemonVersion:   s.cfg.Version,
+		ProtocolVersion: signal.ProtocolVersion,
+		Epoch:           s.epoch,
+		Started:         s.started,
+		Listeners:       s.d().Listeners(),
+		Subscribers:     s.hub.Subscribers(),
+	}
+	s.mu.Lock()
+	ps := make([]*project, 0, len(s.order))
+	for _, n := range s.order {
+		ps = append(ps, s.projects[n])
+	}
+	s.mu.Unlock()
+	for _, p := range ps {
+		stats, watches, last, median := p.snapshotStats()
+		st.Projects = append(st.Projects, control.ProjectStatus{
+			ProjectInfo:   control.ProjectInfo{Name: p.name, Root: p.root, Stats: stats, HeadSeq: s.hub.Head(p.name)},
+			Watches:       watches,
+			LastSignal:    s.hub.Last(p.name),
+			LastLatency:   last,
+			MedianLatency: median,
+		})
+	}
+	st.HeapBytes, st.Goroutines = memStats()
+	return st
+}
+
+func (s *service) ServeModule(ctx context.Context, name, id string, specs []string) (engine.ServeInfo, bool, error) {
+	p, err := s.d().lookup(name)
+	if err != nil {
+		return engine.ServeInfo{}, false, err
+	}
+	var (
+		info engine.ServeInfo
+		ok   bool
+	)
+	err = p.do(ctx, func() {
+		info, ok = p.eng.ServeInfo(id, specs)
+		if ok {
+			p.eng.MarkLoaded(info.ID)
+		}
+	})
+	return info, ok, err
+}

@@ -1,0 +1,292 @@
+// Package wsbridge is the WebSocket adapter of the daemon, for browsers: it
+// streams a project's events as protojson text frames of hmrd.v1.Event
+// (subprotocol "hmrd.v1") and takes hmrd.v1.ClientMessage frames back
+// (invalidate, custom events, loaded modules). Like rpcserver it holds no
+// HMR logic; unlike it, it faces web pages, so every request passes the
+// Host, Origin and token checks of httpguard before the upgrade.
+//
+// Each connection runs two goroutines: the writer drains the subscription
+// (bounded by the hub) with a write timeout, the reader decodes client
+// frames. A peer that stops reading is cut off by the hub or by the write
+// timeout and can resume from its last seq on reconnect.
+package wsbridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/hmrd/hmrd/daemon/broadcast"
+	"github.com/hmrd/hmrd/daemon/control"
+	"github.com/hmrd/hmrd/daemon/httpguard"
+	"github.com/hmrd/hmrd/daemon/wire"
+	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
+)
+
+// Subprotocol is the WebSocket subprotocol of protocol v1.
+const Subprotocol = "hmrd.v1"
+
+// Options tune the bridge; zero values take DESIGN §6 defaults.
+type Options struct {
+	Guard *httpguard.Guard
+	// Project is used when a client names none (the dev server's project).
+	Project string
+	// QueueSize bounds each connection's queue of events (default 256).
+	QueueSize int
+	// ReadLimit bounds a client frame (default 64 KiB).
+	ReadLimit int64
+	// PingInterval and PingTimeout detect dead peers (15 s / 5 s).
+	PingInterval, PingTimeout time.Duration
+	// WriteTimeout bounds one frame write (5 s).
+	WriteTimeout time.Duration
+	Logger       *slog.Logger
+}
+
+// Bridge is an http.Handler upgrading requests to hmrd.v1 WebSockets.
+type Bridge struct {
+	svc control.Service
+	o   Options
+	log *slog.Logger
+}
+
+// New returns a bridge over svc.
+func New(svc control.Service, o Options) (*Bridge, error) {
+	if o.Guard == nil {
+		return nil, errors.New("wsbridge: a Guard is required")
+	}
+	if o.QueueSize <= 0 {
+		o.QueueSize = 256
+	}
+	if o.ReadLimit <= 0 {
+		o.ReadLimit = 64 << 10
+	}
+	if o.PingInterval <= 0 {
+		o.PingInterval = 15 * time.Second
+	}
+	if o.PingTimeout <= 0 {
+		o.PingTimeout = 5 * time.Second
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 5 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Bridge{svc: svc, o: o, log: o.Logger}, nil
+}
+
+// ServeHTTP checks the request, upgrades it and serves the connection.
+func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Host first (DNS rebinding), then the exact Origin allowlist, then
+	// the token — all before Accept: coder/websocket's own origin check
+	// accepts Origin == Host, which a rebinding page satisfies.
+	for _, check := range []func(*http.Request) error{b.o.Guard.CheckHost, b.o.Guard.CheckOrigin, b.o.Guard.CheckToken} {
+		if err := check(r); err != nil {
+			b.log.Warn("websocket refused", "remote", r.RemoteAddr, "origin", r.Header.Get("Origin"), "host", r.Host, "err", err)
+			http.Error(w, "hmrd: "+err.Error(), http.StatusForbidden)
+			return
+		}
+	}
+	q := r.URL.Query()
+	var fromSeq uint64
+	if s := q.Get("seq"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			http.Error(w, "hmrd: seq must be a number", http.StatusBadRequest)
+			return
+		}
+		fromSeq = n
+	}
+	project := q.Get("project")
+	if project == "" {
+		project = b.o.Project
+	}
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		Subprotocols: []string{Subprotocol},
+		// Origin was checked above against the exact allowlist.
+		InsecureSkipVerify: true,
+	})
+	if err != nil {
+		b.log.Debug("websocket accept", "err", err)
+		return
+	}
+	if conn.Subprotocol() != Subprotocol {
+		conn.Close(websocket.StatusPolicyViolation, "subprotocol "+Subprotocol+" required")
+		return
+	}
+	conn.SetReadLimit(b.o.ReadLimit)
+	b.serve(r.Context(), conn, project, broadcast.SubscribeOptions{
+		FromSeq: fromSeq, Epoch: q.Get("epoch"), Transport: "websocket", QueueSize: b.o.QueueSize,
+		Client: broadcast.ClientInfo{Name: clientName(r), Kind: "browser"},
+	})
+}
+
+func clientName(r *http.Request) string {
+	ua := r.UserAgent()
+	if len(ua) > 60 {
+		ua = ua[:60]
+	}
+	if ua == "" {
+		return "websocket"
+	}
+	return ua
+}
+
+// closeError is how a connection ends: a WebSocket close code and reason.
+type closeError struct {
+	code   websocket.StatusCode
+	reason string
+}
+
+func (e *closeError) Error() string { return fmt.Sprintf("close %d: %s", e.code, e.reason) }
+
+func (b *Bridge) serve(ctx context.Context, conn *websocket.Conn, project string, o broadcast.SubscribeOptions) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sub, err := b.svc.Subscribe(ctx, project, o, nil)
+	if err != nil {
+		conn.Close(websocket.StatusPolicyViolation, truncate(err.Error()))
+		return
+	}
+	defer sub.Close()
+	log := b.log.With("subscriber", sub.ID(), "project", project)
+	log.Debug("websocket connected")
+
+	done := make(chan *closeError, 3)
+	go func() { done <- b.readLoop(ctx, conn, project, sub.ID()) }()
+	go func() { done <- b.pingLoop(ctx, conn) }()
+	go func() { done <- b.writeLoop(ctx, conn, sub) }()
+	ce := <-done
+	cancel()
+	if ce == nil {
+		ce = &closeError{websocket.StatusNormalClosure, ""}
+	}
+	log.Debug("websocket closed", "code", int(ce.code), "reason", ce.reason)
+	conn.Close(ce.code, truncate(ce.reason))
+}
+
+func (b *Bridge) writeLoop(ctx context.Context, conn *websocket.Conn, sub *broadcast.Subscription) *closeError {
+	for {
+		ev, err := sub.Next(ctx)
+		if err != nil {
+			return subscriptionClose(err)
+		}
+		wctx, cancel := context.WithTimeout(ctx, b.o.WriteTimeout)
+		err = conn.Write(wctx, websocket.MessageText, wire.EventJSON(ev))
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return &closeError{websocket.StatusTryAgainLater, "write timed out: the page is not reading; reconnect to resume"}
+		}
+	}
+}
+
+func subscriptionClose(err error) *closeError {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return nil
+	case errors.Is(err, broadcast.ErrSlowConsumer):
+		// 1013: the client may retry (and resume from its last seq).
+		return &closeError{websocket.StatusTryAgainLater, err.Error()}
+	case errors.Is(err, broadcast.ErrProjectRemoved):
+		return &closeError{websocket.StatusGoingAway, "project removed"}
+	case errors.Is(err, broadcast.ErrClosed):
+		return &closeError{websocket.StatusGoingAway, "daemon shutting down"}
+	}
+	return &closeError{websocket.StatusInternalError, err.Error()}
+}
+
+func (b *Bridge) pingLoop(ctx context.Context, conn *websocket.Conn) *closeError {
+	t := time.NewTicker(b.o.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			pctx, cancel := context.WithTimeout(ctx, b.o.PingTimeout)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return &closeError{websocket.StatusGoingAway, "ping timed out"}
+			}
+		}
+	}
+}
+
+func (b *Bridge) readLoop(ctx context.Context, conn *websocket.Conn, project, subID string) *closeError {
+	for {
+		typ, data, err := conn.Read(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			// A peer's close, a frame over the read limit (the library
+			// answers 1009 itself) or a broken connection.
+			if s := websocket.CloseStatus(err); s != -1 {
+				return &closeError{s, ""}
+			}
+			return &closeError{websocket.StatusProtocolError, "read: " + err.Error()}
+		}
+		if typ != websocket.MessageText {
+			return &closeError{websocket.StatusUnsupportedData, "binary frames are not part of hmrd.v1: send protojson text"}
+		}
+		var msg hmrdv1.ClientMessage
+		if err := protojson.Unmarshal(data, &msg); err != nil {
+			return &closeError{websocket.StatusInvalidFramePayloadData, "malformed hmrd.v1.ClientMessage: " + err.Error()}
+		}
+		if ce := b.handle(ctx, project, subID, &msg); ce != nil {
+			return ce
+		}
+	}
+}
+
+// handle runs one client message. Requests the daemon refuses (an unknown
+// module, bad JSON data) are logged and do not end the connection: the page
+// cannot do anything about them and its other traffic is fine.
+func (b *Bridge) handle(ctx context.Context, project, subID string, msg *hmrdv1.ClientMessage) *closeError {
+	var err error
+	switch k := msg.Kind.(type) {
+	case *hmrdv1.ClientMessage_Invalidate:
+		_, err = b.svc.Invalidate(ctx, project, k.Invalidate.GetModule(), k.Invalidate.GetFirstInvalidatedBy())
+		if m := k.Invalidate.GetMessage(); m != "" {
+			b.log.Info("invalidate", "project", project, "module", k.Invalidate.GetModule(), "msg", m)
+		}
+	case *hmrdv1.ClientMessage_Custom:
+		data := k.Custom.GetData()
+		if data != "" && !jsonValid(data) {
+			err = fmt.Errorf("custom event %q: data is not valid JSON", k.Custom.GetEvent())
+			break
+		}
+		_, err = b.svc.SendCustom(ctx, project, k.Custom.GetEvent(), data, subID)
+	case *hmrdv1.ClientMessage_Loaded:
+		_, err = b.svc.ReportLoaded(ctx, project, k.Loaded.GetModules())
+	default:
+		return &closeError{websocket.StatusInvalidFramePayloadData, "empty or unknown hmrd.v1.ClientMessage"}
+	}
+	if err != nil && ctx.Err() == nil {
+		b.log.Warn("client message refused", "project", project, "subscriber", subID, "err", err)
+	}
+	return nil
+}
+
+// truncate keeps a close reason within the 123 bytes a close frame allows.
+func truncate(s string) string {
+	if len(s) <= 120 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:117], "") + "..."
+}

@@ -1,0 +1,5 @@
+package wsbridge
+
+import "encoding/json"
+
+func jsonValid(s string) bool { return json.Valid([]byte(s)) }
