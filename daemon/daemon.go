@@ -25,6 +25,7 @@ import (
 	"github.com/hmrd/hmrd/daemon/control"
 	"github.com/hmrd/hmrd/daemon/engine"
 	"github.com/hmrd/hmrd/daemon/fswatch"
+	"github.com/hmrd/hmrd/daemon/httpguard"
 	"github.com/hmrd/hmrd/daemon/rpcserver"
 )
 
@@ -41,8 +42,16 @@ type Config struct {
 	Socket string
 	// GRPCAddr, when set, also serves gRPC on TCP (e.g. "127.0.0.1:7070").
 	GRPCAddr string
-	// HTTPAddr is the dev server address; "" or "off" disables it.
+	// HTTPAddr is the dev server address (e.g. "127.0.0.1:5173"; port 0
+	// picks one); "" or "off" disables it. The dev server serves the first
+	// project; every project streams signals over gRPC.
 	HTTPAddr string
+	// AllowHosts are extra Host names the dev server answers (loopback
+	// names always are): for a LAN address or a tunnel's name.
+	AllowHosts []string
+	// AllowOrigins are extra exact origins allowed to open the WebSocket
+	// bridge (a page served by another dev server).
+	AllowOrigins []string
 	// Version is the daemon version reported in Hello and status.
 	Version string
 	Logger  *slog.Logger
@@ -76,6 +85,8 @@ type Daemon struct {
 
 	ready     chan struct{}
 	listeners []string
+	httpURL   string
+	guard     *httpguard.Guard
 
 	mu       sync.Mutex
 	projects map[string]*project
@@ -97,9 +108,6 @@ func New(cfg Config) (*Daemon, error) {
 	}
 	if cfg.Socket == "off" && cfg.GRPCAddr == "" {
 		return nil, errors.New("hmrd: no gRPC listener: the unix socket is off and no --grpc address is set")
-	}
-	if cfg.HTTPAddr != "" && cfg.HTTPAddr != "off" {
-		return nil, fmt.Errorf("hmrd: dev server %s: not available in this build (use --http off)", cfg.HTTPAddr)
 	}
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -177,6 +185,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}
 
+	var stopHTTP func(context.Context)
+	if d.httpEnabled() {
+		stop, err := d.startHTTP()
+		if err != nil {
+			d.hub.Close()
+			return err
+		}
+		stopHTTP = stop
+	}
+
 	srv := rpcserver.New(d.Service(), rpcserver.Options{})
 	errc := make(chan error, len(lis))
 	for _, l := range lis {
@@ -195,6 +213,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	// on subscribers that would otherwise never finish.
 	d.hub.Close()
 	cancel()
+	if stopHTTP != nil {
+		sctx, scancel := context.WithTimeout(context.Background(), d.cfg.ShutdownGrace)
+		stopHTTP(sctx)
+		scancel()
+	}
 	stopped := make(chan struct{})
 	go func() { srv.GracefulStop(); close(stopped) }()
 	select {

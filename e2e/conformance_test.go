@@ -54,7 +54,10 @@ func TestConformanceEndToEnd(t *testing.T) {
 			continue
 		}
 		n++
-		t.Run(filepath.Base(dir), func(t *testing.T) { runCase(t, dir) })
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
+			runCase(t, dir)
+		})
 	}
 	if n < 15 {
 		t.Fatalf("found %d conformance cases in %s, want at least 15", n, conformanceDir)

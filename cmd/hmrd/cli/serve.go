@@ -21,8 +21,10 @@ var serveCmd = &command{
 		e.connFlags(fs)
 		httpAddr := fs.String("http", "127.0.0.1:5173", "dev server `address`, or \"off\"")
 		logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
-		var entries stringList
+		var entries, allowHosts, allowOrigins stringList
 		fs.Var(&entries, "entry", "an extra entry `module` for every project (repeatable)")
+		fs.Var(&allowHosts, "allow-host", "an extra `host` name the dev server answers, e.g. a LAN name (repeatable)")
+		fs.Var(&allowOrigins, "allow-origin", "an extra exact `origin` allowed to open the WebSocket bridge (repeatable)")
 		return func(ctx context.Context, args []string) error {
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -41,17 +43,28 @@ var serveCmd = &command{
 				roots = append(roots, abs)
 			}
 			d, err := daemon.New(daemon.Config{
-				Roots:    roots,
-				Entries:  entries,
-				Socket:   e.socket, // "" is the daemon's default, the client's default too
-				GRPCAddr: e.grpcAddr,
-				HTTPAddr: *httpAddr,
-				Version:  Version,
-				Logger:   slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
+				Roots:        roots,
+				Entries:      entries,
+				Socket:       e.socket, // "" is the daemon's default, the client's default too
+				GRPCAddr:     e.grpcAddr,
+				HTTPAddr:     *httpAddr,
+				AllowHosts:   allowHosts,
+				AllowOrigins: allowOrigins,
+				Version:      Version,
+				Logger:       slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
 			})
 			if err != nil {
 				return err
 			}
+			go func() {
+				select {
+				case <-d.Ready():
+					if u := d.HTTPURL(); u != "" {
+						fmt.Fprintf(e.stderr, "hmrd: serving %s at %s\n", roots[0], u)
+					}
+				case <-ctx.Done():
+				}
+			}()
 			if err := d.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 				return err
 			}
