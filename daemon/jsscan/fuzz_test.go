@@ -132,5 +132,15 @@ func FuzzLex(f *testing.F) {
 		if !reflect.DeepEqual(r1, r2) {
 			t.Fatalf("results differ:\n%+v\n%+v", r1, r2)
 		}
+		// ScanUnchecked is scanCode plus positioned diagnostics.
+		u, err := ScanUnchecked(src, Options{Loader: LoaderJS, Filename: "fuzz"})
+		if err != nil {
+			t.Fatalf("ScanUnchecked: %v", err)
+		}
+		for _, d := range u.Diagnostics {
+			if d.Line < 1 || d.Column < 1 || d.Column > len(src)+1 {
+				t.Fatalf("diagnostic at %d:%d in %d bytes", d.Line, d.Column, len(src))
+			}
+		}
 	})
 }

@@ -224,7 +224,7 @@ func TestGraph(t *testing.T) {
 /src/main.js  js    1          3        accepts(/src/dep.js) unresolved(1)
 /src/part.js  js    0          0        partial(a,b) declined not-live
 
-5 modules (4 live, 1 entries) in /srv/app
+5 modules (4 live, 1 entry) in /srv/app
 `
 	if r.code != 0 || r.stdout != want {
 		t.Errorf("graph: %v\nwant stdout:\n%s", r, want)

@@ -157,7 +157,11 @@ func writeGraphList(w io.Writer, g *hmrdv1.GetGraphResponse) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%d modules (%d live, %d entries) in %s\n", len(ms), live, entries, orDash(g.GetRoot()))
+	noun := "entries"
+	if entries == 1 {
+		noun = "entry"
+	}
+	_, err := fmt.Fprintf(w, "\n%d modules (%d live, %d %s) in %s\n", len(ms), live, entries, noun, orDash(g.GetRoot()))
 	return err
 }
 
