@@ -214,7 +214,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.hub.Close()
 	cancel()
 	if stopHTTP != nil {
-		sctx, scancel := context.WithTimeout(context.Background(), d.cfg.ShutdownGrace)
+		// Browsers keep pre-opened connections that never send a request;
+		// http.Server.Shutdown waits 5 s for those. Page loads in flight
+		// get a second, then everything is closed.
+		sctx, scancel := context.WithTimeout(context.Background(), min(time.Second, d.cfg.ShutdownGrace))
 		stopHTTP(sctx)
 		scancel()
 	}

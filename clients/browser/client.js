@@ -34,6 +34,8 @@ const STYLE_ID_ATTR = 'data-hmrd-dev-id';
 const EVENT_PREFIXES = ['hmrd:', 'vite:'];
 const EVENT_KINDS = ['hello', 'update', 'fullReload', 'prune', 'error', 'custom', 'heartbeat'];
 const RESYNC = 'FULL_RELOAD_CAUSE_RESYNC';
+// What the dev server serves as JavaScript modules as they are.
+const JS_FILE = /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
 
 const noop = () => {};
 
@@ -482,6 +484,20 @@ export function createRuntime(deps) {
 
   const withVersion = (id, version) => `${id}${id.includes('?') ? '&' : '?'}t=${version}`;
 
+  // The URL that re-imports module id. A module that is not JavaScript (a
+  // stylesheet, JSON, an asset imported from JS) is a JS module only with
+  // ?import, as the dev server rewrites its import specifiers; without it
+  // the file itself comes back (Vite's isExplicitImportRequired).
+  function importURL(id, version) {
+    const q = id.indexOf('?');
+    const path = q < 0 ? id : id.slice(0, q);
+    const query = q < 0 ? '' : id.slice(q + 1);
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    const explicit =
+      name.includes('.') && !JS_FILE.test(name) && !query.split('&').some((p) => p === 'import' || p.startsWith('import='));
+    return withVersion(explicit ? `${id}${query ? '&' : '?'}import` : id, version);
+  }
+
   function updateType(t) {
     if (t === 'UPDATE_TYPE_CSS' || t === 2) return 'css';
     if (t === undefined || t === 'UPDATE_TYPE_JS' || t === 1 || t === 'UPDATE_TYPE_UNSPECIFIED' || t === 0) return 'js';
@@ -529,7 +545,7 @@ export function createRuntime(deps) {
         if (target) await runDisposers(target);
         let mod;
         try {
-          mod = await importModule(withVersion(accepted, version));
+          mod = await importModule(importURL(accepted, version));
         } catch (err) {
           log('error', `${TAG} failed to reload ${accepted}`, err);
           if (mu.isWithinCircularImport) {

@@ -1,0 +1,3 @@
+import './box.css';
+
+window.__mainRuns = (window.__mainRuns || 0) + 1;

@@ -1,0 +1,1 @@
+(window.__calls ||= []).push('kept run');

@@ -1,0 +1,3 @@
+// Accepts nothing: edits below must stop at their own boundaries.
+import './counter.js';
+import './message.js';
