@@ -61,6 +61,7 @@
 // reasons combined, earliest First) that is handed over as soon as the
 // consumer makes room. The backend is therefore always drained, no path is
 // ever dropped, and a slow consumer sees fewer, larger batches. Close stops
-// the goroutine, closes the backend and then closes Batches; batches not
-// yet received are dropped.
+// the goroutine, closes the backend and then closes Batches; what is still
+// in the channel can be received, a merged batch that did not fit is
+// dropped.
 package fswatch

@@ -49,7 +49,7 @@ func (w *Watcher) handleEvent(ev fsnotify.Event, now time.Time) bool {
 	if w.vcs[name] != nil && (ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename)) {
 		w.dropVCS(name, now)
 	}
-	w.anchorEvent(name, now)
+	w.anchorEvent(name, ev.Op, now)
 
 	r := w.rootOf(name)
 	if r == nil || r.missing {
@@ -99,6 +99,13 @@ func (w *Watcher) apply(name string, r *root, op fsnotify.Op, fi fs.FileInfo, st
 	}
 	switch {
 	case statErr == nil && fi.IsDir():
+		if op == fsnotify.Create && w.walked[name] {
+			// The walk of its parent found it after this event was
+			// queued, and reported it then.
+			delete(w.walked, name)
+			return false
+		}
+		delete(w.walked, name)
 		// A new directory: watch it, then list it, so a tree created
 		// before the watch went in (mkdir -p a/b/c) is reported whole.
 		if w.dirs[name]&flagTree == 0 {

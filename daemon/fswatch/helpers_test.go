@@ -26,6 +26,7 @@ type fakeBackend struct {
 	events  chan fsnotify.Event
 	errs    chan error
 	watched map[string]bool
+	adds    map[string]int
 	removed []string
 	addErr  func(name string) error
 	closed  bool
@@ -36,6 +37,7 @@ func newFake() *fakeBackend {
 		events:  make(chan fsnotify.Event, 8192),
 		errs:    make(chan error, 256),
 		watched: make(map[string]bool),
+		adds:    make(map[string]int),
 	}
 }
 
@@ -55,6 +57,7 @@ func (f *fakeBackend) Add(name string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.watched[name] = true
+	f.adds[name]++
 	return nil
 }
 
@@ -83,6 +86,12 @@ func (f *fakeBackend) isWatched(name string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.watched[name]
+}
+
+func (f *fakeBackend) addCount(name string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.adds[name]
 }
 
 func (f *fakeBackend) setAddErr(hook func(string) error) {
@@ -234,4 +243,27 @@ func batchesString(bs []Batch) string {
 		s = append(s, strings.Join(b.Paths, ","))
 	}
 	return strings.Join(s, " | ")
+}
+
+// settled asserts that nothing more can come out of the watcher: no path
+// pending, no batch waiting to be handed over or sitting in the channel.
+// With a fake backend, after every sent event was handled, that is exact,
+// and needs no wait.
+func settled(t *testing.T, w *Watcher) {
+	t.Helper()
+	var pending []string
+	var queued int
+	var out bool
+	done := make(chan struct{})
+	w.inspect <- func() {
+		for p := range w.pending {
+			pending = append(pending, p)
+		}
+		queued, out = len(w.batches), w.out != nil
+		close(done)
+	}
+	<-done
+	if len(pending) > 0 || queued > 0 || out {
+		t.Fatalf("not settled: pending %v, %d batches queued, merged batch waiting %v", pending, queued, out)
+	}
 }

@@ -16,7 +16,30 @@ import (
 
 // realQuiet is long against the gaps inside a save sequence on a loaded
 // machine, so a held path never times out in the middle of one.
-const realQuiet = 150 * time.Millisecond
+const realQuiet = 250 * time.Millisecond
+
+// expectSave asserts that a save of x gave one batch: the first batch to
+// arrive names x, and nothing else follows within window except, at most
+// once, a pure repeat ([x] alone, content still want). A repeat is possible
+// on real inotify because the kernel makes a write's data visible a moment
+// before it queues the write's event; see decision 0003. The scripted tests
+// hold the state machine to exactly one batch.
+func expectSave(t *testing.T, w *Watcher, x, want string, window time.Duration) {
+	t.Helper()
+	got := collect(t, w, hasFn(x))
+	if len(got) != 1 {
+		t.Fatalf("batches up to the one naming %s: %s", x, batchesString(got))
+	}
+	rest := drainFor(w, window)
+	if len(rest) == 0 {
+		return
+	}
+	data, _ := os.ReadFile(x)
+	if len(rest) > 1 || len(rest[0].Paths) != 1 || rest[0].Paths[0] != x || string(data) != want {
+		t.Fatalf("after the batch naming %s: %s (content %q)", x, batchesString(rest), data)
+	}
+	t.Logf("pure repeat batch for %s (kernel queued a write's event after the fence)", x)
+}
 
 func realWatcher(t *testing.T, root string, opts Options) *Watcher {
 	t.Helper()
@@ -31,15 +54,22 @@ func TestRealSingleWrite(t *testing.T) {
 	w := realWatcher(t, root, Options{})
 	start := time.Now()
 	writeFile(t, x, "new")
-	got := collect(t, w, hasFn(x))
-	t.Logf("latency %v", time.Since(start))
-	if len(got) != 1 || len(got[0].Paths) != 1 {
-		t.Fatalf("got %s", batchesString(got))
+	select {
+	case b := <-w.Batches():
+		t.Logf("latency %v", time.Since(start))
+		if len(b.Paths) != 1 || b.Paths[0] != x {
+			t.Fatalf("got %v, want [%s]", b.Paths, x)
+		}
+		if b.First.Before(start) {
+			t.Errorf("First %v before the write", b.First)
+		}
+	case <-time.After(waitLong):
+		t.Fatal("no batch")
 	}
-	if got[0].First.Before(start) {
-		t.Errorf("First %v before the write", got[0].First)
+	rest := drainFor(w, nothingMore(Options{Quiet: defaultQuiet, Settle: defaultSettle}))
+	if len(rest) > 1 || (len(rest) == 1 && (len(rest[0].Paths) != 1 || rest[0].Paths[0] != x)) {
+		t.Fatalf("after the save: %s", batchesString(rest))
 	}
-	none(t, w, nothingMore(Options{Quiet: defaultQuiet, Settle: defaultSettle}))
 }
 
 // realSaves perform editor saves of x (which holds "old content").
@@ -122,14 +152,10 @@ func TestRealEditorSaves(t *testing.T) {
 			writeFile(t, x, "old content\n")
 			w := realWatcher(t, root, Options{Quiet: realQuiet})
 			tc.save(t, x)
-			got := collect(t, w, hasFn(x))
-			if len(got) != 1 {
-				t.Fatalf("batches up to x.js: %s", batchesString(got))
-			}
-			none(t, w, nothingMore(Options{Quiet: realQuiet, Settle: defaultSettle}))
 			if data, _ := os.ReadFile(x); string(data) != "new content\n" {
 				t.Fatalf("save did not happen: %q", data)
 			}
+			expectSave(t, w, x, "new content\n", nothingMore(Options{Quiet: realQuiet, Settle: defaultSettle}))
 		})
 	}
 }
@@ -142,12 +168,9 @@ func TestRealRepeatedSaves(t *testing.T) {
 	writeFile(t, x, "v0")
 	w := realWatcher(t, root, Options{Quiet: realQuiet})
 	for i := 1; i <= 3; i++ {
-		writeFile(t, x, fmt.Sprintf("v%d", i))
-		got := collect(t, w, hasFn(x))
-		if len(got) != 1 {
-			t.Fatalf("save %d: %s", i, batchesString(got))
-		}
-		none(t, w, nothingMore(Options{Quiet: realQuiet, Settle: defaultSettle}))
+		content := fmt.Sprintf("v%d", i)
+		writeFile(t, x, content)
+		expectSave(t, w, x, content, nothingMore(Options{Quiet: realQuiet, Settle: defaultSettle}))
 	}
 }
 
@@ -176,10 +199,10 @@ func TestRealMkdirP(t *testing.T) {
 			t.Errorf("%s not reported: %s", d, batchesString(got))
 		}
 	}
+	// A second batch for x.js is right when echo's write landed after the
+	// walk reported it: let it come.
+	drainFor(w, nothingMore(Options{Quiet: defaultQuiet, Settle: defaultSettle}))
 	// The inner directories are watched now.
-	none(t, w, nothingMore(Options{Quiet: defaultQuiet, Settle: defaultSettle}))
-	writeFile(t, x, "y")
-	collect(t, w, hasFn(x))
 	y := filepath.Join(root, "a", "b", "c", "y.js")
 	writeFile(t, y, "y")
 	collect(t, w, hasFn(y))

@@ -119,14 +119,21 @@ func existingAncestor(p string) string {
 }
 
 // anchorEvent re-checks every missing root that p lies on the way to.
-func (w *Watcher) anchorEvent(p string, now time.Time) {
+func (w *Watcher) anchorEvent(p string, op fsnotify.Op, now time.Time) {
 	for _, r := range w.roots {
 		if !r.missing {
 			continue
 		}
-		if _, ok := within(r.path, p); ok || p == r.anchor {
-			w.anchorRoot(r, now)
+		if _, ok := within(r.path, p); !ok && p != r.anchor {
+			continue
 		}
+		if p == r.anchor && (op.Has(fsnotify.Remove) || op.Has(fsnotify.Rename)) {
+			// The anchor itself went: its watch is dead even if a new
+			// directory of the same name is already there.
+			w.unwatch(r.anchor, flagAnchor)
+			r.anchor = ""
+		}
+		w.anchorRoot(r, now)
 	}
 }
 

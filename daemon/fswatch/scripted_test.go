@@ -116,10 +116,10 @@ func (s *script) mkdir(rel string) {
 	s.send(ev(fsnotify.Create, s.p(rel)))
 }
 
-// scriptQuiet is long against the gaps between the steps of a sequence
-// (microseconds plus scheduling on a loaded machine), so a held path never
-// times out in the middle of one.
-const scriptQuiet = 150 * time.Millisecond
+// scriptQuiet is far longer than any gap between the steps of a sequence,
+// even on a loaded machine, so a held path never times out in the middle of
+// one; settled then proves nothing is left waiting.
+const scriptQuiet = time.Hour
 
 // nothingMore is the bounded wait after the expected batch.
 func nothingMore(opts Options) time.Duration { return 3*opts.Quiet + opts.Settle + 50*time.Millisecond }
@@ -191,7 +191,7 @@ func TestScriptedSaves(t *testing.T) {
 			if len(got) != 1 {
 				t.Fatalf("batches before x.js: %s", batchesString(got))
 			}
-			none(t, s.w, nothingMore(Options{Quiet: scriptQuiet, Settle: defaultSettle}))
+			settled(t, s.w)
 		})
 	}
 }
@@ -218,7 +218,7 @@ func TestScriptedTempRenamedToNewName(t *testing.T) {
 	if !has(got[0], s.p("out.js")) {
 		t.Fatalf("first batch %v lacks out.js", got[0].Paths)
 	}
-	none(t, s.w, nothingMore(Options{Quiet: scriptQuiet, Settle: defaultSettle}))
+	settled(t, s.w)
 }
 
 // A file removed for good is reported once Quiet passes.
@@ -237,7 +237,7 @@ func TestScriptedChmodOnlyIgnored(t *testing.T) {
 		writeFile(t, filepath.Join(root, "x.js"), "x")
 	})
 	s.chmod("x.js")
-	none(t, s.w, 200*time.Millisecond)
+	settled(t, s.w)
 	s.appendTo("x.js", "y")
 	collect(t, s.w, hasFn(s.p("x.js")))
 }
@@ -269,7 +269,7 @@ func TestScriptedIgnoredPaths(t *testing.T) {
 	writeFile(t, s.p(".git/config"), "x")
 	s.send(ev(fsnotify.Write, s.p("src/node_modules/a.js")), ev(fsnotify.Create, s.p("dist/a.js")),
 		ev(fsnotify.Write, s.p(".git/config")), ev(fsnotify.Create, s.p(".git/HEAD.lock")))
-	none(t, s.w, 200*time.Millisecond)
+	settled(t, s.w)
 	writeFile(t, s.p("x.js"), "x")
 	s.send(ev(fsnotify.Write, s.p("x.js")))
 	got := collect(t, s.w, func(Batch) bool { return true })
@@ -302,6 +302,10 @@ func TestScriptedDirectoryCreated(t *testing.T) {
 	if got := s.w.Watches(); got != 4 {
 		t.Errorf("Watches = %d, want 4 (root, a, a/b, a/b/c)", got)
 	}
+	// mkdir -p raced the walk: the inner directories' own Create events
+	// come after the walk reported them, and are old news.
+	s.send(ev(fsnotify.Create, s.p("a/b")), ev(fsnotify.Create, s.p("a/b/c")))
+	settled(t, s.w)
 }
 
 func TestScriptedDirectoryRemoved(t *testing.T) {
@@ -349,7 +353,7 @@ func TestScriptedLockBurst(t *testing.T) {
 	if len(got[0].Paths) != n {
 		t.Fatalf("batch has %d paths, want %d: %v", len(got[0].Paths), n, got[0].Paths)
 	}
-	none(t, s.w, nothingMore(Options{Quiet: defaultQuiet, Settle: defaultSettle}))
+	settled(t, s.w)
 }
 
 // A lock left behind by a crashed git must not delay saves.
@@ -370,6 +374,37 @@ func TestScriptedStaleLockIgnored(t *testing.T) {
 	case <-time.After(lockMax - time.Second):
 		t.Fatal("a stale lock held the save back")
 	}
+}
+
+// The fence: an event for an emitted path that was queued before the
+// batch went out is dropped; one after the fence event is not.
+func TestScriptedFence(t *testing.T) {
+	t.Parallel()
+	s := newScript(t, Options{}, func(root string) { writeFile(t, filepath.Join(root, "x.js"), "a") })
+	var dir string
+	done := make(chan struct{})
+	s.w.inspect <- func() {
+		f, err := newFence(s.fake)
+		if err != nil {
+			t.Errorf("fence: %v", err)
+		} else {
+			s.w.fence, dir = f, f.dir
+		}
+		close(done)
+	}
+	<-done
+	if dir == "" {
+		t.FailNow()
+	}
+	x := s.p("x.js")
+	s.appendTo("x.js", "b") // batch, fence 1 (file "b")
+	collect(t, s.w, hasFn(x))
+	s.send(ev(fsnotify.Write, x)) // the save's second event, queued before the fence
+	settled(t, s.w)
+	s.send(ev(fsnotify.Write, filepath.Join(dir, "b"))) // fence 1 comes back
+	s.appendTo("x.js", "c")                             // a new write
+	collect(t, s.w, hasFn(x))
+	settled(t, s.w)
 }
 
 // Many distinct paths at once switch to settle mode: few batches, every
@@ -604,6 +639,29 @@ func TestScriptedRootRecreated(t *testing.T) {
 	if !fake.isWatched(filepath.Join(root, "src")) || fake.isWatched(parent) {
 		t.Errorf("watches not restored: %v", fake.watched)
 	}
+}
+
+// The anchor (the vanished root's parent) is itself deleted and re-created
+// before the root comes back: the old watch is dead, so the new directory
+// must be watched anew, or the root's re-creation is never seen.
+func TestScriptedAnchorRecreated(t *testing.T) {
+	t.Parallel()
+	ws := filepath.Join(t.TempDir(), "ws")
+	root := filepath.Join(ws, "proj")
+	mustDo(t, os.MkdirAll(root, 0o755))
+	fake := newFake()
+	w := startWatcher(t, []string{root}, Options{Backend: fake})
+	mustDo(t, os.Remove(root))
+	fake.events <- ev(fsnotify.Remove, root)
+	collect(t, w, hasFn(root))
+	waitUntil(t, "anchor on ws", func() bool { return fake.addCount(ws) == 1 })
+	mustDo(t, os.Remove(ws))
+	mustDo(t, os.Mkdir(ws, 0o755))
+	fake.events <- ev(fsnotify.Remove, ws) // the dead anchor's last event
+	waitUntil(t, "anchor on the new ws", func() bool { return fake.addCount(ws) == 2 })
+	mustDo(t, os.Mkdir(root, 0o755))
+	fake.events <- ev(fsnotify.Create, root)
+	collect(t, w, func(b Batch) bool { return b.Rescan })
 }
 
 // When not even an ancestor can be watched, the watcher polls.

@@ -47,6 +47,7 @@ func (w *Watcher) unwatch(dir string, flag dirFlags) {
 	if flag&flagTree != 0 {
 		w.watches.Add(-1)
 		delete(w.children[filepath.Dir(dir)], dir)
+		delete(w.walked, dir)
 	}
 	if f &^= flag; f != 0 {
 		w.dirs[dir] = f
@@ -106,6 +107,9 @@ func (w *Watcher) addTree(dir string, r *root, report func(path string, st fileS
 		}
 		if err := w.addTree(p, r, report); err != nil {
 			return err
+		}
+		if report != nil && w.dirs[p]&flagTree != 0 {
+			w.walked[p] = true
 		}
 	}
 	return nil

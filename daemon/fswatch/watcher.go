@@ -102,6 +102,9 @@ type Watcher struct {
 	batches chan Batch
 	done    chan struct{}
 	exited  chan struct{}
+	// inspect runs a function on the owner goroutine: tests use it to look
+	// at the state without racing it.
+	inspect chan func()
 
 	closeOnce sync.Once
 	closeErr  error
@@ -118,10 +121,13 @@ type Watcher struct {
 	roots    []*root
 	dirs     map[string]dirFlags        // every directory with a backend watch, and why
 	children map[string]map[string]bool // tree directory → watched tree subdirectories
-	vcs      map[string]*vcsLock        // VCS directory → lock state
-	fence    *fence                     // nil: no suppression (fake backends)
-	suppress map[string]suppression     // emitted path → fence that ends its suppression
-	pending  map[string]*entry          // paths not yet in a batch
+	// walked: directories a run-time walk found and reported. Their own
+	// Create event, when it comes (mkdir -p raced the walk), is old news.
+	walked   map[string]bool
+	vcs      map[string]*vcsLock    // VCS directory → lock state
+	fence    *fence                 // nil: no suppression (fake backends)
+	suppress map[string]suppression // emitted path → fence that ends its suppression
+	pending  map[string]*entry      // paths not yet in a batch
 	burst    burstState
 	win      window
 	rescan   rescanState
@@ -248,8 +254,10 @@ func New(roots []string, opts Options) (*Watcher, error) {
 		batches:  make(chan Batch, batchBuffer),
 		done:     make(chan struct{}),
 		exited:   make(chan struct{}),
+		inspect:  make(chan func()),
 		dirs:     make(map[string]dirFlags),
 		children: make(map[string]map[string]bool),
+		walked:   make(map[string]bool),
 		vcs:      make(map[string]*vcsLock),
 		suppress: make(map[string]suppression),
 		pending:  make(map[string]*entry),
@@ -353,7 +361,8 @@ func (w *Watcher) Stats() Stats {
 }
 
 // Close stops the watcher, closes the backend and then Batches. Batches
-// not yet received are dropped. Close may be called more than once.
+// already in the channel can still be received; a merged batch that did
+// not fit is dropped. Close may be called more than once.
 func (w *Watcher) Close() error {
 	w.closeOnce.Do(func() {
 		close(w.done)
@@ -420,6 +429,8 @@ func (w *Watcher) run() {
 			w.delivered(next)
 		case <-timer.C:
 			w.onTimer(time.Now())
+		case f := <-w.inspect:
+			f()
 		}
 	}
 }
