@@ -52,19 +52,17 @@ type project struct {
 
 const latencyWindow = 64
 
-// openProject builds the graph and starts watching; the caller runs run.
+// openProject starts watching, then builds the graph; the caller runs run.
+// Watching first means an edit made while the graph is being built is not
+// lost: its batch waits in the watcher and is applied by run (content
+// hashes make it a no-op when the scan already read the new content).
 func openProject(name, root string, opts engine.Options, wopts fswatch.Options, hub *broadcast.Hub, log *slog.Logger) (*project, error) {
 	opts.Root = root
-	eng, plan, err := engine.Open(vfs.OS{}, opts)
-	if err != nil {
-		return nil, err
-	}
 	p := &project{
 		name:  name,
 		root:  root,
 		log:   log.With("project", name),
 		hub:   hub,
-		eng:   eng,
 		opts:  opts,
 		quiet: 80 * time.Millisecond,
 		reqs:  make(chan func()),
@@ -88,6 +86,12 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 	if err != nil {
 		return nil, fmt.Errorf("watch project %s: %w", root, err)
 	}
+	eng, plan, err := engine.Open(vfs.OS{}, opts)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	p.eng = eng
 	p.w = w
 	hub.AddProject(name, root)
 	p.logWarnings(plan)
