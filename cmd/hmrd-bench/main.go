@@ -58,6 +58,7 @@ type config struct {
 	timeout    time.Duration
 	startLimit time.Duration
 	keep       bool
+	breakdown  bool
 
 	wsSubs       int
 	grpcSubs     int
@@ -90,6 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Second, "give up waiting for an edit's signal after this")
 	fs.DurationVar(&c.startLimit, "start-timeout", 3*time.Minute, "give up on a server's cold start after this")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temp dir (logs, sockets) for inspection")
+	fs.BoolVar(&c.breakdown, "breakdown", false, "read hmrd's Status after every edit for a per-edit in-daemon latency (adds CPU to the daemon)")
 	fs.IntVar(&c.wsSubs, "ws-subs", 1000, "fan-out: WebSocket subscribers")
 	fs.IntVar(&c.grpcSubs, "grpc-subs", 50, "fan-out: gRPC subscribers")
 	fs.IntVar(&c.fanoutEvents, "fanout-events", 200, "fan-out: SendCustom signals to publish")
@@ -302,7 +304,7 @@ func runEdits(ctx context.Context, cfg *config, res *Result, bin string, hTree, 
 	// The daemon's own view of each batch (first file event → publish),
 	// read after the edit settled so the read perturbs no measurement.
 	inDaemon := map[int]batchStat{}
-	hTarget.after = func(k int) error {
+	statusAfter := func(k int) error {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		st, err := h.client.Status(sctx)
@@ -315,6 +317,9 @@ func runEdits(ctx context.Context, cfg *config, res *Result, bin string, hTree, 
 			}
 		}
 		return nil
+	}
+	if cfg.breakdown {
+		hTarget.after = statusAfter
 	}
 	targets := []*editTarget{hTarget}
 	if err := waitReady(ctx, 10*time.Second, grpcLog, wsLog); err != nil {
@@ -427,6 +432,17 @@ func runEdits(ctx context.Context, cfg *config, res *Result, bin string, hTree, 
 		}
 	}
 	hr.Breakdown = breakdown(hr, inDaemon)
+	// Without --breakdown, one Status at the end: the daemon's median
+	// over its last 64 batches (the warm-up edits included).
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	st, err := h.client.Status(sctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	for _, ps := range st.GetProjects() {
+		hr.Breakdown.InDaemonMedianMs = ms(ps.GetMedianLatency().AsDuration())
+	}
 	if vr != nil {
 		res.Ratios = computeRatios(hr, vr)
 	}

@@ -84,6 +84,8 @@ type Breakdown struct {
 	InDaemon      Dist `json:"first_fs_event_to_publish"`
 	DeliveryGRPC  Dist `json:"publish_to_receive_grpc"`
 	DeliveryWS    Dist `json:"publish_to_receive_websocket"`
+	// InDaemonMedianMs is Status's median_latency after the run.
+	InDaemonMedianMs float64 `json:"first_fs_event_to_publish_median_status_ms"`
 }
 
 // SubResult is one subscriber's latency and accounting.
@@ -252,7 +254,7 @@ func writeTable(w io.Writer, res *Result) {
 			fmt.Fprintf(w, "\nhmrd latency breakdown (ms; each row its own percentiles)\n")
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintln(tw, "part\tn\tp50\tp90\tp99\tmax\t")
-			for _, r := range []struct {
+			rows := []struct {
 				name string
 				d    Dist
 			}{
@@ -261,10 +263,15 @@ func writeTable(w io.Writer, res *Result) {
 				{"  fs event → publish (Status last_latency)", b.InDaemon},
 				{"publish → receive, gRPC", b.DeliveryGRPC},
 				{"publish → receive, WebSocket", b.DeliveryWS},
-			} {
+			}
+			for _, r := range rows {
+				if r.d.N == 0 {
+					continue // per-edit Status only with --breakdown
+				}
 				fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t\n", r.name, r.d.N, r.d.P50, r.d.P90, r.d.P99, r.d.Max)
 			}
 			tw.Flush()
+			fmt.Fprintf(w, "daemon's own median, first fs event → publish (Status median_latency, last 64 batches): %.3f ms\n", b.InDaemonMedianMs)
 		}
 
 		fmt.Fprintf(w, "\nserver costs\n")

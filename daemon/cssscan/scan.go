@@ -28,6 +28,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hmrd/hmrd/daemon/internal/urlref"
 )
 
 // Kind says what a reference is used for.
@@ -371,7 +373,7 @@ func (s *scanner) ref(kind Kind, a, b int, esc, quoted bool) {
 		spec = string(raw)
 	}
 	spec = strings.TrimFunc(spec, func(r rune) bool { return r <= ' ' })
-	if !isLocal(spec) {
+	if !urlref.IsLocal(spec) {
 		return
 	}
 	line, col := s.position(a)
@@ -402,27 +404,6 @@ func (s *scanner) position(off int) (line, col int) {
 	}
 	n := sort.Search(len(s.lines), func(k int) bool { return s.lines[k] > off })
 	return n, off - s.lines[n-1] + 1
-}
-
-// isLocal reports whether a URL can name a file of the project: anything
-// with a scheme (data:, http:, blob:, about:, …), a protocol-relative
-// //host URL or a #fragment of the document itself cannot.
-func isLocal(u string) bool {
-	if u == "" || u[0] == '#' || strings.HasPrefix(u, "//") {
-		return false
-	}
-	for i := 0; i < len(u); i++ {
-		c := u[i]
-		switch {
-		case c == ':':
-			return i == 0
-		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
-		default:
-			return true
-		}
-	}
-	return true
 }
 
 func isSpace(c byte) bool {

@@ -1,49 +1,20 @@
 package engine
 
 import (
-	"bufio"
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hmrd/hmrd/daemon/vfs"
+	"github.com/hmrd/hmrd/internal/conformance"
 )
 
 // The conformance cases are copied from the shared HMR corpus: tiny
-// projects, a list of edits, and the payloads Vite sent for each step.
-
-type confEdit struct {
-	Write      string `json:"write"`
-	Content    string `json:"content"`
-	Delete     string `json:"delete"`
-	Invalidate string `json:"invalidate"`
-}
-
-type confUpdate struct {
-	Type                   string `json:"type"`
-	Path                   string `json:"path"`
-	AcceptedPath           string `json:"acceptedPath"`
-	IsWithinCircularImport bool   `json:"isWithinCircularImport"`
-	FirstInvalidatedBy     string `json:"firstInvalidatedBy,omitempty"`
-}
-
-type confPayload struct {
-	Type        string       `json:"type"`
-	Updates     []confUpdate `json:"updates,omitempty"`
-	Path        string       `json:"path,omitempty"`
-	TriggeredBy string       `json:"triggeredBy,omitempty"`
-	Paths       []string     `json:"paths,omitempty"`
-}
-
-type confStep struct {
-	Step     int           `json:"step"`
-	Payloads []confPayload `json:"payloads"`
-}
+// projects, a list of edits and the payloads Vite sent for each step
+// (read by internal/conformance, shared with the end-to-end tests).
 
 const caseRoot = "/proj"
 
@@ -57,8 +28,7 @@ func loadTree(t *testing.T, dir string) *vfs.Mem {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
-		switch rel {
-		case "CASE.txt", "edits.json", "expected.jsonl", "loaded.json":
+		if conformance.Meta(rel) {
 			return nil
 		}
 		data, err := os.ReadFile(p)
@@ -75,39 +45,29 @@ func loadTree(t *testing.T, dir string) *vfs.Mem {
 }
 
 // toPayloads renders a plan as the Vite payloads the corpus records.
-func toPayloads(p *Plan) []confPayload {
-	out := []confPayload{}
+func toPayloads(p *Plan) []conformance.Payload {
+	out := []conformance.Payload{}
 	for range p.Errors {
-		out = append(out, confPayload{Type: "error"})
+		out = append(out, conformance.Payload{Type: "error"})
 	}
 	if p.FullReload != nil {
-		out = append(out, confPayload{Type: "full-reload", Path: p.FullReload.Path, TriggeredBy: p.FullReload.TriggeredBy})
+		out = append(out, conformance.Payload{Type: "full-reload", Path: p.FullReload.Path, TriggeredBy: p.FullReload.TriggeredBy})
 		return out
 	}
 	if len(p.Updates) > 0 {
-		pl := confPayload{Type: "update"}
+		pl := conformance.Payload{Type: "update"}
 		for _, u := range p.Updates {
-			pl.Updates = append(pl.Updates, confUpdate{
+			pl.Updates = append(pl.Updates, conformance.Update{
 				Type: u.Type.String() + "-update", Path: u.Path, AcceptedPath: u.AcceptedPath,
 				IsWithinCircularImport: u.IsWithinCircularImport, FirstInvalidatedBy: u.FirstInvalidatedBy,
 			})
 		}
-		sortUpdates(pl.Updates)
 		out = append(out, pl)
 	}
 	if len(p.Prune) > 0 {
-		out = append(out, confPayload{Type: "prune", Paths: p.Prune})
+		out = append(out, conformance.Payload{Type: "prune", Paths: p.Prune})
 	}
 	return out
-}
-
-func sortUpdates(us []confUpdate) {
-	sort.Slice(us, func(i, j int) bool {
-		if us[i].Path != us[j].Path {
-			return us[i].Path < us[j].Path
-		}
-		return us[i].AcceptedPath < us[j].AcceptedPath
-	})
 }
 
 func TestConformance(t *testing.T) {
@@ -130,28 +90,11 @@ func TestConformance(t *testing.T) {
 
 func runConformanceCase(t *testing.T, dir string) {
 	mem := loadTree(t, dir)
-	var edits []confEdit
-	readJSON(t, filepath.Join(dir, "edits.json"), &edits)
-	var want []confStep
-	f, err := os.Open(filepath.Join(dir, "expected.jsonl"))
+	c, err := conformance.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var st confStep
-		if err := json.Unmarshal(sc.Bytes(), &st); err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, st)
-	}
-	if len(want) != len(edits) {
-		t.Fatalf("%d expected steps for %d edits", len(want), len(edits))
-	}
+	edits, want := c.Edits, c.Steps
 
 	clock := time.UnixMilli(1_700_000_000_000)
 	proj, plan, err := Open(mem, Options{Root: caseRoot, Now: func() time.Time { clock = clock.Add(time.Millisecond); return clock }})
@@ -161,10 +104,8 @@ func runConformanceCase(t *testing.T, dir string) {
 	if len(plan.Errors) > 0 {
 		t.Fatalf("open: errors %v", plan.Errors)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "loaded.json")); err == nil {
-		var loaded []string
-		readJSON(t, filepath.Join(dir, "loaded.json"), &loaded)
-		if unknown := proj.MarkLoaded(loaded...); len(unknown) > 0 {
+	if len(c.Loaded) > 0 {
+		if unknown := proj.MarkLoaded(c.Loaded...); len(unknown) > 0 {
 			t.Fatalf("loaded.json names unknown modules %v", unknown)
 		}
 	}
@@ -182,32 +123,12 @@ func runConformanceCase(t *testing.T, dir string) {
 		default:
 			t.Fatalf("step %d: unknown edit %+v", i, e)
 		}
-		got := toPayloads(plan)
-		exp := want[i].Payloads
-		for j := range exp {
-			sortUpdates(exp[j].Updates)
-		}
-		if !reflect.DeepEqual(got, exp) {
-			t.Errorf("step %d (%+v):\n got  %s\n want %s", i, e, mustJSON(got), mustJSON(exp))
+		got, exp := conformance.Canon(toPayloads(plan)), conformance.Canon(want[i].Payloads)
+		if !slices.Equal(got, exp) {
+			t.Errorf("step %d (%s):\n got  %s\n want %s", i, e, strings.Join(got, " "), strings.Join(exp, " "))
 		}
 		if plan.FullReload != nil && (plan.FullReload.Reason == "" || len(plan.FullReload.Chain) == 0) {
 			t.Errorf("step %d: full reload without reason or chain: %+v", i, plan.FullReload)
 		}
 	}
-}
-
-func readJSON(t *testing.T, file string, v any) {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-}
-
-func mustJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }

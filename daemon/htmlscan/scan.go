@@ -29,6 +29,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hmrd/hmrd/daemon/internal/urlref"
 )
 
 // Range is a half-open byte range [Start, End) into the scanned document.
@@ -234,7 +236,7 @@ func (s *scanner) moduleScript(i int, t tag, bodyEnd int) {
 		// With a src attribute the body is ignored; an empty or remote
 		// src loads nothing from the project.
 		sc.Src, sc.SrcRange = s.url(t.src), t.src.val
-		if !isLocal(sc.Src) {
+		if !urlref.IsLocal(sc.Src) {
 			return
 		}
 	} else {
@@ -257,7 +259,7 @@ func (s *scanner) link(i int, t tag) {
 		}
 	}
 	href := s.url(t.href)
-	if !stylesheet || !isLocal(href) {
+	if !stylesheet || !urlref.IsLocal(href) {
 		return
 	}
 	line, col := s.position(i)
@@ -620,27 +622,6 @@ func digit(c byte, hex bool) (int, bool) {
 		return int(c-'A') + 10, true
 	}
 	return 0, false
-}
-
-// isLocal reports whether a URL can name a file of the project: anything
-// with a scheme (http:, data:, blob:, …), a protocol-relative //host URL
-// or an empty URL cannot.
-func isLocal(u string) bool {
-	if u == "" || strings.HasPrefix(u, "//") {
-		return false
-	}
-	for i := 0; i < len(u); i++ {
-		c := u[i]
-		switch {
-		case c == ':':
-			return i == 0
-		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
-		default:
-			return true
-		}
-	}
-	return true
 }
 
 func isSpace(c byte) bool {
