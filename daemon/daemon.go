@@ -327,6 +327,17 @@ func (d *Daemon) lookup(name string) (*project, error) {
 	return nil, fmt.Errorf("project %q: %w (projects: %s)", name, control.ErrUnknownProject, joinNames(d.order))
 }
 
+// projectList is the projects in the order they were added.
+func (d *Daemon) projectList() []*project {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ps := make([]*project, 0, len(d.order))
+	for _, n := range d.order {
+		ps = append(ps, d.projects[n])
+	}
+	return ps
+}
+
 func joinNames(names []string) string {
 	if len(names) == 0 {
 		return "none"

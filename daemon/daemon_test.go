@@ -347,6 +347,15 @@ func TestSlowSubscriberIsCutOffOthersGetEverything(t *testing.T) {
 	}
 }
 
+// Custom event data is checked once, by the daemon, for every transport.
+func TestSendCustomRefusesInvalidJSON(t *testing.T) {
+	td := startDaemon(t, nil)
+	_, err := td.hot.SendCustom(ctxT(t), &hmrdv1.SendCustomRequest{Event: "x", Data: "{nope"})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("invalid JSON data: %v, want INVALID_ARGUMENT", err)
+	}
+}
+
 func TestHealthAndReflection(t *testing.T) {
 	td := startDaemon(t, nil)
 	ctx := ctxT(t)

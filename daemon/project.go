@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -47,6 +46,7 @@ type project struct {
 	stats     engine.Stats
 	latencies []time.Duration // ring of recent save → publish latencies
 	latNext   int
+	lastLat   time.Duration
 	watches   int
 }
 
@@ -272,6 +272,7 @@ func (p *project) recordLatency(first time.Time) {
 		p.latencies[p.latNext] = d
 	}
 	p.latNext = (p.latNext + 1) % latencyWindow
+	p.lastLat = d
 	p.mu.Unlock()
 }
 
@@ -288,11 +289,10 @@ func (p *project) refreshStats() {
 func (p *project) snapshotStats() (st engine.Stats, watches int, last, median time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	st, watches = p.stats, p.watches
+	st, watches, last = p.stats, p.watches, p.lastLat
 	if n := len(p.latencies); n > 0 {
-		last = p.latencies[(p.latNext+latencyWindow-1)%latencyWindow%n]
 		sorted := slices.Clone(p.latencies)
-		sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+		slices.Sort(sorted)
 		median = sorted[n/2]
 	}
 	return

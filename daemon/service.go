@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 
@@ -84,6 +85,9 @@ func (s *service) SendCustom(ctx context.Context, name, event, data, from string
 	}
 	if data == "" {
 		data = "null"
+	} else if !json.Valid([]byte(data)) {
+		// Validated here, once, for every transport: subscribers parse it.
+		return 0, control.InvalidArgument("custom event %q: data is not valid JSON", event)
 	}
 	p, err := s.d().lookup(name)
 	if err != nil {
@@ -115,12 +119,7 @@ func (s *service) RemoveProject(ctx context.Context, name string) error {
 }
 
 func (s *service) ListProjects(ctx context.Context) []control.ProjectInfo {
-	s.mu.Lock()
-	ps := make([]*project, 0, len(s.order))
-	for _, n := range s.order {
-		ps = append(ps, s.projects[n])
-	}
-	s.mu.Unlock()
+	ps := s.d().projectList()
 	out := make([]control.ProjectInfo, len(ps))
 	for i, p := range ps {
 		out[i] = s.info(p)
@@ -170,16 +169,10 @@ func (s *service) Status(ctx context.Context) control.Status {
 		Listeners:       s.d().Listeners(),
 		Subscribers:     s.hub.Subscribers(),
 	}
-	s.mu.Lock()
-	ps := make([]*project, 0, len(s.order))
-	for _, n := range s.order {
-		ps = append(ps, s.projects[n])
-	}
-	s.mu.Unlock()
-	for _, p := range ps {
-		stats, watches, last, median := p.snapshotStats()
+	for _, p := range s.d().projectList() {
+		_, watches, last, median := p.snapshotStats()
 		st.Projects = append(st.Projects, control.ProjectStatus{
-			ProjectInfo:   control.ProjectInfo{Name: p.name, Root: p.root, Stats: stats, HeadSeq: s.hub.Head(p.name)},
+			ProjectInfo:   s.info(p),
 			Watches:       watches,
 			LastSignal:    s.hub.Last(p.name),
 			LastLatency:   last,

@@ -6,24 +6,15 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/hmrd/hmrd/internal/sockpath"
 )
 
-// DefaultSocket is where the daemon listens and clients look by default:
-// $HMRD_SOCKET, else $XDG_RUNTIME_DIR/hmrd/hmrd.sock, else
-// /tmp/hmrd-<uid>/hmrd.sock. The directory is private to the user (0700):
-// anyone who can connect can read the project's module graph.
-func DefaultSocket() string {
-	if s := os.Getenv("HMRD_SOCKET"); s != "" {
-		return s
-	}
-	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
-		return filepath.Join(dir, "hmrd", "hmrd.sock")
-	}
-	return filepath.Join(os.TempDir(), "hmrd-"+strconv.Itoa(os.Getuid()), "hmrd.sock")
-}
+// DefaultSocket is where the daemon listens and clients look by default
+// (see sockpath.Default).
+func DefaultSocket() string { return sockpath.Default() }
 
 // listenUnix listens on path with mode 0600 in a 0700 directory. A socket
 // file left behind by a killed daemon (nothing accepts on it) is replaced;

@@ -2,7 +2,6 @@ package rpcserver
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"sync/atomic"
@@ -103,9 +102,6 @@ func (h *hotServer) ReportLoaded(ctx context.Context, req *hmrdv1.ReportLoadedRe
 }
 
 func (h *hotServer) SendCustom(ctx context.Context, req *hmrdv1.SendCustomRequest) (*hmrdv1.SendCustomResponse, error) {
-	if d := req.GetData(); d != "" && !jsonValid(d) {
-		return nil, status.Errorf(codes.InvalidArgument, "custom event %q: data is not valid JSON", req.GetEvent())
-	}
 	seq, err := h.svc.SendCustom(ctx, req.GetProject(), req.GetEvent(), req.GetData(), "")
 	if err != nil {
 		return nil, toStatus(err)
@@ -165,5 +161,3 @@ type adminServer struct {
 func (a *adminServer) Status(ctx context.Context, _ *hmrdv1.StatusRequest) (*hmrdv1.StatusResponse, error) {
 	return statusProto(a.svc.Status(ctx)), nil
 }
-
-func jsonValid(s string) bool { return json.Valid([]byte(s)) }

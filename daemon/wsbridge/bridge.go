@@ -266,12 +266,7 @@ func (b *Bridge) handle(ctx context.Context, project, subID string, msg *hmrdv1.
 			b.log.Info("invalidate", "project", project, "module", k.Invalidate.GetModule(), "msg", m)
 		}
 	case *hmrdv1.ClientMessage_Custom:
-		data := k.Custom.GetData()
-		if data != "" && !jsonValid(data) {
-			err = fmt.Errorf("custom event %q: data is not valid JSON", k.Custom.GetEvent())
-			break
-		}
-		_, err = b.svc.SendCustom(ctx, project, k.Custom.GetEvent(), data, subID)
+		_, err = b.svc.SendCustom(ctx, project, k.Custom.GetEvent(), k.Custom.GetData(), subID)
 	case *hmrdv1.ClientMessage_Loaded:
 		_, err = b.svc.ReportLoaded(ctx, project, k.Loaded.GetModules())
 	default:

@@ -2,6 +2,7 @@ package wsbridge_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -46,6 +47,10 @@ func (f *fakeService) Invalidate(ctx context.Context, project, module, first str
 }
 
 func (f *fakeService) SendCustom(ctx context.Context, project, event, data, from string) (uint64, error) {
+	// The daemon's contract: invalid JSON data is refused.
+	if data != "" && !json.Valid([]byte(data)) {
+		return 0, control.InvalidArgument("custom event %q: data is not valid JSON", event)
+	}
 	ev := f.hub.Publish(project, 0, &signal.Custom{Event: event, Data: data, From: from})
 	if ev == nil {
 		return 0, control.ErrUnknownProject

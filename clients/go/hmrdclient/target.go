@@ -3,10 +3,10 @@ package hmrdclient
 import (
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
+
+	"github.com/hmrd/hmrd/internal/sockpath"
 )
 
 // DefaultSocket is where the daemon listens unless told otherwise:
@@ -14,15 +14,7 @@ import (
 // hmrd-<uid>/hmrd.sock in the temporary directory (/tmp unless $TMPDIR
 // says otherwise). It must agree with the daemon's own default, which
 // uses the same rule.
-func DefaultSocket() string {
-	if s := os.Getenv("HMRD_SOCKET"); s != "" {
-		return s
-	}
-	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
-		return filepath.Join(dir, "hmrd", "hmrd.sock")
-	}
-	return filepath.Join(os.TempDir(), "hmrd-"+strconv.Itoa(os.Getuid()), "hmrd.sock")
-}
+func DefaultSocket() string { return sockpath.Default() }
 
 // endpoint is a parsed Dial target.
 type endpoint struct {
