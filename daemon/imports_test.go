@@ -12,7 +12,7 @@ import (
 // The core packages decide HMR semantics and must stay usable without any
 // transport: they may not import gRPC, protobuf, WebSocket or net/http
 // (DESIGN §1, "core knows no transport").
-var corePackages = []string{"vfs", "jsscan", "cssscan", "htmlscan", "resolve", "modgraph", "propagate", "engine", "broadcast", "fswatch", "signal"}
+var corePackages = []string{"vfs", "jsscan", "cssscan", "htmlscan", "resolve", "modgraph", "propagate", "engine", "broadcast", "fswatch", "signal", "control", "internal/urlref"}
 
 var forbiddenImports = []string{
 	"google.golang.org/grpc",
