@@ -81,32 +81,26 @@ func (p *Project) scanFile(file string, fam family, trusted bool) scanResult {
 		sr.fail = &ModuleError{File: file, Message: msg, Code: code}
 		return sr
 	}
-	info, err := p.fs.Stat(file)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			sr.missing = true
-			return sr
-		}
-		return fail("READ_ERROR", fmt.Sprintf("stat: %v", err))
-	}
-	if info.IsDir() {
-		sr.missing = true
-		return sr
-	}
-	if info.Size() > p.maxSize {
-		if fam == famAsset {
-			sr.hash = uint64(info.Size()) ^ uint64(info.ModTime().UnixNano())
-			return sr
-		}
-		return fail("TOO_LARGE", fmt.Sprintf("file is %d bytes, larger than the %d-byte limit for sources", info.Size(), p.maxSize))
-	}
-	data, err := p.fs.ReadFile(file)
+	data, info, err := p.fs.ReadFileLimit(file, p.maxSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			sr.missing = true
 			return sr
 		}
 		return fail("READ_ERROR", fmt.Sprintf("read: %v", err))
+	}
+	if info.IsDir() {
+		sr.missing = true
+		return sr
+	}
+	if data == nil {
+		// Larger than maxSize: an asset is identified by size and mtime,
+		// a source is refused.
+		if fam == famAsset {
+			sr.hash = uint64(info.Size()) ^ uint64(info.ModTime().UnixNano())
+			return sr
+		}
+		return fail("TOO_LARGE", fmt.Sprintf("file is %d bytes, larger than the %d-byte limit for sources", info.Size(), p.maxSize))
 	}
 	sr.hash = maphash.Bytes(p.seed, data)
 	switch fam {

@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"io/fs"
 	"path"
 	"strings"
 )
@@ -32,8 +33,11 @@ const (
 )
 
 type fact struct {
-	k    kind
-	real string // RealPath of a file, filled lazily for files that win
+	k kind
+	// link says the path itself is a symlink. Its directory part is already
+	// real (the key is a real-dir key), so only a link needs RealPath.
+	link bool
+	real string // RealPath of a linked file, filled lazily for files that win
 }
 
 type resultKey struct{ dir, spec string }
@@ -89,16 +93,27 @@ func (j *job) stat(p string) (kind, string) {
 	if hit {
 		return f.k, key
 	}
-	k := kMissing
-	if fi, err := r.fs.Stat(key); err == nil {
-		k = kFile
-		if fi.IsDir() {
-			k = kDir
+	// Lstat first: most candidates are plain files or missing, and for those
+	// it is the only call needed (no Stat, and no RealPath later).
+	k, link := kMissing, false
+	if fi, err := r.fs.Lstat(key); err == nil {
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			link = true
+			fi, err = r.fs.Stat(key)
+			if err != nil {
+				fi = nil // a broken link or a loop: missing
+			}
+		}
+		if fi != nil {
+			k = kFile
+			if fi.IsDir() {
+				k = kDir
+			}
 		}
 	}
 	r.mu.Lock()
 	if r.gen == j.gen {
-		r.stats[key] = fact{k: k}
+		r.stats[key] = fact{k: k, link: link}
 		r.markBelow(rd)
 	}
 	r.mu.Unlock()
@@ -144,8 +159,11 @@ func (j *job) realDir(d string) (string, bool) {
 func (j *job) realFile(key string) (string, error) {
 	r := j.r
 	r.mu.RLock()
-	f := r.stats[key]
+	f, hit := r.stats[key]
 	r.mu.RUnlock()
+	if hit && !f.link {
+		return key, nil
+	}
 	if f.real != "" {
 		return f.real, nil
 	}

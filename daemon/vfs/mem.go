@@ -144,6 +144,21 @@ func (m *Mem) ReadFile(name string) ([]byte, error) {
 	return append([]byte(nil), n.data...), nil
 }
 
+// ReadFileLimit implements FS.
+func (m *Mem) ReadFileLimit(name string, limit int64) ([]byte, fs.FileInfo, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	real, n, err := m.resolveLocked(name)
+	if err != nil {
+		return nil, nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	info := memInfo{name: path.Base(real), n: n}
+	if n.dir || int64(len(n.data)) > limit {
+		return nil, info, nil
+	}
+	return append([]byte{}, n.data...), info, nil
+}
+
 // Stat implements FS.
 func (m *Mem) Stat(name string) (fs.FileInfo, error) {
 	m.mu.RLock()
@@ -153,6 +168,33 @@ func (m *Mem) Stat(name string) (fs.FileInfo, error) {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
 	return memInfo{name: path.Base(real), n: n}, nil
+}
+
+// Lstat implements FS: the directories of name are followed, its last
+// element is not.
+func (m *Mem) Lstat(name string) (fs.FileInfo, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if !path.IsAbs(name) {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: fs.ErrInvalid}
+	}
+	name = path.Clean(name)
+	if name == "/" {
+		return memInfo{name: "/", n: m.nodes["/"]}, nil
+	}
+	dir, base := path.Split(name)
+	realDir, dn, err := m.resolveLocked(dir)
+	if err == nil && !dn.dir {
+		err = fs.ErrNotExist
+	}
+	if err != nil {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: err}
+	}
+	n, ok := m.nodes[path.Join(realDir, base)]
+	if !ok {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: fs.ErrNotExist}
+	}
+	return memInfo{name: base, n: n}, nil
 }
 
 // ReadDir implements FS.

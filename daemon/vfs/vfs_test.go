@@ -60,3 +60,125 @@ func TestOSMatchesMem(t *testing.T) {
 		t.Fatalf("RealPath = %q, want %q", real, want)
 	}
 }
+
+// Lstat follows the directories of a path but not its last element, on
+// both implementations alike.
+func TestLstat(t *testing.T) {
+	dir := t.TempDir()
+	mustOS := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustOS(os.MkdirAll(filepath.Join(dir, "pkg"), 0o755))
+	mustOS(os.WriteFile(filepath.Join(dir, "pkg", "a.js"), []byte("x"), 0o644))
+	mustOS(os.Symlink("pkg", filepath.Join(dir, "dirlink")))
+	mustOS(os.Symlink("pkg/a.js", filepath.Join(dir, "filelink")))
+	mustOS(os.Symlink("nowhere", filepath.Join(dir, "broken")))
+
+	m := NewMem()
+	m.WriteFile(dir+"/pkg/a.js", []byte("x"))
+	m.Symlink("pkg", dir+"/dirlink")
+	m.Symlink("pkg/a.js", dir+"/filelink")
+	m.Symlink("nowhere", dir+"/broken")
+
+	cases := []struct {
+		name     string
+		link     bool
+		dir      bool
+		notExist bool
+	}{
+		{name: "/pkg/a.js"},
+		{name: "/dirlink/a.js"}, // the directory link is followed
+		{name: "/dirlink", link: true},
+		{name: "/filelink", link: true},
+		{name: "/broken", link: true}, // a broken link is still a link
+		{name: "/pkg", dir: true},
+		{name: "/missing", notExist: true},
+		{name: "/broken/a.js", notExist: true},
+		{name: "/pkg/a.js/x", notExist: true},
+	}
+	for _, impl := range []struct {
+		name string
+		fs   FS
+	}{{"os", OS{}}, {"mem", m}} {
+		for _, c := range cases {
+			fi, err := impl.fs.Lstat(dir + c.name)
+			if c.notExist {
+				if err == nil {
+					t.Errorf("%s: Lstat(%s) succeeded, want an error", impl.name, c.name)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("%s: Lstat(%s): %v", impl.name, c.name, err)
+				continue
+			}
+			if got := fi.Mode()&fs.ModeSymlink != 0; got != c.link {
+				t.Errorf("%s: Lstat(%s) symlink = %v, want %v", impl.name, c.name, got, c.link)
+			}
+			if fi.IsDir() != c.dir {
+				t.Errorf("%s: Lstat(%s) dir = %v, want %v", impl.name, c.name, fi.IsDir(), c.dir)
+			}
+		}
+	}
+}
+
+// ReadFileLimit returns content up to the limit, and only the description
+// for directories and larger files, on both implementations alike.
+func TestReadFileLimit(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{"small.js": "12345", "big.js": "1234567890", "empty.js": ""} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m := NewMem()
+	m.WriteFile(dir+"/small.js", []byte("12345"))
+	m.WriteFile(dir+"/big.js", []byte("1234567890"))
+	m.WriteFile(dir+"/empty.js", nil)
+	m.MkdirAll(dir + "/sub")
+
+	cases := []struct {
+		name     string
+		data     string
+		nilData  bool
+		dir      bool
+		size     int64
+		notExist bool
+	}{
+		{name: "small.js", data: "12345", size: 5},
+		{name: "empty.js", data: "", size: 0},
+		{name: "big.js", nilData: true, size: 10},
+		{name: "sub", nilData: true, dir: true},
+		{name: "missing.js", notExist: true},
+	}
+	for _, impl := range []struct {
+		name string
+		fs   FS
+	}{{"os", OS{}}, {"mem", m}} {
+		for _, c := range cases {
+			data, info, err := impl.fs.ReadFileLimit(dir+"/"+c.name, 8)
+			if c.notExist {
+				if !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("%s %s: err = %v, want ErrNotExist", impl.name, c.name, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("%s %s: %v", impl.name, c.name, err)
+				continue
+			}
+			if info.IsDir() != c.dir || (!c.dir && info.Size() != c.size) {
+				t.Errorf("%s %s: dir %v size %d, want %v %d", impl.name, c.name, info.IsDir(), info.Size(), c.dir, c.size)
+			}
+			if (data == nil) != c.nilData || string(data) != c.data {
+				t.Errorf("%s %s: data %q (nil %v), want %q (nil %v)", impl.name, c.name, data, data == nil, c.data, c.nilData)
+			}
+		}
+	}
+}
