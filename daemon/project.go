@@ -86,7 +86,11 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 	if err != nil {
 		return nil, fmt.Errorf("watch project %s: %w", root, err)
 	}
-	eng, plan, err := engine.Open(vfs.OS{}, opts)
+	var (
+		eng  *engine.Project
+		plan *engine.Plan
+	)
+	duringBuild(func() { eng, plan, err = engine.Open(vfs.OS{}, opts) })
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -194,7 +198,12 @@ func stillBroken(held, plan *engine.Plan, paths []string) []engine.ModuleError {
 // rescan rebuilds the graph from disk after the watcher lost events: any
 // runtime may now be stale, so every subscriber reloads.
 func (p *project) rescan(reason string, first time.Time) {
-	eng, plan, err := engine.Open(vfs.OS{}, p.opts)
+	var (
+		eng  *engine.Project
+		plan *engine.Plan
+		err  error
+	)
+	duringBuild(func() { eng, plan, err = engine.Open(vfs.OS{}, p.opts) })
 	if err != nil {
 		p.log.Error("rescan failed", "err", err)
 		p.hub.Publish(p.name, 0, &signal.Error{Message: fmt.Sprintf("rescan %s: %v", p.root, err), Code: "READ_ERROR"})

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -73,6 +74,9 @@ type scanResult struct {
 	reexAll  bool // has `export * from`: the export set is open
 	fail     *ModuleError
 	warnings []ModuleError
+	// batch holds the source of a trusted file whose scan needs esbuild:
+	// scanMany scans all of those of one call in a shared build.
+	batch []byte
 }
 
 func (p *Project) scanFile(file string, fam family, trusted bool) scanResult {
@@ -105,6 +109,12 @@ func (p *Project) scanFile(file string, fam family, trusted bool) scanResult {
 	sr.hash = maphash.Bytes(p.seed, data)
 	switch fam {
 	case famJS:
+		if trusted {
+			if loader, _ := jsscan.LoaderFor(file); loader != jsscan.LoaderJS {
+				sr.batch = data
+				return sr
+			}
+		}
 		p.scanJS(&sr, data, trusted)
 	case famStyle:
 		p.scanStyle(&sr, data)
@@ -138,6 +148,11 @@ func (p *Project) scanJS(sr *scanResult, data []byte, trusted bool) {
 		scan = jsscan.ScanUnchecked
 	}
 	res, err := scan(data, jsscan.Options{Loader: loader, Filename: sr.file})
+	p.takeJS(sr, res, err)
+}
+
+// takeJS records the facts (or the error) of a JS-family scan on sr.
+func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 	if err != nil {
 		var se *jsscan.SyntaxError
 		if errors.As(err, &se) {
@@ -167,7 +182,9 @@ func (p *Project) scanJS(sr *scanResult, data []byte, trusted bool) {
 	for _, d := range res.Hot.DeclinedDeps {
 		sr.declined = append(sr.declined, rawDep{spec: d.Specifier})
 	}
-	sr.exports = res.Exports
+	// Sorted: the batched scan of an opening project and the scan of an
+	// edited file list a module's exports in different orders.
+	sr.exports = slices.Sorted(slices.Values(res.Exports))
 	for _, d := range res.Diagnostics {
 		code := "DYNAMIC_IMPORT"
 		if strings.Contains(d.Message, "import.meta.hot") {
@@ -258,22 +275,54 @@ type scanReq struct {
 	trusted bool
 }
 
-// scanMany scans files in parallel; results are in request order.
+// scanMany scans files in parallel; results are in request order. Trusted
+// files that need esbuild (TS, TSX, JSX) are read in parallel, then scanned
+// together in batched builds (see jsscan.ScanUncheckedBatch), then resolved
+// in parallel.
 func (p *Project) scanMany(reqs []scanReq) []scanResult {
 	out := make([]scanResult, len(reqs))
-	workers := p.workers
-	if workers > len(reqs) {
-		workers = len(reqs)
-	}
-	if workers <= 1 {
-		for i, rq := range reqs {
-			out[i] = p.scanFile(rq.file, rq.fam, rq.trusted)
+	p.parallel(len(reqs), func(i int) {
+		out[i] = p.scanFile(reqs[i].file, reqs[i].fam, reqs[i].trusted)
+	})
+	var batched []int
+	for i := range out {
+		if out[i].batch != nil {
+			batched = append(batched, i)
 		}
+	}
+	if len(batched) == 0 {
 		return out
 	}
+	srcs := make([][]byte, len(batched))
+	opts := make([]jsscan.Options, len(batched))
+	for k, i := range batched {
+		loader, _ := jsscan.LoaderFor(out[i].file)
+		srcs[k], opts[k] = out[i].batch, jsscan.Options{Loader: loader, Filename: out[i].file}
+	}
+	results, errs := jsscan.ScanUncheckedBatch(srcs, opts)
+	p.parallel(len(batched), func(k int) {
+		sr := &out[batched[k]]
+		sr.batch = nil
+		p.takeJS(sr, results[k], errs[k])
+		if sr.fail == nil {
+			p.resolveAll(sr)
+		}
+	})
+	return out
+}
+
+// parallel runs fn(0..n-1) on up to p.workers goroutines.
+func (p *Project) parallel(n int, fn func(i int)) {
+	workers := min(p.workers, n)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
 	var wg sync.WaitGroup
-	next := make(chan int, len(reqs))
-	for i := range reqs {
+	next := make(chan int, n)
+	for i := range n {
 		next <- i
 	}
 	close(next)
@@ -282,12 +331,11 @@ func (p *Project) scanMany(reqs []scanReq) []scanResult {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i] = p.scanFile(reqs[i].file, reqs[i].fam, reqs[i].trusted)
+				fn(i)
 			}
 		}()
 	}
 	wg.Wait()
-	return out
 }
 
 func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
