@@ -222,13 +222,7 @@ type Stats struct {
 
 // Stats counts the graph.
 func (p *Project) Stats() Stats {
-	st := Stats{Modules: p.g.Count(), Entries: len(p.g.Entries()), Errors: len(p.errored)}
-	for r := modgraph.Ref(0); int(r) < p.g.Len(); r++ {
-		if p.g.Exists(r) && p.g.Mod(r).Live {
-			st.Live++
-		}
-	}
-	return st
+	return Stats{Modules: p.g.Count(), Entries: len(p.g.Entries()), Errors: len(p.errored), Live: p.g.LiveCount()}
 }
 
 // Root is the project root.

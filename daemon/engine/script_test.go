@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/hmrd/hmrd/daemon/modgraph"
 	"os"
 	"path/filepath"
 	"sort"
@@ -252,8 +253,24 @@ func runScript(t *testing.T, s *script) string {
 			queued = nil
 		}
 		renderPlan(&out, plan)
+		checkLiveCount(t, proj)
 	}
 	return out.String()
+}
+
+// checkLiveCount holds the graph's running count of live modules to a
+// recount after every step.
+func checkLiveCount(t *testing.T, p *Project) {
+	t.Helper()
+	n := 0
+	for r := modgraph.Ref(0); int(r) < p.g.Len(); r++ {
+		if p.g.Exists(r) && p.g.Mod(r).Live {
+			n++
+		}
+	}
+	if got := p.Stats().Live; got != n {
+		t.Fatalf("Stats().Live = %d, recount %d", got, n)
+	}
 }
 
 // renderPlan prints a plan deterministically (version tokens are left out:

@@ -193,6 +193,8 @@ type Graph struct {
 	unresolved map[Ref]struct{}
 	// livenessStale is set when edges were removed since the last RefreshLiveness.
 	livenessStale bool
+	// liveN counts modules with Live set (see LiveCount).
+	liveN int
 }
 
 // New returns an empty graph.
@@ -297,6 +299,7 @@ func (g *Graph) Remove(r Ref) {
 	}
 	if m.Live {
 		g.livenessStale = true
+		g.liveN--
 	}
 	delete(g.byKey, key(m.ID, m.Kind))
 	if m.File != "" {

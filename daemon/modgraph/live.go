@@ -56,7 +56,10 @@ func (g *Graph) walk(r Ref, loaded bool) {
 			continue
 		}
 		root = false
-		m.Live = true
+		if !m.Live {
+			m.Live = true
+			g.liveN++
+		}
 		if ld {
 			m.Loaded = true
 		}
@@ -68,6 +71,10 @@ func (g *Graph) walk(r Ref, loaded bool) {
 		}
 	}
 }
+
+// LiveCount is the number of live modules, kept as liveness changes so
+// that reading it is O(1) (the daemon reads it after every batch).
+func (g *Graph) LiveCount() int { return g.liveN }
 
 // MarkLoaded records that a runtime executed r (it fetched a lazily
 // imported module). It reports whether r exists.
@@ -91,6 +98,7 @@ func (g *Graph) RefreshLiveness() (pruned []Ref) {
 		return nil
 	}
 	g.livenessStale = false
+	g.liveN = 0
 	wasLive := make([]bool, len(g.mods))
 	for i := range g.mods {
 		m := &g.mods[i]
