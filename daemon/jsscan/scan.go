@@ -14,13 +14,20 @@ import (
 // Scan returns the facts of src. A syntax error is returned as *SyntaxError
 // (never a panic).
 //
-// src is first transformed by esbuild (see the package doc); the facts are
-// then read off esbuild's output, which Result.Code holds and all Ranges
-// index into. Diagnostics are positioned in src.
+// Plain JS that syntaxOK vouches for (it answers only when esbuild would
+// accept the file) is lexed directly, as ScanUnchecked does: esbuild's fixed
+// cost per call is most of an edit's latency otherwise (decision 0008).
+// Everything else is first transformed by esbuild (see the package doc) and
+// the facts are read off esbuild's output, which Result.Code then holds;
+// Ranges index into Result.Code either way. Diagnostics are positioned in
+// src.
 func Scan(src []byte, opts Options) (*Result, error) {
 	if len(src) > math.MaxInt32 {
 		// Token offsets are int32 to keep the lexer's buffers small.
 		return nil, fmt.Errorf("scan %s: source is %d bytes, more than the 2 GiB limit", displayName(opts.Filename), len(src))
+	}
+	if opts.Loader == LoaderJS && syntaxOK(src) {
+		return ScanUnchecked(src, opts)
 	}
 	tr := api.Transform(string(src), transformOptions(opts, false))
 	if len(tr.Errors) > 0 {
@@ -200,7 +207,8 @@ func codeFrame(lineText []byte, line, col int) string {
 // syntax. It is for files the engine has no reason to doubt — the tree as it
 // stands when a project opens — where esbuild's full parse and link would
 // cost 20–50× the lexing. Edited files go through Scan, so a save that
-// breaks a module is still reported. Other loaders (TS, JSX) need esbuild's
+// breaks a module is still reported (Scan uses this path too, once
+// syntaxOK has vouched for the file). Other loaders (TS, JSX) need esbuild's
 // transform for their semantics and use Scan.
 func ScanUnchecked(src []byte, opts Options) (*Result, error) {
 	if opts.Loader != LoaderJS {

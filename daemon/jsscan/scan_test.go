@@ -197,7 +197,10 @@ var scanCases = []scanCase{
 		want{diags: []string{"non-literal dynamic import cannot be analysed: import(`./locales/${lang}.js`)"}}},
 	{"dynamic import long expression", LoaderJS, "const m = import(veryLongFunctionNameForTesting(argumentNumberOne, argumentNumberTwo))",
 		want{diags: []string{"non-literal dynamic import cannot be analysed: import(veryLongFunctionNameForTesting(argumentN…)"}}},
+	// Plain JS is quoted as written; through esbuild (TS) as esbuild prints it.
 	{"dynamic import of concatenation", LoaderJS, "const m = import('./a' + b)",
+		want{diags: []string{`non-literal dynamic import cannot be analysed: import('./a' + b)`}}},
+	{"dynamic import of concatenation, TS", LoaderTS, "const m = import('./a' + b)",
 		want{diags: []string{`non-literal dynamic import cannot be analysed: import("./a" + b)`}}},
 	{"import.meta is not an import", LoaderJS, `const u = new URL('./x.png', import.meta.url)`,
 		want{}},

@@ -1,0 +1,5 @@
+//go:build !race
+
+package jsscan
+
+const raceEnabled = false
