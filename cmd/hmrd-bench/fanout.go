@@ -358,8 +358,13 @@ func connectFanout(ctx context.Context, h *hmrdServer, nWS, nGRPC int) ([]*fanSu
 
 func readFanWS(ctx context.Context, conn *websocket.Conn, s *fanSub) {
 	defer conn.CloseNow()
+	// Reads take no cancellable context (coder/websocket would arm a
+	// context.AfterFunc per read, reader CPU on the daemon's cores):
+	// closing the connection when ctx ends is what stops Read.
+	stop := context.AfterFunc(ctx, func() { conn.CloseNow() })
+	defer stop()
 	for {
-		_, data, err := conn.Read(ctx)
+		_, data, err := conn.Read(context.Background())
 		at := time.Now()
 		if err != nil {
 			if ctx.Err() == nil {

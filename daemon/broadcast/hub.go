@@ -341,6 +341,10 @@ func (h *Hub) Subscribe(name string, o SubscribeOptions) (*Subscription, error) 
 		notify: make(chan struct{}, 1),
 		idx:    -1,
 	}
+	if h.opts.Heartbeat > 0 {
+		s.hbTimer = time.AfterFunc(h.opts.Heartbeat, s.hbFire)
+		s.hbTimer.Stop() // Next arms it when it waits
+	}
 
 	p.mu.Lock()
 	defer p.mu.Unlock()

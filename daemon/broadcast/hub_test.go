@@ -456,6 +456,32 @@ func TestHeartbeat(t *testing.T) {
 	expectSeqs(t, s, 4, 4)
 }
 
+// Each Next waits the full interval before a heartbeat, however many
+// earlier calls returned events meanwhile (the timer is not reset per call,
+// so a firing armed for an earlier wait must not end a later one early).
+func TestHeartbeatWaitsFullIntervalPerCall(t *testing.T) {
+	const interval = 60 * time.Millisecond
+	h := newHub(t, broadcast.Options{Heartbeat: interval})
+	s := subscribe(t, h, broadcast.SubscribeOptions{})
+	hello(t, s)
+	for i := range 3 {
+		// Arrives while Next waits, before the interval is up.
+		time.AfterFunc(interval/3, func() { publish(t, h, 1) })
+		ev := next(t, s)
+		if _, ok := ev.Body.(*signal.Custom); !ok || ev.Seq != uint64(i+1) {
+			t.Fatalf("Next = %s seq %d, want custom seq %d", ev.Kind(), ev.Seq, i+1)
+		}
+	}
+	start := time.Now()
+	ev := next(t, s)
+	if _, ok := ev.Body.(*signal.Heartbeat); !ok {
+		t.Fatalf("idle Next = %s, want heartbeat", ev.Kind())
+	}
+	if waited := time.Since(start); waited < interval {
+		t.Fatalf("heartbeat after %v of idleness, want at least %v", waited, interval)
+	}
+}
+
 func TestNextContext(t *testing.T) {
 	h := newHub(t, broadcast.Options{Heartbeat: -1})
 	s := subscribe(t, h, broadcast.SubscribeOptions{})

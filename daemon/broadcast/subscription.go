@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hmrd/hmrd/daemon/signal"
@@ -56,8 +57,20 @@ type Subscription struct {
 	ended   chan struct{}
 	endOnce sync.Once
 
-	// timer measures heartbeat idleness; only Next touches it.
-	timer *time.Timer
+	// Heartbeats (see Next): waitSince is when the current Next call began
+	// waiting (monotonic nanoseconds since clockBase, never 0), 0 while
+	// none waits; hbTimer, created by Subscribe when heartbeats are on,
+	// wakes a waiting Next once it has waited the interval; hbArmed is
+	// true while hbTimer is scheduled (whoever sets it resets the timer).
+	waitSince atomic.Int64
+	hbArmed   atomic.Bool
+	hbTimer   *time.Timer
+
+	// boundDone is the Done channel of the context Next last waited with
+	// (only Next touches it); ctxStop, guarded by mu, unregisters the
+	// wake-up bound to that context (see bind).
+	boundDone <-chan struct{}
+	ctxStop   func() bool
 }
 
 // ID is the subscriber id (also in its Hello).
@@ -147,7 +160,15 @@ func (s *Subscription) Close() {
 		clear(s.ring)
 		s.first, s.n = 0, 0
 	}
+	stop := s.ctxStop
+	s.ctxStop = nil
 	s.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	if s.hbTimer != nil {
+		s.hbTimer.Stop()
+	}
 	s.end()
 	s.wake()
 }
@@ -161,10 +182,10 @@ func (s *Subscription) Close() {
 // Close it returns ErrClosed at once. Not safe for concurrent calls on one
 // subscription.
 func (s *Subscription) Next(ctx context.Context) (*signal.Event, error) {
-	armed := false
+	waiting := false
 	defer func() {
-		if armed {
-			s.timer.Stop()
+		if waiting {
+			s.waitSince.Store(0)
 		}
 	}()
 	for {
@@ -174,30 +195,80 @@ func (s *Subscription) Next(ctx context.Context) (*signal.Event, error) {
 		if ev, err := s.pop(true); ev != nil || err != nil {
 			return ev, err
 		}
-		if s.hub.opts.Heartbeat < 0 {
-			select {
-			case <-s.notify:
-			case <-ctx.Done():
-			}
+		s.bind(ctx)
+		if s.hbTimer == nil {
+			<-s.notify
 			continue
 		}
-		// The timer is armed once per call, so spurious wake-ups (a stale
-		// token) do not postpone the heartbeat.
-		if !armed {
-			if s.timer == nil {
-				s.timer = time.NewTimer(s.hub.opts.Heartbeat)
-			} else {
-				s.timer.Reset(s.hub.opts.Heartbeat)
+		// The wait starts once per call, so spurious wake-ups (a stale
+		// token) do not postpone the heartbeat. No timer is reset per
+		// call: hbTimer fires at most about once per interval and wakes
+		// the Next that has waited long enough (see hbFire).
+		if !waiting {
+			waiting = true
+			s.waitSince.Store(monoNow())
+			if !s.hbArmed.Load() && s.hbArmed.CompareAndSwap(false, true) {
+				s.hbTimer.Reset(s.hub.opts.Heartbeat)
 			}
-			armed = true
-		}
-		select {
-		case <-s.notify:
-		case <-ctx.Done():
-		case <-s.timer.C:
-			armed = false
+		} else if time.Duration(monoNow()-s.waitSince.Load()) >= s.hub.opts.Heartbeat {
 			return s.heartbeat()
 		}
+		<-s.notify
+	}
+}
+
+// bind makes ctx's end wake Next, so that Next waits on notify alone (a
+// channel receive, not a two-way select, per wait). Transports call Next
+// with the same context every time, so this registers once per
+// subscription; Close unregisters.
+func (s *Subscription) bind(ctx context.Context) {
+	done := ctx.Done()
+	if done == s.boundDone {
+		return
+	}
+	s.boundDone = done
+	var stop func() bool
+	if done != nil {
+		stop = context.AfterFunc(ctx, s.wake)
+	}
+	s.mu.Lock()
+	old := s.ctxStop
+	if s.closed {
+		s.ctxStop = nil // Close has run: unregister the new one too
+	} else {
+		s.ctxStop, stop = stop, nil
+	}
+	s.mu.Unlock()
+	for _, f := range []func() bool{old, stop} {
+		if f != nil {
+			f()
+		}
+	}
+}
+
+// clockBase anchors the monotonic clock of heartbeat idleness.
+var clockBase = time.Now()
+
+func monoNow() int64 { return int64(time.Since(clockBase)) + 1 }
+
+// hbFire runs when hbTimer expires: it wakes a Next that has waited the
+// heartbeat interval, or re-arms for what is left of the current wait,
+// or, with nobody waiting, leaves the timer idle for the next wait to arm.
+func (s *Subscription) hbFire() {
+	// Disarm before looking at waitSince: a Next that starts waiting after
+	// this load sees hbArmed false and arms the timer itself.
+	s.hbArmed.Store(false)
+	since := s.waitSince.Load()
+	if since == 0 {
+		return
+	}
+	left := time.Duration(since + int64(s.hub.opts.Heartbeat) - monoNow())
+	if left <= 0 {
+		s.wake() // Next sees it has waited long enough
+		return
+	}
+	if s.hbArmed.CompareAndSwap(false, true) {
+		s.hbTimer.Reset(left)
 	}
 }
 

@@ -19,6 +19,10 @@ import (
 
 var timeSince = time.Since
 
+// drainTimeout bounds how long a stream whose project was removed (or
+// whose hub closed) may take to deliver what was queued before the reason.
+const drainTimeout = time.Second
+
 type hotServer struct {
 	hmrdv1.UnimplementedHotServiceServer
 	svc control.Service
@@ -38,23 +42,50 @@ func (h *hotServer) Subscribe(req *hmrdv1.SubscribeRequest, stream hmrdv1.HotSer
 		return toStatus(err)
 	}
 	defer sub.Close()
-	// Sending runs on its own goroutine: a subscriber that stops reading
-	// blocks Send once HTTP/2 flow control is exhausted, and the hub must
-	// still be able to cut it off (Done) so the stream ends with a reason
-	// instead of hanging.
-	out := make(chan *hmrdv1.SubscribeResponse)
-	sendErr := make(chan error, 1)
+	// Next and Send run on their own goroutine, together: a subscriber that
+	// stops reading blocks Send once HTTP/2 flow control is exhausted, and
+	// the hub must still be able to cut it off (Done) so the stream ends
+	// with a reason instead of hanging: this goroutine waits for that, and
+	// returning cancels the stream, which unblocks Send. Taking the event
+	// and sending it on one goroutine makes delivery one wake-up (the
+	// hub's), not two.
 	var lastSent atomic.Uint64
-	go func() {
-		for msg := range out {
-			if err := stream.Send(msg); err != nil {
-				sendErr <- err
-				return
-			}
-			lastSent.Store(msg.Event.GetSeq())
+	sendErr := make(chan error, 1)
+	go func() { sendErr <- send(ctx, stream, sub, &lastSent) }()
+	select {
+	case err := <-sendErr:
+		return err
+	case <-ctx.Done():
+		return nil // the subscriber went away
+	case <-sub.Done():
+	}
+	err = sub.Err()
+	var slow *broadcast.SlowConsumerError
+	if !errors.As(err, &slow) {
+		// Removed or closed: the send loop delivers what was queued,
+		// then ends with the reason, unless the peer does not take it.
+		t := time.NewTimer(drainTimeout)
+		defer t.Stop()
+		select {
+		case err := <-sendErr:
+			return err
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			return toStatus(err)
 		}
-	}()
-	defer close(out)
+	}
+	// Cut off, most likely while Send was blocked: what the hub still held
+	// for this subscriber is dropped with the stream, so the resume point
+	// is what the stream delivered, not the hub's.
+	return status.Errorf(codes.ResourceExhausted,
+		"subscriber %s cut off: it stopped reading and its queue of %d events was full at seq %d; the stream delivered up to seq %d: resume from the last seq received",
+		slow.Subscriber, slow.QueueCap, slow.Seq, lastSent.Load())
+}
+
+// send streams sub's events until Next or Send fails; lastSent is the seq
+// of the last event Send accepted.
+func send(ctx context.Context, stream hmrdv1.HotService_SubscribeServer, sub *broadcast.Subscription, lastSent *atomic.Uint64) error {
 	for {
 		ev, err := sub.Next(ctx)
 		if err != nil {
@@ -63,25 +94,10 @@ func (h *hotServer) Subscribe(req *hmrdv1.SubscribeRequest, stream hmrdv1.HotSer
 			}
 			return toStatus(err)
 		}
-		select {
-		case out <- &hmrdv1.SubscribeResponse{Event: wire.EventProto(ev)}:
-		case err := <-sendErr:
+		if err := stream.Send(&hmrdv1.SubscribeResponse{Event: wire.EventProto(ev)}); err != nil {
 			return err
-		case <-sub.Done():
-			// Cut off while Send was blocked: what the hub still held
-			// for this subscriber is dropped with the stream, so the
-			// resume point is what the stream delivered, not the hub's.
-			err := sub.Err()
-			var slow *broadcast.SlowConsumerError
-			if errors.As(err, &slow) {
-				return status.Errorf(codes.ResourceExhausted,
-					"subscriber %s cut off: it stopped reading and its queue of %d events was full at seq %d; the stream delivered up to seq %d: resume from the last seq received",
-					slow.Subscriber, slow.QueueCap, slow.Seq, lastSent.Load())
-			}
-			return toStatus(err)
-		case <-ctx.Done():
-			return nil
 		}
+		lastSent.Store(ev.Seq)
 	}
 }
 

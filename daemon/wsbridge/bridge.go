@@ -5,10 +5,11 @@
 // HMR logic; unlike it, it faces web pages, so every request passes the
 // Host, Origin and token checks of httpguard before the upgrade.
 //
-// Each connection runs two goroutines: the writer drains the subscription
+// Each connection runs three goroutines: the writer drains the subscription
 // (bounded by the hub) with a write timeout, the reader decodes client
-// frames. A peer that stops reading is cut off by the hub or by the write
-// timeout and can resume from its last seq on reconnect.
+// frames, the pinger checks that the peer is alive. A peer that stops
+// reading is cut off by the hub or by the write timeout and can resume from
+// its last seq on reconnect.
 package wsbridge
 
 import (
@@ -19,6 +20,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -174,14 +176,21 @@ func (b *Bridge) serve(ctx context.Context, conn *websocket.Conn, project string
 }
 
 func (b *Bridge) writeLoop(ctx context.Context, conn *websocket.Conn, sub *broadcast.Subscription) *closeError {
+	g := newWriteGuard(ctx, conn, b.o.WriteTimeout)
+	defer g.stop()
 	for {
 		ev, err := sub.Next(ctx)
 		if err != nil {
 			return subscriptionClose(err)
 		}
-		wctx, cancel := context.WithTimeout(ctx, b.o.WriteTimeout)
-		err = conn.Write(wctx, websocket.MessageText, wire.EventJSON(ev))
-		cancel()
+		if !g.begin() {
+			return nil // ctx ended
+		}
+		// No deadline on the write's own context: the guard bounds it
+		// (coder/websocket would otherwise arm a context.AfterFunc per
+		// frame, on top of the context's own timer).
+		err = conn.Write(context.Background(), websocket.MessageText, wire.EventJSON(ev))
+		g.end()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -189,6 +198,90 @@ func (b *Bridge) writeLoop(ctx context.Context, conn *websocket.Conn, sub *broad
 			return &closeError{websocket.StatusTryAgainLater, "write timed out: the page is not reading; reconnect to resume"}
 		}
 	}
+}
+
+// writeGuard bounds every frame write of one connection by a timeout, and
+// aborts a write in progress when the connection's context ends, without a
+// timer or a context per frame: a write stores when it began, and one
+// per-connection timer, armed by the first write after it last went idle,
+// checks on firing whether the write in progress (if any) is overdue; if
+// it is not, it re-arms for the remainder. So a stalled write is closed
+// WriteTimeout after it began, as a per-write deadline would, while a
+// connection that writes a frame now and then touches the timer about once
+// per timeout instead of twice per frame. Closing the connection is what
+// unblocks the write (as coder/websocket does itself when a write's
+// context ends).
+type writeGuard struct {
+	ctx     context.Context
+	conn    *websocket.Conn
+	timeout time.Duration
+	timer   *time.Timer
+	// armed: the timer is scheduled. Whoever moves it false → true resets
+	// the timer, so there is one pending firing at a time.
+	armed atomic.Bool
+	// since is when the write in progress began (monotonic nanoseconds
+	// since clockBase, never 0), 0 when none is.
+	since     atomic.Int64
+	stopAfter func() bool
+}
+
+// clockBase anchors writeGuard's monotonic clock.
+var clockBase = time.Now()
+
+func monoNow() int64 { return int64(time.Since(clockBase)) + 1 }
+
+func newWriteGuard(ctx context.Context, conn *websocket.Conn, timeout time.Duration) *writeGuard {
+	g := &writeGuard{ctx: ctx, conn: conn, timeout: timeout}
+	g.timer = time.AfterFunc(timeout, g.fire)
+	g.timer.Stop()
+	g.stopAfter = context.AfterFunc(ctx, func() {
+		// begin stores since before it checks ctx, so a write that
+		// begins as ctx ends is seen either here or by begin itself.
+		if g.since.Load() != 0 {
+			g.conn.CloseNow()
+		}
+	})
+	return g
+}
+
+// begin marks a write as started; false if the context has ended (do not
+// write).
+func (g *writeGuard) begin() bool {
+	g.since.Store(monoNow())
+	if g.ctx.Err() != nil {
+		g.since.Store(0)
+		return false
+	}
+	if !g.armed.Load() && g.armed.CompareAndSwap(false, true) {
+		g.timer.Reset(g.timeout)
+	}
+	return true
+}
+
+func (g *writeGuard) end() { g.since.Store(0) }
+
+// fire runs when the timer expires.
+func (g *writeGuard) fire() {
+	// Disarm before looking at since: a begin that stored since after
+	// this load sees armed false and arms the timer itself.
+	g.armed.Store(false)
+	began := g.since.Load()
+	if began == 0 {
+		return // idle: the next write arms the timer
+	}
+	left := time.Duration(began + int64(g.timeout) - monoNow())
+	if left <= 0 {
+		g.conn.CloseNow() // the write fails; writeLoop reports the timeout
+		return
+	}
+	if g.armed.CompareAndSwap(false, true) {
+		g.timer.Reset(left)
+	}
+}
+
+func (g *writeGuard) stop() {
+	g.stopAfter()
+	g.timer.Stop()
 }
 
 func subscriptionClose(err error) *closeError {

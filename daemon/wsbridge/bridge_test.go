@@ -358,3 +358,39 @@ func TestStalledPageIsClosed(t *testing.T) {
 		t.Fatal("stalled page was never closed")
 	}
 }
+
+// A page that stops reading while its queue has room is closed by the
+// write timeout alone: the hub never cuts it off here.
+func TestWriteTimeoutClosesStalledPage(t *testing.T) {
+	const n = 200 // 12.5 MiB: more than loopback socket buffers hold
+	e := newEnv(t, func(o *wsbridge.Options) {
+		o.QueueSize = 4 * n
+		o.WriteTimeout = 200 * time.Millisecond
+		o.PingInterval = time.Hour // a failing ping would close it too
+	})
+	stalled := e.mustDial(t, "")
+	stalled.SetReadLimit(1 << 20)
+	readEvent(t, stalled)
+	big := `"` + strings.Repeat("x", 64<<10) + `"`
+	for range n {
+		e.svc.hub.Publish("app", 0, &signal.Custom{Event: "big", Data: big})
+	}
+	// The bridge gives up on the write and drops the connection; the
+	// subscription goes with it.
+	deadline := time.Now().Add(20 * time.Second)
+	for len(e.svc.hub.Subscribers()) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("stalled page was never closed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var err error
+	for err == nil {
+		_, _, err = stalled.Read(ctx)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		t.Fatal("stalled page's connection is still open")
+	}
+}
