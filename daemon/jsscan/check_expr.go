@@ -835,19 +835,7 @@ func (p *parser) parseObjectProperty() (proto bool) {
 			p.fail()
 			return
 		}
-		kind, async, gen := mMethod, false, false
-		switch kw {
-		case kwGet:
-			kind = mGet
-		case kwSet:
-			kind = mSet
-		case kwAsync:
-			async = true
-			if p.tok == tStar {
-				gen = true
-				p.next()
-			}
-		}
+		kind, async, gen := p.memberModifier(kw)
 		if p.tok == tStar {
 			p.fail()
 			return
@@ -989,18 +977,7 @@ func (p *parser) parseClassMember(derived bool, hasCtor *bool, declStart int) {
 			p.fail() // auto-accessors are not modelled
 			return
 		}
-		switch kw {
-		case kwGet:
-			kind = mGet
-		case kwSet:
-			kind = mSet
-		case kwAsync:
-			async = true
-			if p.tok == tStar {
-				gen = true
-				p.next()
-			}
-		}
+		kind, async, gen = p.memberModifier(kw)
 		if p.tok == tStar {
 			p.fail()
 			return
@@ -1321,4 +1298,24 @@ func (p *parser) exportName() string {
 	}
 	p.fail()
 	return ""
+}
+
+// memberModifier reads what a get, set or async keyword before a method's
+// name makes of it (an async may be followed by the generator's *), in
+// object literals and class bodies alike.
+func (p *parser) memberModifier(kw kwID) (kind methodKind, async, gen bool) {
+	kind = mMethod
+	switch kw {
+	case kwGet:
+		kind = mGet
+	case kwSet:
+		kind = mSet
+	case kwAsync:
+		async = true
+		if p.tok == tStar {
+			gen = true
+			p.next()
+		}
+	}
+	return kind, async, gen
 }

@@ -5,19 +5,17 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"github.com/hmrd/hmrd/daemon/internal/fanoutbench"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"sync/atomic"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/hmrd/hmrd/daemon/broadcast"
 	"github.com/hmrd/hmrd/daemon/httpguard"
-	"github.com/hmrd/hmrd/daemon/signal"
 	"github.com/hmrd/hmrd/daemon/wsbridge"
 )
 
@@ -76,27 +74,7 @@ func benchFanout(b *testing.B, n int) {
 			b.Fatal(err)
 		}
 	}
-	body := &signal.Custom{Event: "tick", Data: `{"i":1}`}
-	lat := make([]time.Duration, 0, b.N)
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := processCPU(b)
-	for i := 1; i <= b.N; i++ {
-		target.Store(int64(i) * int64(n))
-		t0 := time.Now()
-		hub.Publish("app", 0, body)
-		<-done
-		lat = append(lat, time.Since(t0))
-	}
-	cpu := processCPU(b) - cpu0
-	b.StopTimer()
-	slices.Sort(lat)
-	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/delivery")
-	// CPU of the whole process (both ends), less sensitive than wall time
-	// to other work on the machine.
-	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/float64(n), "cpu-ns/delivery")
+	fanoutbench.Run(b, hub, n, &target, done)
 	for _, c := range conns {
 		c.Close()
 	}
@@ -169,13 +147,4 @@ func rawRead(c net.Conn, hello chan<- error, got func()) {
 		}
 		got()
 	}
-}
-
-// processCPU is the user and system CPU time this process has used.
-func processCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
