@@ -23,6 +23,7 @@ import (
 type FanoutResult struct {
 	WSSubs           int         `json:"websocket_subscribers"`
 	GRPCSubs         int         `json:"grpc_subscribers"`
+	WSReader         string      `json:"websocket_reader"` // epoll or websocket (--fanout-reader)
 	ConnectSeconds   float64     `json:"connect_seconds"`
 	Cold             ColdStart   `json:"cold_start"`
 	Edits            int         `json:"edits_published"`
@@ -147,7 +148,7 @@ func runFanout(ctx context.Context, cfg *config, res *Result, bin string, tree *
 			err = serr
 		}
 	}()
-	f := &FanoutResult{WSSubs: cfg.wsSubs, GRPCSubs: cfg.grpcSubs, RateWanted: cfg.fanoutRate,
+	f := &FanoutResult{WSSubs: cfg.wsSubs, GRPCSubs: cfg.grpcSubs, WSReader: cfg.fanoutReader, RateWanted: cfg.fanoutRate,
 		Cold: ColdStart{FirstAnswerMs: ms(h.FirstAnswer), GraphedMs: ms(h.Graphed), Modules: h.Modules, Live: h.Live, Watches: h.Watches}}
 	res.Fanout = f
 	res.Hmrd = &ServerResult{Name: "hmrd", Version: h.version, Revision: binaryRevision(bin), Pid: h.proc.Pid(), Cold: f.Cold}
@@ -159,7 +160,7 @@ func runFanout(ctx context.Context, cfg *config, res *Result, bin string, tree *
 	defer cancelSubs()
 	logf("connecting %d WebSocket and %d gRPC subscribers", cfg.wsSubs, cfg.grpcSubs)
 	connStart := time.Now()
-	subs, clients, err := connectFanout(subCtx, h, cfg.wsSubs, cfg.grpcSubs)
+	subs, clients, err := connectFanout(subCtx, h, cfg.wsSubs, cfg.grpcSubs, cfg.fanoutReader)
 	defer func() {
 		for _, c := range clients {
 			c.Close()
@@ -293,10 +294,20 @@ func runFanout(ctx context.Context, cfg *config, res *Result, bin string, tree *
 	return nil
 }
 
-// connectFanout opens the subscribers, 32 dials at a time.
-func connectFanout(ctx context.Context, h *hmrdServer, nWS, nGRPC int) ([]*fanSub, []*hmrdclient.Client, error) {
+// connectFanout opens the subscribers, 32 dials at a time. The WebSocket
+// ones are read by one wsPoller (reader "epoll") or by a coder/websocket
+// goroutine each ("websocket").
+func connectFanout(ctx context.Context, h *hmrdServer, nWS, nGRPC int, reader string) ([]*fanSub, []*hmrdclient.Client, error) {
 	subs := make([]*fanSub, 0, nWS+nGRPC)
 	var clients []*hmrdclient.Client
+	var poller *wsPoller
+	if reader == "epoll" && nWS > 0 {
+		var err error
+		if poller, err = newWSPoller(); err != nil {
+			return nil, nil, err
+		}
+		go poller.run(ctx)
+	}
 	sem := make(chan struct{}, 32)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -307,7 +318,13 @@ func connectFanout(ctx context.Context, h *hmrdServer, nWS, nGRPC int) ([]*fanSu
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			conn, err := dialWS(ctx, h.WSURL(), h.Origin(), "hmrd.v1")
+			var conn *websocket.Conn
+			var err error
+			if poller != nil {
+				err = poller.add(ctx, h.WSURL(), h.Origin(), "hmrd.v1", s)
+			} else {
+				conn, err = dialWS(ctx, h.WSURL(), h.Origin(), "hmrd.v1")
+			}
 			if err != nil {
 				mu.Lock()
 				if firstErr == nil {
@@ -317,7 +334,9 @@ func connectFanout(ctx context.Context, h *hmrdServer, nWS, nGRPC int) ([]*fanSu
 				s.fail(err)
 				return
 			}
-			go readFanWS(ctx, conn, s)
+			if conn != nil {
+				go readFanWS(ctx, conn, s)
+			}
 		})
 	}
 	wg.Wait()
@@ -442,8 +461,8 @@ func analyzeFanout(f *FanoutResult, subs []*fanSub) {
 }
 
 func writeFanout(w io.Writer, res *Result, f *FanoutResult) {
-	fmt.Fprintf(w, "\nfan-out: %d WebSocket + %d gRPC subscribers on one %d-module project (connected in %.1f s; %d in hmrd status)\n",
-		f.WSSubs, f.GRPCSubs, res.Project.Counts.Modules, f.ConnectSeconds, f.StatusSubs)
+	fmt.Fprintf(w, "\nfan-out: %d WebSocket (%s reader) + %d gRPC subscribers on one %d-module project (connected in %.1f s; %d in hmrd status)\n",
+		f.WSSubs, f.WSReader, f.GRPCSubs, res.Project.Counts.Modules, f.ConnectSeconds, f.StatusSubs)
 	fmt.Fprintf(w, "published seq %d..%d: %d edits, then %d custom signals at %.1f/s (wanted %.0f/s); drained %.2f s after the last\n",
 		f.FirstSeq, f.LastSeq, f.Edits, f.Customs, f.RateAchieved, f.RateWanted, f.DrainSeconds)
 	fmt.Fprintf(w, "publish → receive (ms, publish = Event.time; over every subscriber × signal)\n")

@@ -65,6 +65,7 @@ type config struct {
 	fanoutEvents int
 	fanoutRate   float64
 	fanoutEdits  int
+	fanoutReader string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -97,6 +98,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.fanoutEvents, "fanout-events", 200, "fan-out: SendCustom signals to publish")
 	fs.Float64Var(&c.fanoutRate, "fanout-rate", 20, "fan-out: SendCustom signals per second")
 	fs.IntVar(&c.fanoutEdits, "fanout-edits", 20, "fan-out: edits to publish before the custom signals")
+	defReader := "websocket"
+	if epollReaderAvailable {
+		defReader = "epoll"
+	}
+	fs.StringVar(&c.fanoutReader, "fanout-reader", defReader, `fan-out: how the WebSocket subscribers read: "epoll" (one lean RFC 6455 reader for all, Linux) or "websocket" (coder/websocket, a goroutine each)`)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -112,6 +118,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("--edits must be ≥ 1, --warmup ≥ 0")
 	case c.fanout && (c.wsSubs < 0 || c.grpcSubs < 0 || c.wsSubs+c.grpcSubs == 0):
 		return nil, errors.New("--fanout needs subscribers")
+	case c.fanoutReader != "epoll" && c.fanoutReader != "websocket":
+		return nil, fmt.Errorf("--fanout-reader %q: epoll or websocket", c.fanoutReader)
+	case c.fanoutReader == "epoll" && !epollReaderAvailable:
+		return nil, errors.New("--fanout-reader epoll needs Linux")
 	case c.fanout && (c.fanoutRate <= 0 || c.fanoutEvents < 0 || c.fanoutEdits < 0):
 		return nil, errors.New("--fanout-rate must be > 0, --fanout-events and --fanout-edits ≥ 0")
 	}

@@ -2,11 +2,13 @@ package wsbridge_test
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -392,5 +394,78 @@ func TestWriteTimeoutClosesStalledPage(t *testing.T) {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		t.Fatal("stalled page's connection is still open")
+	}
+}
+
+// Data frames are written straight to the connection while the library
+// writes control frames (the bridge's pings, its pongs to the page's
+// pings) on the same socket: every frame must arrive whole and in order.
+func TestDataAndControlFramesDoNotInterleave(t *testing.T) {
+	e := newEnv(t, func(o *wsbridge.Options) { o.PingInterval = 50 * time.Microsecond; o.QueueSize = 8192 })
+	c := e.mustDial(t, "")
+	c.SetReadLimit(1 << 20)
+	readEvent(t, c)
+	const n = 3000
+	// The page pings too; the library answers each with a pong.
+	pingCtx, stopPings := context.WithCancel(context.Background())
+	pinged := make(chan int)
+	go func() {
+		k := 0
+		defer func() { pinged <- k }()
+		for pingCtx.Err() == nil {
+			if c.Ping(pingCtx) != nil {
+				return
+			}
+			k++
+		}
+	}()
+	big := strings.Repeat("é", 40000) // 80 KB: a frame with a 64-bit length
+	for i := range n {
+		data := `{"i":` + strconv.Itoa(i) + `}`
+		if i%500 == 0 {
+			data = `"` + big + `"`
+		}
+		e.svc.hub.Publish("app", 0, &signal.Custom{Event: "x", Data: data})
+	}
+	for want := uint64(1); want <= n; want++ {
+		ev := readEvent(t, c)
+		if ev.Seq != want {
+			t.Fatalf("seq %d, want %d", ev.Seq, want)
+		}
+		if want%500 == 1 && ev.GetCustom().GetData() != `"`+big+`"` {
+			t.Fatalf("seq %d: large frame damaged (%d bytes)", want, len(ev.GetCustom().GetData()))
+		}
+	}
+	stopPings()
+	if k := <-pinged; k == 0 {
+		t.Fatal("no ping round trip completed while the events were read")
+	}
+}
+
+func TestTextFrameHeader(t *testing.T) {
+	for _, n := range []int{0, 1, 125, 126, 127, 65535, 65536, 70000} {
+		payload := []byte(strings.Repeat("b", n))
+		f := wsbridge.AppendTextFrame(nil, payload)
+		var hdr int
+		switch {
+		case n <= 125:
+			hdr = 2
+			if f[1] != byte(n) {
+				t.Fatalf("n=%d: length byte %d", n, f[1])
+			}
+		case n <= 65535:
+			hdr = 4
+			if f[1] != 126 || int(f[2])<<8|int(f[3]) != n {
+				t.Fatalf("n=%d: 16-bit length % x", n, f[:4])
+			}
+		default:
+			hdr = 10
+			if f[1] != 127 || binary.BigEndian.Uint64(f[2:10]) != uint64(n) {
+				t.Fatalf("n=%d: 64-bit length % x", n, f[:10])
+			}
+		}
+		if f[0] != 0x81 || len(f) != hdr+n || string(f[hdr:]) != string(payload) {
+			t.Fatalf("n=%d: frame % x... (%d bytes)", n, f[:hdr], len(f))
+		}
 	}
 }

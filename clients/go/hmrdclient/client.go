@@ -117,6 +117,15 @@ func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 		// Notice a dead peer on an idle stream; the daemon permits pings
 		// every 10s or more (DESIGN §6).
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
+		// Static flow-control windows: with the default dynamic window,
+		// grpc-go estimates bandwidth by sending a ping with almost every
+		// data frame it receives, and the daemon answers each: on an
+		// event stream of small messages that is a write on both sides
+		// per signal for nothing. 1 MiB per stream and 4 MiB per
+		// connection keep a local socket's throughput for large replies
+		// (GetGraph of a big project).
+		grpc.WithInitialWindowSize(1 << 20),
+		grpc.WithInitialConnWindowSize(4 << 20),
 	}
 	if ep.network == "unix" {
 		// The :authority would otherwise be the socket path.

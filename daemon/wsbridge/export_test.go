@@ -1,0 +1,4 @@
+package wsbridge
+
+// AppendTextFrame exposes appendTextFrame to the tests.
+var AppendTextFrame = appendTextFrame
