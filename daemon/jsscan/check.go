@@ -780,7 +780,29 @@ func (p *parser) parseBinding(kind declKind) {
 	switch p.tok {
 	case tIdent:
 		p.bindIdent(kind)
-	case tLBrack:
+	case tLBrack, tLBrace:
+		p.parsePattern(false, kind)
+	default:
+		p.fail()
+	}
+}
+
+// parsePattern parses an array or object pattern, the current token being
+// its [ or {. A binding pattern (assign false: declarations, parameters,
+// catch) declares its names as kind; an assignment pattern (assign true:
+// `[a, b] = …`, `for ({x} of …)`) assigns to its targets. The two share
+// their grammar — holes, defaults, a rest element only last, at most one
+// __proto__ property — and differ only in how an element, a rest element
+// and a shorthand property are read.
+func (p *parser) parsePattern(assign bool, kind declKind) {
+	elem := func() {
+		if assign {
+			p.parseAssignElem()
+		} else {
+			p.parseBinding(kind)
+		}
+	}
+	if p.tok == tLBrack {
 		p.next()
 		for p.tok != tRBrack && p.tok != tEOF {
 			if p.tok == tComma {
@@ -789,13 +811,13 @@ func (p *parser) parseBinding(kind declKind) {
 			}
 			if p.tok == tEllipsis {
 				p.next()
-				p.parseBinding(kind)
+				elem()
 				if p.tok != tRBrack {
 					p.fail()
 				}
 				break
 			}
-			p.parseBinding(kind)
+			elem()
 			if p.tok == tAssign {
 				p.next()
 				p.parseAssign(false)
@@ -805,57 +827,57 @@ func (p *parser) parseBinding(kind declKind) {
 			}
 		}
 		p.expect(tRBrack)
-	case tLBrace:
-		p.next()
-		protos := 0
-		for p.tok != tRBrace && p.tok != tEOF {
-			if p.tok == tEllipsis {
-				p.next()
-				p.bindIdent(kind)
-				if p.tok != tRBrace {
-					p.fail()
-				}
-				break
-			}
-			if p.tok == tIdent {
-				s, e, kw := p.start, p.end, p.kw
-				p.next()
-				if kw == kwProto {
-					if protos++; protos > 1 {
-						p.fail()
-					}
-				}
-				if p.tok == tColon {
-					p.next()
-					p.parseBinding(kind)
-				} else {
-					if !bindingOK(kw) {
-						p.fail()
-						return
-					}
-					p.declare(s, e, kind)
-				}
+		return
+	}
+	p.expect(tLBrace)
+	protos := 0
+	for p.tok != tRBrace && p.tok != tEOF {
+		if p.tok == tEllipsis {
+			// An object rest is one simple target: no nested pattern.
+			p.next()
+			if assign {
+				p.checkSimpleTarget(p.parseLHS())
 			} else {
-				if p.parsePropertyKey(false) {
-					if protos++; protos > 1 {
-						p.fail()
-					}
-				}
-				p.expect(tColon)
-				p.parseBinding(kind)
-			}
-			if p.tok == tAssign {
-				p.next()
-				p.parseAssign(false)
+				p.bindIdent(kind)
 			}
 			if p.tok != tRBrace {
-				p.expect(tComma)
+				p.fail()
+			}
+			break
+		}
+		isProto := false
+		if p.tok == tIdent {
+			s, e, kw := p.start, p.end, p.kw
+			p.next()
+			isProto = kw == kwProto
+			if p.tok == tColon {
+				p.next()
+				elem()
+			} else if !bindingOK(kw) {
+				p.fail() // {if}, {eval} = …: not an assignable name
+				return
+			} else if !assign {
+				p.declare(s, e, kind)
+			}
+		} else {
+			isProto = p.parsePropertyKey(false)
+			p.expect(tColon)
+			elem()
+		}
+		if isProto {
+			if protos++; protos > 1 {
+				p.fail()
 			}
 		}
-		p.expect(tRBrace)
-	default:
-		p.fail()
+		if p.tok == tAssign {
+			p.next()
+			p.parseAssign(false)
+		}
+		if p.tok != tRBrace {
+			p.expect(tComma)
+		}
 	}
+	p.expect(tRBrace)
 }
 
 // parseFunction parses a function declaration or expression from the

@@ -196,79 +196,11 @@ func (p *parser) attemptPattern(forHead bool) bool {
 func (p *parser) parseAssignPattern() {
 	p.enter()
 	defer p.leave()
-	if p.tok == tLBrack {
-		p.next()
-		for p.tok != tRBrack && p.tok != tEOF {
-			if p.tok == tComma {
-				p.next()
-				continue
-			}
-			if p.tok == tEllipsis {
-				p.next()
-				p.parseAssignElem()
-				if p.tok != tRBrack {
-					p.fail()
-				}
-				break
-			}
-			p.parseAssignElem()
-			if p.tok == tAssign {
-				p.next()
-				p.parseAssign(false)
-			}
-			if p.tok != tRBrack {
-				p.expect(tComma)
-			}
-		}
-		p.expect(tRBrack)
+	if p.tok != tLBrack && p.tok != tLBrace {
+		p.fail()
 		return
 	}
-	p.expect(tLBrace)
-	protos := 0
-	for p.tok != tRBrace && p.tok != tEOF {
-		if p.tok == tEllipsis {
-			p.next()
-			p.checkSimpleTarget(p.parseLHS())
-			if p.tok != tRBrace {
-				p.fail()
-			}
-			break
-		}
-		if p.tok == tIdent {
-			s, e, kw := p.start, p.end, p.kw
-			p.next()
-			if kw == kwProto {
-				if protos++; protos > 1 {
-					p.fail()
-				}
-			}
-			if p.tok == tColon {
-				p.next()
-				p.parseAssignElem()
-			} else if !bindingOK(kw) {
-				p.fail()
-				return
-			} else {
-				_, _ = s, e
-			}
-		} else {
-			if p.parsePropertyKey(false) {
-				if protos++; protos > 1 {
-					p.fail()
-				}
-			}
-			p.expect(tColon)
-			p.parseAssignElem()
-		}
-		if p.tok == tAssign {
-			p.next()
-			p.parseAssign(false)
-		}
-		if p.tok != tRBrace {
-			p.expect(tComma)
-		}
-	}
-	p.expect(tRBrace)
+	p.parsePattern(true, 0)
 }
 
 // parseAssignElem parses one target of a destructuring assignment.
@@ -1083,9 +1015,13 @@ func (p *parser) parseStaticBlock() {
 // parseImportDecl parses an import declaration after the import keyword.
 func (p *parser) parseImportDecl() {
 	if p.tok != tString {
+		// A default binding ends the clause unless a comma follows it:
+		// `import A {} from` and `import A * as b from` are errors.
+		more := true
 		if p.tok == tIdent {
 			p.bindIdent(dImport)
-			if p.tok == tComma {
+			more = p.tok == tComma
+			if more {
 				p.next()
 				if p.tok != tStar && p.tok != tLBrace {
 					p.fail()
@@ -1093,8 +1029,9 @@ func (p *parser) parseImportDecl() {
 				}
 			}
 		}
-		switch p.tok {
-		case tStar:
+		switch {
+		case !more:
+		case p.tok == tStar:
 			p.next()
 			if !p.isKw(kwAs) {
 				p.fail()
@@ -1102,7 +1039,7 @@ func (p *parser) parseImportDecl() {
 			}
 			p.next()
 			p.bindIdent(dImport)
-		case tLBrace:
+		case p.tok == tLBrace:
 			p.next()
 			for p.tok != tRBrace && p.tok != tEOF {
 				switch p.tok {

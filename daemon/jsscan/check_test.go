@@ -189,6 +189,11 @@ var checkValid = []string{
 // be an esbuild error, unless marked "(conservative)": then it is something
 // esbuild accepts that the recogniser refuses on purpose.
 var checkInvalid = []string{
+	// A default import binding ends the clause unless a comma follows
+	// (found by FuzzSyntaxOK).
+	`import A0{}from''`,
+	`import a * as b from "m"`,
+	`import a { b } from "m"`,
 	`let a; let a`,
 	`let a; var a`,
 	`var a; let a`,
