@@ -513,19 +513,7 @@ skip:
 			j++
 		}
 	case '*':
-		p.tok = tStar
-		switch at(j) {
-		case '*':
-			p.tok = tStarStar
-			j++
-			if at(j) == '=' {
-				p.tok = tAssignOp
-				j++
-			}
-		case '=':
-			p.tok = tAssignOp
-			j++
-		}
+		j = p.lexDoubled(src, j, '*', tStar, tStarStar)
 	case '/':
 		p.tok = tSlash
 		if at(j) == '=' {
@@ -580,33 +568,9 @@ skip:
 			j++
 		}
 	case '&':
-		p.tok = tAmp
-		switch at(j) {
-		case '&':
-			p.tok = tAndAnd
-			j++
-			if at(j) == '=' {
-				p.tok = tAssignOp
-				j++
-			}
-		case '=':
-			p.tok = tAssignOp
-			j++
-		}
+		j = p.lexDoubled(src, j, '&', tAmp, tAndAnd)
 	case '|':
-		p.tok = tBar
-		switch at(j) {
-		case '|':
-			p.tok = tOrOr
-			j++
-			if at(j) == '=' {
-				p.tok = tAssignOp
-				j++
-			}
-		case '=':
-			p.tok = tAssignOp
-			j++
-		}
+		j = p.lexDoubled(src, j, '|', tBar, tOrOr)
 	case '^':
 		p.tok = tCaret
 		if at(j) == '=' {
@@ -972,4 +936,21 @@ body:
 	}
 	p.tok = tRegex
 	p.setEnd(j)
+}
+
+// lexDoubled lexes an operator that may be doubled, either form optionally
+// followed by "=" (* ** *= **=, & && &= &&=, | || |= ||=), the first c
+// ending at j: one or two without "=", an assignment operator with it. It
+// returns where the token ends.
+func (p *parser) lexDoubled(src []byte, j int, c byte, one, two ctoken) int {
+	p.tok = one
+	if j < len(src) && src[j] == c {
+		p.tok = two
+		j++
+	}
+	if j < len(src) && src[j] == '=' {
+		p.tok = tAssignOp
+		j++
+	}
+	return j
 }
