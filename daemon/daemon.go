@@ -21,12 +21,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hmrd/hmrd/daemon/broadcast"
-	"github.com/hmrd/hmrd/daemon/control"
-	"github.com/hmrd/hmrd/daemon/engine"
-	"github.com/hmrd/hmrd/daemon/fswatch"
-	"github.com/hmrd/hmrd/daemon/httpguard"
-	"github.com/hmrd/hmrd/daemon/rpcserver"
+	"github.com/hmrd/hmrd/internal/broadcast"
+	"github.com/hmrd/hmrd/internal/control"
+	"github.com/hmrd/hmrd/internal/engine"
+	"github.com/hmrd/hmrd/internal/fswatch"
+	"github.com/hmrd/hmrd/internal/transport/httpguard"
+	"github.com/hmrd/hmrd/internal/transport/rpcserver"
 )
 
 // Config configures a Daemon. The zero value plus Roots is a working

@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hmrd/hmrd/clients/browser"
-	"github.com/hmrd/hmrd/daemon/devserver"
-	"github.com/hmrd/hmrd/daemon/httpguard"
-	"github.com/hmrd/hmrd/daemon/wsbridge"
+	"github.com/hmrd/hmrd/internal/runtime/browser"
+	"github.com/hmrd/hmrd/internal/devserver"
+	"github.com/hmrd/hmrd/internal/transport/httpguard"
+	"github.com/hmrd/hmrd/internal/transport/wsbridge"
 )
 
 // httpEnabled reports whether the dev server and WebSocket bridge run.

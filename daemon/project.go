@@ -9,12 +9,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hmrd/hmrd/daemon/broadcast"
-	"github.com/hmrd/hmrd/daemon/engine"
-	"github.com/hmrd/hmrd/daemon/fswatch"
-	"github.com/hmrd/hmrd/daemon/propagate"
-	"github.com/hmrd/hmrd/daemon/signal"
-	"github.com/hmrd/hmrd/daemon/vfs"
+	"github.com/hmrd/hmrd/internal/broadcast"
+	"github.com/hmrd/hmrd/internal/engine"
+	"github.com/hmrd/hmrd/internal/fswatch"
+	"github.com/hmrd/hmrd/internal/graph/propagate"
+	"github.com/hmrd/hmrd/internal/signal"
+	"github.com/hmrd/hmrd/internal/vfs"
 )
 
 // errProjectStopped: the project was removed (or the daemon is stopping)

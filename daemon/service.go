@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/hmrd/hmrd/daemon/broadcast"
-	"github.com/hmrd/hmrd/daemon/control"
-	"github.com/hmrd/hmrd/daemon/engine"
-	"github.com/hmrd/hmrd/daemon/signal"
+	"github.com/hmrd/hmrd/internal/broadcast"
+	"github.com/hmrd/hmrd/internal/control"
+	"github.com/hmrd/hmrd/internal/engine"
+	"github.com/hmrd/hmrd/internal/signal"
 )
 
 // service implements control.Service on the Daemon. Graph work runs on the

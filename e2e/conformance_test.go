@@ -15,7 +15,7 @@ import (
 
 // The shared conformance corpus, replayed end to end: the same outcomes the
 // engine tests assert, now through fsnotify, the hub, gRPC and the CLI.
-const conformanceDir = "../daemon/engine/testdata/conformance"
+const conformanceDir = "../internal/engine/testdata/conformance"
 
 func TestConformanceEndToEnd(t *testing.T) {
 	dirs, err := conformance.Dirs(conformanceDir)

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hmrd/hmrd/daemon/engine"
-	"github.com/hmrd/hmrd/daemon/vfs"
+	"github.com/hmrd/hmrd/internal/engine"
+	"github.com/hmrd/hmrd/internal/vfs"
 )
 
 func TestPercentile(t *testing.T) {

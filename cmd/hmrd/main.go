@@ -8,7 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/hmrd/hmrd/cmd/hmrd/cli"
+	"github.com/hmrd/hmrd/internal/cli"
 )
 
 func main() {

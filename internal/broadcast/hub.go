@@ -1,0 +1,439 @@
+package broadcast
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hmrd/hmrd/internal/graph/propagate"
+	"github.com/hmrd/hmrd/internal/signal"
+)
+
+// Defaults for zero Options fields (DESIGN §6).
+const (
+	DefaultHistory   = 4096
+	DefaultQueueSize = 256
+	DefaultHeartbeat = 15 * time.Second
+)
+
+var (
+	// ErrUnknownProject: Subscribe named a project the hub does not have.
+	ErrUnknownProject = errors.New("unknown project")
+	// ErrProjectRemoved ends the subscriptions of a removed project.
+	ErrProjectRemoved = errors.New("project removed")
+	// ErrClosed ends subscriptions when the hub or the subscription itself
+	// is closed.
+	ErrClosed = errors.New("closed")
+	// ErrSlowConsumer: the subscriber's queue was full; see SlowConsumerError.
+	ErrSlowConsumer = errors.New("slow consumer")
+)
+
+// SlowConsumerError is the reason a subscriber was cut off. It unwraps to
+// ErrSlowConsumer; ResumeFrom is where a new subscription should resume.
+type SlowConsumerError struct {
+	Subscriber string
+	// QueueCap is the size of the queue that was full.
+	QueueCap int
+	// Seq is the event that did not fit.
+	Seq uint64
+	// ResumeFrom is the last seq the subscriber receives before the error.
+	ResumeFrom uint64
+}
+
+func (e *SlowConsumerError) Error() string {
+	return fmt.Sprintf("subscriber %s cut off: queue of %d events full at seq %d; resume from seq %d",
+		e.Subscriber, e.QueueCap, e.Seq, e.ResumeFrom)
+}
+
+func (e *SlowConsumerError) Unwrap() error { return ErrSlowConsumer }
+
+// Options configure a Hub. Zero fields take the defaults.
+type Options struct {
+	// History is how many sequenced events each project keeps for resume.
+	History int
+	// QueueSize bounds each subscriber's queue of live events.
+	QueueSize int
+	// Heartbeat: a Next call idle this long returns a Heartbeat event.
+	// Negative disables heartbeats.
+	Heartbeat time.Duration
+	// DaemonVersion is reported in Hello.
+	DaemonVersion string
+	// Now stamps Event.Time (Next calls it too, for heartbeats, so it must
+	// be safe for concurrent use); time.Now if nil.
+	Now func() time.Time
+}
+
+// ClientInfo describes a subscriber, for status output.
+type ClientInfo struct {
+	Name, Version, Kind string
+}
+
+// SubscribeOptions say where a subscription starts and who it is.
+type SubscribeOptions struct {
+	// FromSeq and Epoch are the resume point: the last event the subscriber
+	// saw. Epoch "" starts live.
+	FromSeq uint64
+	Epoch   string
+	// ID names the subscriber; generated ("s1", "s2", ...) if empty.
+	ID     string
+	Client ClientInfo
+	// Transport is "grpc" or "websocket", for status only.
+	Transport string
+	// QueueSize overrides Options.QueueSize when positive.
+	QueueSize int
+}
+
+// SubscriberInfo is a subscriber's state, for status output. Subscribers
+// that were cut off or closed are no longer listed.
+type SubscriberInfo struct {
+	ID, Project string
+	Client      ClientInfo
+	Transport   string
+	// LastSeq is the seq of the last sequenced event Next returned: the
+	// subscriber's position (its resume point at subscribe time until it
+	// has read past it).
+	LastSeq uint64
+	// Lag is the project head minus LastSeq: events published that it has
+	// not yet read.
+	Lag uint64
+	// QueueDepth is the number of live events queued, bounded by QueueCap.
+	QueueDepth, QueueCap int
+	// Backlog is the number of Hello, replayed and resync events not yet
+	// read; they are outside the QueueCap bound.
+	Backlog   int
+	Connected time.Time
+}
+
+// Hub is the sequenced fan-out for every project of one daemon instance.
+type Hub struct {
+	epoch string
+	opts  Options
+	ids   atomic.Uint64
+
+	// mu guards the maps and closed. Lock order: Hub.mu, project.mu,
+	// Subscription.mu; nobody takes an outer lock while holding an inner one.
+	mu       sync.RWMutex
+	projects map[string]*project
+	// heads remembers where removed projects stopped, so a project added
+	// again continues its numbering: a client's (epoch, seq) from before the
+	// removal must not match a different event after it.
+	heads  map[string]uint64
+	closed bool
+}
+
+// project is one project's sequence, history and subscribers, guarded by mu.
+type project struct {
+	name, root string
+
+	mu   sync.Mutex
+	head uint64
+	// hist is a ring of the last len(hist) sequenced events: seq s is at
+	// s % len(hist); the kept ones are head-kept+1 .. head.
+	hist []*signal.Event
+	kept int
+	last *signal.Event
+	// subs are the subscriptions still receiving; each knows its index so
+	// removal is O(1) (order does not matter).
+	subs []*Subscription
+	// gone is set once the project is removed or the hub closed.
+	gone    bool
+	goneErr error
+}
+
+// New returns a hub whose events carry epoch.
+func New(epoch string, opts Options) *Hub {
+	if opts.History <= 0 {
+		opts.History = DefaultHistory
+	}
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = DefaultQueueSize
+	}
+	if opts.Heartbeat == 0 {
+		opts.Heartbeat = DefaultHeartbeat
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Hub{epoch: epoch, opts: opts, projects: map[string]*project{}, heads: map[string]uint64{}}
+}
+
+// Epoch is the hub's epoch.
+func (h *Hub) Epoch() string { return h.epoch }
+
+// AddProject makes a project known. Adding a known project does nothing (it
+// keeps its root, sequence and subscribers).
+func (h *Hub) AddProject(name, root string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed || h.projects[name] != nil {
+		return
+	}
+	head := h.heads[name]
+	delete(h.heads, name)
+	h.projects[name] = &project{name: name, root: root, head: head, hist: make([]*signal.Event, h.opts.History)}
+}
+
+// RemoveProject forgets a project; each of its subscriptions ends with
+// ErrProjectRemoved once its queue is drained.
+func (h *Hub) RemoveProject(name string) {
+	h.mu.Lock()
+	p := h.projects[name]
+	if p == nil {
+		h.mu.Unlock()
+		return
+	}
+	delete(h.projects, name)
+	p.mu.Lock()
+	h.heads[name] = p.head
+	h.mu.Unlock()
+	p.end(ErrProjectRemoved, func(s *Subscription) error {
+		return fmt.Errorf("subscriber %s of project %q: %w", s.id, name, ErrProjectRemoved)
+	})
+	p.mu.Unlock()
+}
+
+// Close ends every subscription with ErrClosed (after its queued events);
+// later Subscribe calls fail and Publish does nothing.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return
+	}
+	h.closed = true
+	ps := h.projects
+	h.projects = map[string]*project{}
+	h.mu.Unlock()
+	for _, p := range ps {
+		p.mu.Lock()
+		p.end(errHubClosed, func(s *Subscription) error {
+			return fmt.Errorf("subscriber %s: hub %w", s.id, ErrClosed)
+		})
+		p.mu.Unlock()
+	}
+}
+
+var errHubClosed = fmt.Errorf("hub %w", ErrClosed)
+
+// end marks p gone and ends its subscriptions. p.mu must be held.
+func (p *project) end(reason error, subErr func(*Subscription) error) {
+	p.gone, p.goneErr = true, reason
+	for _, s := range p.subs {
+		s.idx = -1
+		s.cut(subErr(s))
+	}
+	p.subs, p.hist, p.last = nil, nil, nil
+}
+
+func (h *Hub) project(name string) *project {
+	h.mu.RLock()
+	p := h.projects[name]
+	h.mu.RUnlock()
+	return p
+}
+
+// Publish stamps body as the project's next event (the next seq if the body
+// is sequenced, the head seq otherwise), keeps sequenced events in history,
+// and queues the event for every subscriber without blocking, cutting off
+// those whose queue is full. It returns the event, or nil if the project is
+// unknown (or removed, or the hub closed) or body is nil.
+func (h *Hub) Publish(name string, version int64, body signal.Body) *signal.Event {
+	if body == nil {
+		return nil
+	}
+	p := h.project(name)
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gone {
+		return nil
+	}
+	ev := &signal.Event{Project: p.name, Seq: p.head, Epoch: h.epoch, Version: version, Time: h.opts.Now(), Body: body}
+	if signal.Sequenced(body) {
+		p.head++
+		ev.Seq = p.head
+		p.hist[p.head%uint64(len(p.hist))] = ev
+		if p.kept < len(p.hist) {
+			p.kept++
+		}
+		p.last = ev
+	}
+	// Enqueueing under p.mu is what orders events across subscribers and
+	// against Subscribe's snapshot; push only appends to a ring and pokes a
+	// buffered channel, so it never blocks.
+	for i := 0; i < len(p.subs); {
+		if p.subs[i].push(ev) {
+			i++
+			continue
+		}
+		p.drop(i) // cut off: moves the last subscriber to i
+	}
+	return ev
+}
+
+// drop unregisters p.subs[i]. p.mu must be held.
+func (p *project) drop(i int) {
+	s := p.subs[i]
+	last := len(p.subs) - 1
+	p.subs[i] = p.subs[last]
+	p.subs[i].idx = i
+	p.subs[last] = nil
+	p.subs = p.subs[:last]
+	s.idx = -1
+}
+
+// Head is the project's last assigned seq (0 if unknown or nothing yet).
+func (h *Hub) Head(name string) uint64 {
+	p := h.project(name)
+	if p == nil {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.head
+}
+
+// Last is the project's last sequenced event, nil if none or unknown.
+func (h *Hub) Last(name string) *signal.Event {
+	p := h.project(name)
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last
+}
+
+// Subscribe starts a subscription to a project: its first event is a Hello,
+// then the replay or resync that o's resume point calls for (see the package
+// doc), then live events. It fails with ErrUnknownProject, or ErrClosed once
+// the hub is closed.
+func (h *Hub) Subscribe(name string, o SubscribeOptions) (*Subscription, error) {
+	h.mu.RLock()
+	p, closed := h.projects[name], h.closed
+	h.mu.RUnlock()
+	if closed {
+		return nil, fmt.Errorf("subscribe to project %q: %w", name, errHubClosed)
+	}
+	if p == nil {
+		return nil, fmt.Errorf("subscribe to project %q: %w", name, ErrUnknownProject)
+	}
+	id := o.ID
+	if id == "" {
+		id = "s" + strconv.FormatUint(h.ids.Add(1), 10)
+	}
+	size := o.QueueSize
+	if size <= 0 {
+		size = h.opts.QueueSize
+	}
+	s := &Subscription{
+		hub: h, p: p, project: name, id: id,
+		client: o.Client, transport: o.Transport, connected: h.opts.Now(),
+		ring:   make([]*signal.Event, size), // outside the lock: it is the one big allocation
+		ended:  make(chan struct{}),
+		notify: make(chan struct{}, 1),
+		idx:    -1,
+	}
+	if h.opts.Heartbeat > 0 {
+		s.hbTimer = time.AfterFunc(h.opts.Heartbeat, s.hbFire)
+		s.hbTimer.Stop() // Next arms it when it waits
+	}
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gone {
+		if errors.Is(p.goneErr, ErrProjectRemoved) {
+			return nil, fmt.Errorf("subscribe to project %q: %w", name, ErrUnknownProject)
+		}
+		return nil, fmt.Errorf("subscribe to project %q: %w", name, p.goneErr)
+	}
+	s.backlog, s.delivered = h.start(p, id, o)
+	s.lastSeq = p.head
+	s.idx = len(p.subs)
+	p.subs = append(p.subs, s)
+	return s, nil
+}
+
+// start builds a new subscription's Hello and replay or resync and returns
+// them with the seq the subscriber's state stands at. p.mu must be held:
+// the snapshot and the registration must not be split by a Publish.
+func (h *Hub) start(p *project, id string, o SubscribeOptions) (backlog []*signal.Event, at uint64) {
+	hello := &signal.Hello{
+		ProtocolVersion: signal.ProtocolVersion,
+		DaemonVersion:   h.opts.DaemonVersion,
+		HeadSeq:         p.head,
+		Root:            p.root,
+		SubscriberID:    id,
+	}
+	helloEv := h.event(p, hello)
+	if o.Epoch == "" {
+		return []*signal.Event{helloEv}, p.head
+	}
+	if why := p.unresumable(h.epoch, o); why != "" {
+		resync := h.event(p, &signal.FullReload{FullReload: propagate.FullReload{
+			Cause:  propagate.CauseResync,
+			Reason: "resync: " + why,
+			Path:   "*",
+		}})
+		// Until it reads the resync the subscriber's state stands nowhere.
+		return []*signal.Event{helloEv, resync}, 0
+	}
+	hello.Resumed = true
+	backlog = make([]*signal.Event, 1, 1+p.head-o.FromSeq)
+	backlog[0] = helloEv
+	n := uint64(len(p.hist))
+	for seq := o.FromSeq + 1; seq <= p.head; seq++ {
+		backlog = append(backlog, p.hist[seq%n])
+	}
+	return backlog, o.FromSeq
+}
+
+// unresumable says why o's resume point cannot be served from history, ""
+// if it can. p.mu must be held.
+func (p *project) unresumable(epoch string, o SubscribeOptions) string {
+	switch oldest := p.head - uint64(p.kept) + 1; {
+	case o.Epoch != epoch:
+		return fmt.Sprintf("daemon restarted: epoch %s is not %s", o.Epoch, epoch)
+	case o.FromSeq > p.head:
+		return fmt.Sprintf("resume point seq %d is beyond head seq %d", o.FromSeq, p.head)
+	case o.FromSeq+1 < oldest:
+		return fmt.Sprintf("history starts at seq %d; seqs %d..%d are gone", oldest, o.FromSeq+1, oldest-1)
+	}
+	return ""
+}
+
+// event is an unsequenced event at p's head (Hello, resync). p.mu must be
+// held.
+func (h *Hub) event(p *project, body signal.Body) *signal.Event {
+	return &signal.Event{Project: p.name, Seq: p.head, Epoch: h.epoch, Time: h.opts.Now(), Body: body}
+}
+
+// Subscribers lists the receiving subscribers of every project, by project,
+// then connection time.
+func (h *Hub) Subscribers() []SubscriberInfo {
+	h.mu.RLock()
+	ps := make([]*project, 0, len(h.projects))
+	for _, p := range h.projects {
+		ps = append(ps, p)
+	}
+	h.mu.RUnlock()
+	var out []SubscriberInfo
+	for _, p := range ps {
+		p.mu.Lock()
+		for _, s := range p.subs {
+			out = append(out, s.info(p.head))
+		}
+		p.mu.Unlock()
+	}
+	slices.SortFunc(out, func(a, b SubscriberInfo) int {
+		return cmp.Or(cmp.Compare(a.Project, b.Project), a.Connected.Compare(b.Connected), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}

@@ -1,0 +1,97 @@
+package devserver
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/hmrd/hmrd/internal/scan/htmlscan"
+	"github.com/hmrd/hmrd/internal/scan/jsscan"
+)
+
+// clientTag loads the runtime; it is the only markup the server adds.
+const clientTag = `<script type="module" src="` + ClientPath + `"></script>`
+
+// serveHTML answers a page with the runtime injected.
+func (s *Server) serveHTML(w http.ResponseWriter, r *http.Request, id string, data []byte) {
+	s.writeBody(w, r, http.StatusOK, "text/html; charset=utf-8", s.transformHTML(r, id, data), "")
+}
+
+// transformHTML injects the client <script> and rewrites the import
+// specifiers of inline module scripts like those of a JS module (the graph
+// knows them as imports of the page). The rest of the page is left as
+// written: <script src> and <link href> are URLs the browser resolves
+// itself and that the server answers as files.
+//
+// Inline scripts get no hot prelude: import.meta cannot be assigned a hot
+// context per inline script under one ID, so import.meta.hot stays
+// undefined there (code guarded by `if (import.meta.hot)` simply does not
+// run) and their accept/decline literals are left as written.
+func (s *Server) transformHTML(r *http.Request, id string, data []byte) []byte {
+	res := htmlscan.Scan(data)
+	type inline struct {
+		start int
+		res   *jsscan.Result
+	}
+	var scripts []inline
+	var specs []string
+	for _, sc := range res.Scripts {
+		if !sc.Inline || sc.Code.Start < 0 || sc.Code.End > len(data) || sc.Code.Start > sc.Code.End {
+			continue
+		}
+		jr, err := jsscan.ScanUnchecked(data[sc.Code.Start:sc.Code.End], jsscan.Options{Loader: jsscan.LoaderJS, Filename: id})
+		if err != nil {
+			continue
+		}
+		scripts = append(scripts, inline{sc.Code.Start, jr})
+		for _, imp := range jr.Imports {
+			specs = append(specs, imp.Specifier)
+		}
+	}
+	_, targets := s.lookupTargets(r.Context(), id, dedupe(specs))
+	at := res.HeadInsert
+	if at == 0 {
+		at = afterDoctype(data)
+	}
+	edits := []edit{{start: at, end: at, text: clientTag}}
+	for _, sc := range scripts {
+		for _, imp := range sc.res.Imports {
+			t := targets[imp.Specifier]
+			if t.ID == "" {
+				continue
+			}
+			if e, ok := literalEdit(sc.res.Code, imp.Range, importURL(t)); ok {
+				e.start += sc.start
+				e.end += sc.start
+				edits = append(edits, e)
+			}
+		}
+	}
+	return applyEdits(data, sortEdits(edits))
+}
+
+// afterDoctype is where the client goes in a page with no <head>, <html>
+// or <script>: after a leading <!doctype …>, since anything before it
+// would switch the page to quirks mode.
+func afterDoctype(data []byte) int {
+	d := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n\f")
+	if len(d) < 9 || !bytes.EqualFold(d[:9], []byte("<!doctype")) {
+		return 0
+	}
+	off := len(data) - len(d)
+	if i := bytes.IndexByte(d, '>'); i >= 0 {
+		return off + i + 1
+	}
+	return 0
+}
+
+func dedupe(s []string) []string {
+	seen := make(map[string]bool, len(s))
+	out := s[:0]
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

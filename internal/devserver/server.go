@@ -1,0 +1,433 @@
+package devserver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hmrd/hmrd/internal/control"
+	"github.com/hmrd/hmrd/internal/transport/httpguard"
+	"github.com/hmrd/hmrd/internal/scan/jsscan"
+)
+
+// Paths the server answers itself; everything else is a file below the
+// root.
+const (
+	// ClientPath is where the browser runtime is served.
+	ClientPath = "/@hmrd/client.js"
+	// DefaultWSPath is where the daemon mounts the WebSocket bridge.
+	DefaultWSPath = "/@hmrd/ws"
+
+	fsPrefix = "/@fs/"
+	idPrefix = "/@id/"
+)
+
+// maxModuleSize bounds what is read into memory to be transformed. Larger
+// files are still served raw when requested without ?import.
+const maxModuleSize = 32 << 20
+
+// Options configure a Server.
+type Options struct {
+	// Project is the project name passed to the control service.
+	Project string
+	// Root is the absolute, symlink-free project root.
+	Root string
+	// Guard checks the Host of every request; required.
+	Guard *httpguard.Guard
+	// ClientJS is the browser runtime (internal/runtime/browser), served at
+	// ClientPath with its configuration line prepended. When empty, a
+	// stand-in is served that keeps pages running without hot updates.
+	ClientJS []byte
+	// WSPath is the WebSocket bridge path given to the runtime (default
+	// DefaultWSPath); the daemon mounts the bridge there.
+	WSPath string
+	// Logger receives errors and refusals (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Server is the dev server of one project. It is an http.Handler, safe for
+// concurrent use.
+type Server struct {
+	svc     control.Service
+	project string
+	guard   *httpguard.Guard
+	log     *slog.Logger
+	client  []byte
+	// rootDir is Root as given (module IDs and /@fs/ paths are relative
+	// to it); realRoot is the same directory with symlinks resolved, for
+	// comparing resolved paths.
+	rootDir, realRoot string
+
+	rootMu sync.Mutex
+	root   *os.Root
+
+	ext externals
+}
+
+// New returns the dev server of a project rooted at o.Root.
+func New(svc control.Service, o Options) (*Server, error) {
+	if svc == nil {
+		return nil, errors.New("devserver: no control service")
+	}
+	if o.Guard == nil {
+		return nil, errors.New("devserver: no httpguard.Guard")
+	}
+	if !filepath.IsAbs(o.Root) {
+		return nil, fmt.Errorf("devserver: root %q is not an absolute path", o.Root)
+	}
+	s := &Server{svc: svc, project: o.Project, guard: o.Guard, log: o.Logger, rootDir: filepath.Clean(o.Root)}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	real, err := filepath.EvalSymlinks(s.rootDir)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: root: %w", err)
+	}
+	s.realRoot = real
+	if s.root, err = os.OpenRoot(real); err != nil {
+		return nil, fmt.Errorf("devserver: root: %w", err)
+	}
+	wsPath := o.WSPath
+	if wsPath == "" {
+		wsPath = DefaultWSPath
+	}
+	client := o.ClientJS
+	if len(client) == 0 {
+		s.log.Warn("devserver: no browser runtime given; serving a stand-in without hot updates", "path", ClientPath)
+		client = []byte(fallbackClient)
+	}
+	cfg, err := json.Marshal(struct {
+		Token   string `json:"token"`
+		WSPath  string `json:"wsPath"`
+		Project string `json:"project"`
+	}{o.Guard.Token(), wsPath, o.Project})
+	if err != nil {
+		return nil, fmt.Errorf("devserver: client config: %w", err)
+	}
+	s.client = append([]byte("const __HMRD_CONFIG__ = "+string(cfg)+";\n"), client...)
+	return s, nil
+}
+
+// Close releases the root directory handle.
+func (s *Server) Close() error {
+	s.rootMu.Lock()
+	defer s.rootMu.Unlock()
+	return s.root.Close()
+}
+
+// fallbackClient stands in for the runtime when none was given: it offers
+// the API generated modules import, so pages load; updates never arrive.
+const fallbackClient = `console.warn("[hmrd] browser runtime missing: no hot updates");
+const styles = new Map();
+export function createHotContext() {
+  return { data: {}, accept() {}, acceptExports() {}, dispose() {}, prune() {}, decline() {}, invalidate() {}, on() {}, off() {}, send() {} };
+}
+export function updateStyle(id, css) {
+  let el = styles.get(id);
+  if (!el) { el = document.createElement("style"); el.dataset.hmrdId = id; document.head.appendChild(el); styles.set(id, el); }
+  el.textContent = css;
+}
+export function removeStyle(id) { styles.get(id)?.remove(); styles.delete(id); }
+`
+
+// ServeHTTP answers one request: Host check, method check, confinement,
+// then the file as a module, page or asset.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// On every response, refusals included: nosniff so a module is never
+	// read as something else, CORP so no other origin can embed any of
+	// it (XSSI: webpack-dev-server CVE-2025-30359, CVE-2026-6402). No
+	// Access-Control-Allow-Origin is ever sent.
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	h.Set("Cache-Control", "no-cache")
+	if err := s.guard.CheckHost(r); err != nil {
+		// DNS rebinding: the page's own name in Host. The reason is
+		// logged, not echoed.
+		s.log.Warn("devserver: host refused", "path", r.URL.Path, "err", err)
+		plain(w, r, http.StatusForbidden, "hmrd: this host name is not allowed (see --allow-host)\n")
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.Set("Allow", "GET, HEAD")
+		plain(w, r, http.StatusMethodNotAllowed, "hmrd: method not allowed\n")
+		return
+	}
+	// An extra on top of CORP where browsers send fetch metadata: a
+	// subresource request made by another site is refused outright;
+	// navigations (a link to the dev server) stay allowed.
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" && r.Header.Get("Sec-Fetch-Mode") != "navigate" {
+		plain(w, r, http.StatusForbidden, "hmrd: cross-site request refused\n")
+		return
+	}
+	raw := requestPath(r)
+	clean, dir, err := cleanPath(raw)
+	if err != nil {
+		s.log.Warn("devserver: path refused", "path", raw, "err", err)
+		notFound(w, r)
+		return
+	}
+	imp := hasImportQuery(r.URL.RawQuery)
+	switch {
+	case clean == ClientPath && !dir:
+		s.writeBody(w, r, http.StatusOK, jsType, s.client, "no-store")
+	case strings.HasPrefix(clean, "/@hmrd/") || clean == "/@hmrd":
+		notFound(w, r)
+	case strings.HasPrefix(clean, idPrefix):
+		s.serveExternal(w, r, clean[len(idPrefix):])
+	case strings.HasPrefix(clean, fsPrefix) || clean == "/@fs":
+		rel, ok := s.fsRel(clean[len("/@fs"):])
+		if !ok {
+			// Workspace files outside the root are not served: the
+			// root is the only tree a page may read.
+			s.log.Warn("devserver: /@fs/ path outside the root refused", "path", clean, "err", errRefused)
+			notFound(w, r)
+			return
+		}
+		s.serveRel(w, r, clean, rel, dir, imp)
+	default:
+		rel := "."
+		if clean != "/" {
+			rel = clean[1:]
+		}
+		s.serveRel(w, r, clean, rel, dir, imp)
+	}
+}
+
+// requestPath is the path as the client sent it, still encoded, without
+// the query: the request line itself, so that nothing decoded or
+// re-encoded it first. Absolute-form requests ("GET http://host/x") use the
+// parsed URL's escaped path (their Host was checked above).
+func requestPath(r *http.Request) string {
+	uri := r.RequestURI
+	if !strings.HasPrefix(uri, "/") {
+		uri = r.URL.EscapedPath()
+		if strings.Contains(r.RequestURI, "#") {
+			return "#" // refused by cleanPath
+		}
+	}
+	if i := strings.IndexByte(uri, '?'); i >= 0 {
+		uri = uri[:i]
+	}
+	return uri
+}
+
+// hasImportQuery reports whether the query asks for the module form of a
+// non-JS file (?import, as Vite). It is the only query parameter that
+// changes a response, and it only changes the representation of a file
+// that passed confinement: no query changes which file is read. "?" and
+// "&" both separate parameters so "?t=1??import" means what it looks like.
+func hasImportQuery(q string) bool {
+	for p := range strings.FieldsFuncSeq(q, func(r rune) bool { return r == '&' || r == '?' }) {
+		if p == "import" || strings.HasPrefix(p, "import=") {
+			return true
+		}
+	}
+	return false
+}
+
+// fsRel maps the absolute path of a /@fs/ URL to a root-relative path.
+func (s *Server) fsRel(abs string) (string, bool) {
+	if abs == "" {
+		return "", false
+	}
+	return s.relOf(filepath.FromSlash(abs))
+}
+
+// serveRel serves the file rel (root-relative, not yet opened); clean is the
+// request path.
+func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel string, dir, imp bool) {
+	f, fi, err := s.open(rel)
+	if err != nil {
+		s.openFailed(w, r, rel, err)
+		return
+	}
+	switch {
+	case fi.IsDir():
+		f.Close()
+		index := path.Join(rel, "index.html")
+		if f, fi, err = s.open(index); err != nil {
+			// No listings: a directory without an index is not found.
+			s.openFailed(w, r, index, err)
+			return
+		}
+		if !dir && fi.Mode().IsRegular() {
+			// Relative URLs in the page resolve against the directory
+			// only with the trailing slash.
+			f.Close()
+			u := url.URL{Path: clean + "/"}
+			http.Redirect(w, r, u.EscapedPath(), http.StatusTemporaryRedirect)
+			return
+		}
+		rel = index
+	case dir:
+		f.Close()
+		notFound(w, r) // a file asked for as a directory: "/x.js/"
+		return
+	}
+	defer f.Close()
+	if !fi.Mode().IsRegular() {
+		notFound(w, r)
+		return
+	}
+	id := "/" + rel
+	name := strings.ToLower(path.Base(rel))
+	ext := path.Ext(name)
+	// The extension decides, and ?import only picks the module form of a
+	// non-JS file that passed confinement above.
+	switch {
+	case isJSFile(name):
+		if data, ok := s.readAll(w, r, f, fi, rel); ok {
+			s.serveJS(w, r, id, name, data)
+		}
+	case imp && isStylesheet(name):
+		s.serveStyleModule(w, r, id, rel)
+	case imp && ext == ".json":
+		if data, ok := s.readAll(w, r, f, fi, rel); ok {
+			s.serveJSONModule(w, r, id, data)
+		}
+	case imp:
+		// Any other file imported from JS (an image, a font, a page):
+		// its URL.
+		s.lookupTargets(r.Context(), id, nil) // mark loaded
+		s.writeBody(w, r, http.StatusOK, jsType, []byte("export default "+jsonString(id)+";\n"), "")
+	case ext == ".html" || ext == ".htm":
+		if data, ok := s.readAll(w, r, f, fi, rel); ok {
+			s.serveHTML(w, r, id, data)
+		}
+	default:
+		w.Header().Set("Content-Type", contentType(name))
+		http.ServeContent(w, r, name, fi.ModTime(), f)
+	}
+}
+
+// openFailed answers a failed open: 404 for missing and refused files
+// alike (no oracle for what exists), logged with the root-relative path.
+func (s *Server) openFailed(w http.ResponseWriter, r *http.Request, rel string, err error) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, errRefused):
+		s.log.Warn("devserver: path refused", "path", rel, "err", err)
+	default:
+		s.log.Error("devserver: open", "path", rel, "err", err)
+	}
+	notFound(w, r)
+}
+
+// readAll reads a file to be transformed; on failure it answers.
+func (s *Server) readAll(w http.ResponseWriter, r *http.Request, f *os.File, fi fs.FileInfo, rel string) ([]byte, bool) {
+	if fi.Size() > maxModuleSize {
+		err := fmt.Errorf("%s is %d bytes, more than the %d the dev server transforms", "/"+rel, fi.Size(), maxModuleSize)
+		s.log.Error("devserver: read", "path", rel, "err", err)
+		s.writeBody(w, r, http.StatusInternalServerError, jsType, errorModule(err.Error()), "")
+		return nil, false
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxModuleSize+1))
+	if err != nil {
+		s.log.Error("devserver: read", "path", rel, "err", err)
+		plain(w, r, http.StatusInternalServerError, "hmrd: read error\n")
+		return nil, false
+	}
+	return data, true
+}
+
+// isJSFile: the extensions served as transformed JavaScript modules.
+func isJSFile(name string) bool {
+	_, ok := jsscan.LoaderFor(name)
+	return ok
+}
+
+// isStylesheet: CSS files. Other stylesheet languages (.scss, …) would
+// need a preprocessor; their ?import form answers with an error module.
+func isStylesheet(name string) bool {
+	switch path.Ext(name) {
+	case ".css", ".scss", ".sass", ".less", ".styl", ".stylus", ".pcss", ".postcss", ".sss":
+		return true
+	}
+	return false
+}
+
+const jsType = "text/javascript; charset=utf-8"
+
+// contentTypes are fixed where the system table is wrong for a dev server
+// (/etc/mime.types maps .ts to video/mp2t) or may be missing.
+var contentTypes = map[string]string{
+	".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
+	".js": jsType, ".mjs": jsType, ".cjs": jsType, ".jsx": jsType,
+	".ts": jsType, ".mts": jsType, ".cts": jsType, ".tsx": jsType,
+	".css":  "text/css; charset=utf-8",
+	".json": "application/json", ".map": "application/json",
+	".svg": "image/svg+xml", ".wasm": "application/wasm",
+	".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+	".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
+	".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
+	".txt": "text/plain; charset=utf-8", ".md": "text/markdown; charset=utf-8",
+}
+
+func contentType(name string) string {
+	ext := path.Ext(name)
+	if t, ok := contentTypes[ext]; ok {
+		return t
+	}
+	if t := mime.TypeByExtension(ext); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// writeBody writes a generated response; cache overrides Cache-Control
+// when set.
+func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, status int, ctype string, body []byte, cache string) {
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if cache != "" {
+		h.Set("Cache-Control", cache)
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+func plain(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(msg)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		io.WriteString(w, msg)
+	}
+}
+
+// notFound carries no detail: the same answer for missing and refused.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	plain(w, r, http.StatusNotFound, "404 not found\n")
+}
+
+// jsonString encodes s as a JSON string, which is also a JS string
+// literal; encoding/json escapes <, > and & too, so the result is safe
+// inside an HTML <script>.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// errorModule is the body of a module that failed: evaluating it throws,
+// so a runtime that imports it (or a person who opens it) sees the
+// message. It is ESM (export {}), so it is useless as a classic script.
+func errorModule(msg string) []byte {
+	return []byte("throw new Error(" + jsonString("[hmrd] "+msg) + ");\nexport {};\n")
+}

@@ -1,0 +1,86 @@
+// Package rpcserver is the gRPC adapter of the daemon: it converts between
+// proto/hmrd/v1 messages and the daemon's control.Service and maps errors
+// to status codes. It holds no HMR logic (DESIGN §1): every decision is the
+// engine's, every sequence number the hub's.
+package rpcserver
+
+import (
+	"net"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/reflection"
+
+	"github.com/hmrd/hmrd/internal/control"
+	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
+)
+
+// Options tune the server; zero values take DESIGN §6 defaults.
+type Options struct {
+	// MaxRecvMsgSize bounds a request (default 4 MiB).
+	MaxRecvMsgSize int
+	// MaxConcurrentStreams per connection (default 256).
+	MaxConcurrentStreams uint32
+	// KeepaliveTime / KeepaliveTimeout ping idle connections (30s / 10s).
+	KeepaliveTime, KeepaliveTimeout time.Duration
+}
+
+// Server is a gRPC server exposing the hmrd services, health and
+// reflection.
+type Server struct {
+	g      *grpc.Server
+	health *health.Server
+}
+
+// New registers the hmrd.v1 services over svc.
+func New(svc control.Service, o Options) *Server {
+	if o.MaxRecvMsgSize == 0 {
+		o.MaxRecvMsgSize = 4 << 20
+	}
+	if o.MaxConcurrentStreams == 0 {
+		o.MaxConcurrentStreams = 256
+	}
+	if o.KeepaliveTime == 0 {
+		o.KeepaliveTime = 30 * time.Second
+	}
+	if o.KeepaliveTimeout == 0 {
+		o.KeepaliveTimeout = 10 * time.Second
+	}
+	g := grpc.NewServer(
+		grpc.MaxRecvMsgSize(o.MaxRecvMsgSize),
+		grpc.MaxConcurrentStreams(o.MaxConcurrentStreams),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: o.KeepaliveTime, Timeout: o.KeepaliveTimeout}),
+		// Subscribers idle for long stretches and clients ping to detect a
+		// dead daemon: allow it, but not more often than every 10 s.
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+	)
+	hmrdv1.RegisterHotServiceServer(g, &hotServer{svc: svc})
+	hmrdv1.RegisterProjectServiceServer(g, &projectServer{svc: svc})
+	hmrdv1.RegisterAdminServiceServer(g, &adminServer{svc: svc})
+	hs := health.NewServer()
+	for _, name := range []string{"", hmrdv1.HotService_ServiceDesc.ServiceName, hmrdv1.ProjectService_ServiceDesc.ServiceName, hmrdv1.AdminService_ServiceDesc.ServiceName} {
+		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
+	}
+	healthpb.RegisterHealthServer(g, hs)
+	reflection.Register(g)
+	return &Server{g: g, health: hs}
+}
+
+// Serve accepts connections on l until Stop or GracefulStop.
+func (s *Server) Serve(l net.Listener) error { return s.g.Serve(l) }
+
+// GracefulStop marks the server NOT_SERVING, stops accepting, and waits for
+// in-flight calls and streams to end.
+func (s *Server) GracefulStop() {
+	s.health.Shutdown()
+	s.g.GracefulStop()
+}
+
+// Stop cuts every connection at once.
+func (s *Server) Stop() {
+	s.health.Shutdown()
+	s.g.Stop()
+}
