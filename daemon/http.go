@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hmrd/hmrd/internal/runtime/browser"
 	"github.com/hmrd/hmrd/internal/devserver"
+	"github.com/hmrd/hmrd/internal/runtime/browser"
 	"github.com/hmrd/hmrd/internal/transport/httpguard"
 	"github.com/hmrd/hmrd/internal/transport/wsbridge"
 )

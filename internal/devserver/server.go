@@ -18,8 +18,8 @@ import (
 	"sync"
 
 	"github.com/hmrd/hmrd/internal/control"
-	"github.com/hmrd/hmrd/internal/transport/httpguard"
 	"github.com/hmrd/hmrd/internal/scan/jsscan"
+	"github.com/hmrd/hmrd/internal/transport/httpguard"
 )
 
 // Paths the server answers itself; everything else is a file below the

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hmrd/hmrd/internal/vfs"
 	"github.com/hmrd/hmrd/internal/conformance"
+	"github.com/hmrd/hmrd/internal/vfs"
 )
 
 // The conformance cases are copied from the shared HMR corpus: tiny

@@ -12,11 +12,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hmrd/hmrd/internal/graph/modgraph"
+	"github.com/hmrd/hmrd/internal/resolve"
 	"github.com/hmrd/hmrd/internal/scan/cssscan"
 	"github.com/hmrd/hmrd/internal/scan/htmlscan"
 	"github.com/hmrd/hmrd/internal/scan/jsscan"
-	"github.com/hmrd/hmrd/internal/graph/modgraph"
-	"github.com/hmrd/hmrd/internal/resolve"
 )
 
 // family is how a file's content is read, whatever module kinds it backs.

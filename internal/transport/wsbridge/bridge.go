@@ -31,8 +31,8 @@ import (
 
 	"github.com/hmrd/hmrd/internal/broadcast"
 	"github.com/hmrd/hmrd/internal/control"
-	"github.com/hmrd/hmrd/internal/transport/httpguard"
 	"github.com/hmrd/hmrd/internal/signal"
+	"github.com/hmrd/hmrd/internal/transport/httpguard"
 	"github.com/hmrd/hmrd/internal/transport/wire"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )

@@ -21,8 +21,8 @@ import (
 	"github.com/hmrd/hmrd/internal/broadcast"
 	"github.com/hmrd/hmrd/internal/control"
 	"github.com/hmrd/hmrd/internal/engine"
-	"github.com/hmrd/hmrd/internal/transport/httpguard"
 	"github.com/hmrd/hmrd/internal/signal"
+	"github.com/hmrd/hmrd/internal/transport/httpguard"
 	"github.com/hmrd/hmrd/internal/transport/wsbridge"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
