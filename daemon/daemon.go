@@ -65,6 +65,9 @@ type Config struct {
 	// IgnoreDirs replaces the directory names never watched or searched
 	// for pages (default node_modules, dist, coverage, dot-directories).
 	IgnoreDirs []string
+	// Conditions are package.json exports/imports conditions active besides
+	// the defaults (browser, import, module, default), e.g. "development".
+	Conditions []string
 	// MaxFileSize bounds the sources scanned (default 4 MiB).
 	MaxFileSize int64
 	// SignalIdenticalWrites makes touch-to-reload work.
@@ -262,6 +265,7 @@ func (d *Daemon) addProject(root, name string, entries []string) (*project, erro
 	opts := engine.Options{
 		Entries:               entries,
 		IgnoreDirs:            d.cfg.IgnoreDirs,
+		ExtraConditions:       d.cfg.Conditions,
 		MaxFileSize:           d.cfg.MaxFileSize,
 		SignalIdenticalWrites: d.cfg.SignalIdenticalWrites,
 	}

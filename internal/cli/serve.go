@@ -21,8 +21,9 @@ var serveCmd = &command{
 		e.connFlags(fs)
 		httpAddr := fs.String("http", "127.0.0.1:5173", "dev server `address`, or \"off\"")
 		logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
-		var entries, allowHosts, allowOrigins stringList
+		var entries, conditions, allowHosts, allowOrigins stringList
 		fs.Var(&entries, "entry", "an extra entry `module` for every project (repeatable)")
+		fs.Var(&conditions, "condition", "an extra package.json exports `condition`, e.g. development (repeatable)")
 		fs.Var(&allowHosts, "allow-host", "an extra `host` name the dev server answers, e.g. a LAN name (repeatable)")
 		fs.Var(&allowOrigins, "allow-origin", "an extra exact `origin` allowed to open the WebSocket bridge (repeatable)")
 		return func(ctx context.Context, args []string) error {
@@ -45,6 +46,7 @@ var serveCmd = &command{
 			d, err := daemon.New(daemon.Config{
 				Roots:        roots,
 				Entries:      entries,
+				Conditions:   conditions,
 				Socket:       e.socket, // "" is the daemon's default, the client's default too
 				GRPCAddr:     e.grpcAddr,
 				HTTPAddr:     *httpAddr,

@@ -22,6 +22,9 @@ type Options struct {
 	IgnoreDirs []string
 	// Conditions for package.json exports/imports (resolver default if nil).
 	Conditions []string
+	// ExtraConditions are active besides Conditions or the default
+	// (a user's --condition flags, e.g. "development").
+	ExtraConditions []string
 	// SignalIdenticalWrites makes a write with unchanged content propagate
 	// like an edit (touch-to-reload). Off by default: editors and formatters
 	// rewrite files with the same bytes all the time.

@@ -68,7 +68,7 @@ func Open(fsys vfs.FS, opts Options) (*Project, *Plan, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
-	p.res = resolve.New(fsys, resolve.Options{Root: opts.Root, WatchedRoots: opts.WatchedRoots, Conditions: opts.Conditions})
+	p.res = resolve.New(fsys, resolve.Options{Root: opts.Root, WatchedRoots: opts.WatchedRoots, Conditions: opts.Conditions, ExtraConditions: opts.ExtraConditions})
 	p.walker = propagate.NewWalker(p.g)
 
 	plan := &Plan{}

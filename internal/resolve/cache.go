@@ -57,6 +57,9 @@ type job struct {
 	gen   uint64
 	deps  []string
 	quiet bool // config lookups: not recorded as deps (config changes flush wholesale)
+	// conds are conditions active for this lookup besides the resolver's:
+	// the importer's tsconfig customConditions.
+	conds []string
 }
 
 // quietJob returns a job sharing j's generation that records no deps.

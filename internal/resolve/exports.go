@@ -116,7 +116,7 @@ func (j *job) resolveTarget(pj *pkgJSON, v *jvalue, match string, pattern, isImp
 		return target{kind: tPath, s: path.Join(pj.dir, s)}, nil
 	case jObject:
 		for i, k := range v.keys {
-			if !j.r.conds[k] {
+			if !j.active(k) {
 				continue
 			}
 			t, err := j.resolveTarget(pj, v.vals[i], match, pattern, isImports)

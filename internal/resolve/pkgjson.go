@@ -9,6 +9,7 @@ import (
 // pkgJSON is what resolution reads from a package.json.
 type pkgJSON struct {
 	file, dir string // file is the real-dir key; dir its directory
+	name      string // for self-reference: a package importing itself by name
 	main      string
 	module    string
 	browser   string  // string form only; the replacement-map form is not applied
@@ -35,6 +36,7 @@ func (j *job) loadPackage(key string) *pkgJSON {
 	} else if v.kind != jObject {
 		pj.err = fmt.Errorf("parse %s: top level is not an object", key)
 	} else {
+		pj.name = v.getString("name")
 		pj.main = v.getString("main")
 		pj.module = v.getString("module")
 		pj.browser = v.getString("browser")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,6 +30,9 @@ type Options struct {
 	// condition object wins, in the object's own order, as in Node.
 	// "default" is always active. Default: browser, import, module, default.
 	Conditions []string
+	// ExtraConditions are active besides Conditions (or their default):
+	// the user's --condition flags.
+	ExtraConditions []string
 	// Extensions are appended to extensionless candidates, in this order.
 	// Default: Vite's .mjs .js .mts .ts .jsx .tsx .json — matching the bundler
 	// the conformance cases pin us against; .css is not probed (Vite does not
@@ -93,7 +97,7 @@ func New(fsys vfs.FS, opts Options) *Resolver {
 	if conds == nil {
 		conds = defaultConditions
 	}
-	for _, c := range conds {
+	for _, c := range append(conds[:len(conds):len(conds)], opts.ExtraConditions...) {
 		r.conds[c] = true
 	}
 	if r.exts == nil {
@@ -198,10 +202,22 @@ func (j *job) resolve(dir, spec string) (Result, error) {
 		return j.resolveFile(path.Join(dir, spec), strings.HasSuffix(spec, "/"))
 	case spec[0] == '/':
 		return j.resolveAbsolute(spec)
-	case spec[0] == '#':
+	}
+	// Package exports and imports see the importer's tsconfig
+	// customConditions too. A broken tsconfig is reported by the paths
+	// lookup, not here.
+	if c, _ := j.nearestTSConfig(dir); c != nil {
+		j.conds = c.customConditions
+	}
+	if spec[0] == '#' {
 		return j.resolveImports(dir, spec)
 	}
 	return j.resolveBare(dir, spec)
+}
+
+// active reports whether an exports/imports condition applies.
+func (j *job) active(cond string) bool {
+	return j.r.conds[cond] || slices.Contains(j.conds, cond)
 }
 
 // resolveFile probes the candidate path p and returns its real path.
@@ -292,7 +308,10 @@ func (j *job) resolvePackage(dir, spec string) (Result, error) {
 	if hasScheme(spec) {
 		return Result{External: true}, nil
 	}
-	key, err := j.nodeModules(dir, spec)
+	key, self, err := j.selfReference(dir, spec)
+	if !self {
+		key, err = j.nodeModules(dir, spec)
+	}
 	if err != nil {
 		if isBuiltin(spec) {
 			return Result{External: true}, nil
@@ -307,6 +326,25 @@ func (j *job) resolvePackage(dir, spec string) (Result, error) {
 		return Result{External: true}, nil
 	}
 	return Result{Path: real}, nil
+}
+
+// selfReference resolves a package importing itself by name: when the
+// nearest package.json (the importer's package scope) has that "name" and an
+// "exports" field, spec goes through those exports, as in Node, TypeScript
+// and Vite. self is false when the rule does not apply and node_modules
+// decides; when it applies, its answer is final (a subpath the exports do
+// not grant is an error, not a node_modules lookup).
+func (j *job) selfReference(dir, spec string) (key string, self bool, err error) {
+	name, sub, ok := splitPackage(spec)
+	if !ok {
+		return "", false, nil
+	}
+	pj, err := j.nearestPackage(dir)
+	if err != nil || pj == nil || pj.name != name || pj.exports == nil {
+		return "", false, nil
+	}
+	key, err = j.loadFromPackage(pj.dir, sub)
+	return key, true, err
 }
 
 // isSource reports whether real lies in Root or a watched root, outside any

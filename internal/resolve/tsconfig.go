@@ -20,7 +20,10 @@ type tsConfig struct {
 	hasPaths  bool
 	paths     []pathRule // in written order
 	pathsBase string     // dir of the config that set paths; used when no baseUrl
-	err       error
+	// customConditions are compilerOptions.customConditions: extra
+	// package.json exports/imports conditions for files under this config.
+	customConditions []string
+	err              error
 }
 
 type pathRule struct {
@@ -126,12 +129,23 @@ func (j *job) parseTSConfig(file string, stack []string) *tsConfig {
 		if parent.hasPaths {
 			c.hasPaths, c.paths, c.pathsBase = true, parent.paths, parent.pathsBase
 		}
+		if parent.customConditions != nil {
+			c.customConditions = parent.customConditions
+		}
 	}
 
 	// Wrongly typed options are ignored, as tsc reports and carries on.
 	co := v.get("compilerOptions")
 	if b := co.get("baseUrl"); b != nil && b.kind == jString {
 		c.hasBase, c.baseURL = true, absJoin(dir, b.str)
+	}
+	if cc := co.get("customConditions"); cc != nil && cc.kind == jArray {
+		c.customConditions = []string{}
+		for _, x := range cc.arr {
+			if x.kind == jString {
+				c.customConditions = append(c.customConditions, x.str)
+			}
+		}
 	}
 	if p := co.get("paths"); p != nil && p.kind == jObject {
 		c.hasPaths, c.pathsBase, c.paths = true, dir, nil
