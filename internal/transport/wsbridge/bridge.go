@@ -265,7 +265,7 @@ func (c *captureConn) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 const frameKey = "hmrd.v1.Event/websocket-text-frame"
 
 // textFrame is the event's protojson as one unmasked, final text frame
-// (RFC 6455 §5.2; server frames are not masked), cached on the event.
+// (RFC 6455 section 5.2; server frames are not masked), cached on the event.
 func textFrame(ev *signal.Event) []byte {
 	return ev.Encoded.Get(frameKey, func() any {
 		return appendTextFrame(nil, wire.EventJSON(ev))
