@@ -40,7 +40,8 @@ import (
 // Subprotocol is the WebSocket subprotocol of protocol v1.
 const Subprotocol = "hmrd.v1"
 
-// Options tune the bridge; zero values take DESIGN §6 defaults.
+// Options tune the bridge; zero values take the defaults of
+// docs/design.md#limits-and-defaults.
 type Options struct {
 	Guard *httpguard.Guard
 	// Project is used when a client names none (the dev server's project).
