@@ -14,8 +14,8 @@ import (
 )
 
 // The conformance cases (internal/engine/testdata/conformance), replayed
-// end to end: the same outcomes the
-// engine tests assert, now through fsnotify, the hub, gRPC and the CLI.
+// end to end: the same outcomes the engine tests assert, now through
+// fsnotify, the hub, gRPC and the CLI.
 const conformanceDir = "../internal/engine/testdata/conformance"
 
 func TestConformanceEndToEnd(t *testing.T) {
