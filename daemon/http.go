@@ -18,8 +18,9 @@ import (
 func (d *Daemon) httpEnabled() bool { return d.cfg.HTTPAddr != "" && d.cfg.HTTPAddr != "off" }
 
 // startHTTP serves the first project over HTTP as native ESM, with the
-// WebSocket bridge at devserver.DefaultWSPath. Every request passes the
-// same guard (Host, Origin, token).
+// WebSocket bridge at devserver.DefaultWSPath. Both share one guard: every
+// request passes its Host check, and a WebSocket upgrade also its Origin and
+// token checks (docs/design.md#security-defaults).
 func (d *Daemon) startHTTP() (stop func(context.Context), err error) {
 	d.mu.Lock()
 	if len(d.order) == 0 {

@@ -23,7 +23,7 @@ var errProjectStopped = errors.New("project stopped")
 
 // project is one watched tree. Its goroutine (run) is the only one that
 // touches eng; everything else sends it closures through reqs and waits
-// for the answer, so the graph needs no locks (DESIGN §1, one owner).
+// for the answer, so the graph needs no locks (docs/design.md#ownership).
 type project struct {
 	name string
 	root string
@@ -34,7 +34,8 @@ type project struct {
 	w    *fswatch.Watcher
 	// quiet is how long a batch whose only news is a parse error waits for
 	// a follow-up write before the error is published: editors that write
-	// in several steps must not flash an error overlay (DESIGN §6).
+	// in several steps must not flash an error overlay
+	// (docs/design.md#the-parse-error-hold).
 	quiet time.Duration
 
 	reqs chan func()

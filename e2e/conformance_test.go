@@ -13,8 +13,9 @@ import (
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
 
-// The shared conformance corpus, replayed end to end: the same outcomes the
-// engine tests assert, now through fsnotify, the hub, gRPC and the CLI.
+// The conformance cases (internal/engine/testdata/conformance), replayed
+// end to end: the same outcomes the engine tests assert, now through
+// fsnotify, the hub, gRPC and the CLI.
 const conformanceDir = "../internal/engine/testdata/conformance"
 
 func TestConformanceEndToEnd(t *testing.T) {

@@ -43,7 +43,7 @@ func (t *editTarget) edit(ctx context.Context, k, i int, warmup bool, timeout, s
 	if err != nil {
 		return fmt.Errorf("edit %s: %w", m.File, err)
 	}
-	// Save time: just before the write syscall (the definition).
+	// Save time: just before the write syscall (as docs/performance.md defines it).
 	at := time.Now()
 	_, werr := f.Write(src)
 	cerr := f.Close()

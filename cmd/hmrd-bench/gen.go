@@ -351,7 +351,8 @@ func (t *Tree) Restore() error {
 }
 
 // EditPlan picks n modules to edit, alternating a random leaf and a random
-// mid-level module (neither the entry nor a leaf), as the issue asks.
+// mid-level module (neither the entry nor a leaf), as the method in
+// docs/performance.md describes.
 func EditPlan(p *Project, n int, seed uint64) []int {
 	var leaves, mid []int
 	for i := range p.Modules {

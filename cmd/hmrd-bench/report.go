@@ -147,7 +147,8 @@ func computeRatios(h, v *ServerResult) *Ratios {
 	return r
 }
 
-// Target is one of the issue's targets, judged on this run.
+// Target is one of the performance targets (docs/performance.md), judged
+// on this run.
 type Target struct {
 	Name   string `json:"name"`
 	Want   string `json:"want"`
@@ -163,7 +164,8 @@ func judge(name, want, got string, ok bool) Target {
 	return Target{Name: name, Want: want, Got: got, Status: s}
 }
 
-// evaluateTargets states the issue's targets that this run can judge.
+// evaluateTargets states the performance targets (docs/performance.md)
+// that this run can judge.
 func evaluateTargets(res *Result) []Target {
 	var out []Target
 	if h := res.Hmrd; h != nil && res.Fanout == nil {

@@ -191,7 +191,7 @@ func (p *frameParser) feed(b []byte, onMessage func([]byte), onPing func([]byte)
 	}
 }
 
-// clientFrame is a masked client frame (RFC 6455 §5.3: every client frame
+// clientFrame is a masked client frame (RFC 6455 section 5.3: every client frame
 // is masked) with a FIN bit, opcode op and payload (≤ 125 bytes).
 func clientFrame(op byte, payload []byte) []byte {
 	f := make([]byte, 0, 6+len(payload))

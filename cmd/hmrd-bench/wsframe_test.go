@@ -6,7 +6,7 @@ import (
 )
 
 func TestAcceptKey(t *testing.T) {
-	// RFC 6455 §1.3's example.
+	// The example of RFC 6455 section 1.3.
 	if got := acceptKey("dGhlIHNhbXBsZSBub25jZQ=="); got != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" {
 		t.Fatalf("acceptKey = %q", got)
 	}

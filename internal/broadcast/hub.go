@@ -14,7 +14,7 @@ import (
 	"github.com/hmrd/hmrd/internal/signal"
 )
 
-// Defaults for zero Options fields (DESIGN §6).
+// Defaults for zero Options fields (docs/design.md#limits-and-defaults).
 const (
 	DefaultHistory   = 4096
 	DefaultQueueSize = 256

@@ -1,6 +1,6 @@
 // Package cli is the hmrd command line: one file per subcommand, all but
 // `serve` talking to the daemon only through the Go client
-// (clients/go/hmrdclient), as any other program would (DESIGN §1).
+// (clients/go/hmrdclient), as any other program would (docs/design.md#shape).
 //
 // Run takes its arguments and writers as parameters and returns the exit
 // status, so tests run the CLI in-process against a fake daemon:

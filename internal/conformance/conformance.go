@@ -1,5 +1,5 @@
-// Package conformance reads the shared HMR conformance cases (copied into
-// internal/engine/testdata/conformance): a tiny project, a list of edits and
+// Package conformance reads the HMR conformance cases in
+// internal/engine/testdata/conformance: a tiny project, a list of edits and
 // the payloads the reference implementation sent for each. The engine tests
 // and the end-to-end tests replay the same cases through this one reader.
 package conformance

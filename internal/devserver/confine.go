@@ -76,8 +76,9 @@ func cleanPath(raw string) (clean string, dir bool, err error) {
 }
 
 // deniedExact are file names never served, whatever directory they are in
-// (DESIGN §6). Most also fall under the dotfile rule; they are listed so
-// that the rule's exceptions can never let them through.
+// (docs/design.md#security-defaults). Most also fall under the dotfile
+// rule; they are listed so that the rule's exceptions can never let them
+// through.
 var deniedExact = map[string]bool{
 	".env":        true,
 	".git":        true,

@@ -20,8 +20,8 @@
 //   - /@id/<package>: the package bundled by esbuild from node_modules.
 //   - /@fs/<absolute path>: only for files inside the root.
 //
-// Security (DESIGN §6): every request passes the httpguard Host check
-// (DNS rebinding) first; only GET and HEAD are answered; every response
+// Security (docs/design.md#security-defaults): every request passes the
+// httpguard Host check (DNS rebinding) first; only GET and HEAD are answered; every response
 // carries nosniff and Cross-Origin-Resource-Policy: same-origin and never
 // Access-Control-Allow-Origin. Every file access goes through one check,
 // Server.open: the request path is validated as sent (cleanPath: no

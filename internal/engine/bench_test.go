@@ -48,7 +48,7 @@ func genSynth(tb testing.TB, dir string, n, hubUses int) *synth {
 	}
 	write("index.html", "<!doctype html>\n<html><head><title>synthetic</title></head>\n<body><div id=app></div>\n<script type=\"module\" src=\"/src/main.js\"></script></body></html>\n")
 	write("src/main.js", "import { v0 } from './d0/m0.js'\nconsole.log(v0)\n")
-	write("src/shared/hub.js", "export const hub = 1\nexport function fmt(v) { return String(v) }\n")
+	write("src/common/hub.js", "export const hub = 1\nexport function fmt(v) { return String(v) }\n")
 	hubEvery := n
 	if hubUses > 0 {
 		hubEvery = n / hubUses
@@ -61,7 +61,7 @@ func genSynth(tb testing.TB, dir string, n, hubUses int) *synth {
 			used = append(used, fmt.Sprintf("v%d", c))
 		}
 		if hubUses > 0 && i%hubEvery == 0 {
-			b.WriteString("import { fmt } from '../shared/hub.js'\n")
+			b.WriteString("import { fmt } from '../common/hub.js'\n")
 			used = append(used, "fmt")
 		}
 		// Use every import as a value: TypeScript elides imports whose
@@ -86,7 +86,7 @@ func genSynth(tb testing.TB, dir string, n, hubUses int) *synth {
 			s.leaf = filepath.Join(dir, synthName(i))
 		}
 	}
-	s.hub = filepath.Join(dir, "src/shared/hub.js")
+	s.hub = filepath.Join(dir, "src/common/hub.js")
 	return s
 }
 

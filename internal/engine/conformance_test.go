@@ -12,9 +12,9 @@ import (
 	"github.com/hmrd/hmrd/internal/vfs"
 )
 
-// The conformance cases are copied from the shared HMR corpus: tiny
-// projects, a list of edits and the payloads Vite sent for each step
-// (read by internal/conformance, shared with the end-to-end tests).
+// The conformance cases (testdata/conformance, described in its README.md)
+// are tiny projects, a list of edits and the payloads Vite sent for each
+// step (read by internal/conformance, which the end-to-end tests use too).
 
 const caseRoot = "/proj"
 

@@ -7,7 +7,7 @@
 // concurrently. It knows nothing of watchers or transports; the daemon feeds
 // it batches and publishes its plans.
 //
-// Order of work for a batch (DESIGN §4):
+// Order of work for a batch (docs/design.md#order-of-work-in-a-batch):
 //  1. read and scan each changed file; identical content is a no-op;
 //  2. propagate with the facts of the running instances (before this batch);
 //  3. apply the new facts: edges, newly reachable files, deletions;

@@ -148,7 +148,8 @@ func (p *Project) AddEntry(e string) (string, *Plan, error) {
 	return p.g.Mod(r).ID, plan, nil
 }
 
-// idFor maps an absolute file path to its module ID (DESIGN §2).
+// idFor maps an absolute file path to its module ID
+// (docs/design.md#module-identity).
 func (p *Project) idFor(file string) string {
 	if rel, ok := strings.CutPrefix(file, p.opts.Root+"/"); ok {
 		return "/" + rel

@@ -47,9 +47,9 @@ func newFence(b Backend) (*fence, error) {
 	return f, nil
 }
 
-// issue writes the next fence and returns its number, or 0 when the write
+// next writes the next fence and returns its number, or 0 when the write
 // failed (then nothing may be suppressed).
-func (f *fence) issue() uint64 {
+func (f *fence) next() uint64 {
 	n := f.issued + 1
 	if _, err := f.files[n%2].WriteAt([]byte{'.'}, 0); err != nil {
 		return 0

@@ -705,7 +705,7 @@ func (w *Watcher) emit(paths, files []string, rescan bool, reason string, first,
 		o.first = first
 	}
 	if w.fence != nil && len(files) > 0 {
-		if n := w.fence.issue(); n > 0 {
+		if n := w.fence.next(); n > 0 {
 			if len(w.suppress) > 1<<16 {
 				clear(w.suppress) // only costs duplicates
 			}

@@ -15,7 +15,7 @@ import (
 func FuzzResolve(f *testing.F) {
 	seeds := []struct{ spec, pkg, ts string }{
 		{"./a", `{}`, `{}`},
-		{"../shared/s", `{"main": "x"}`, `{"compilerOptions": {"baseUrl": "."}}`},
+		{"../common/s", `{"main": "x"}`, `{"compilerOptions": {"baseUrl": "."}}`},
 		{"fz", `{"exports": "./main.js"}`, `{}`},
 		{"fz/sub", `{"exports": {"./*": "./lib/*.js", "./private/*": null}}`, `{}`},
 		{"fz/x", `{"exports": {".": {"browser": {"import": "./b.js"}, "default": ["./nope.js", "./main.js"]}}}`, `{}`},
@@ -52,7 +52,7 @@ func FuzzResolve(f *testing.F) {
 
 func fuzzRun(t *testing.T, spec, pkg, ts string, specs []string) []string {
 	m := vfs.NewMem()
-	for _, f := range []string{"/r/src/a.ts", "/r/shared/s.ts", "/r/fz/main.js", "/r/fz/src/x.ts", "/r/fz/lib/sub.js"} {
+	for _, f := range []string{"/r/src/a.ts", "/r/common/s.ts", "/r/fz/main.js", "/r/fz/src/x.ts", "/r/fz/lib/sub.js"} {
 		m.WriteFile(f, nil)
 	}
 	m.WriteFile("/r/fz/package.json", []byte(pkg))

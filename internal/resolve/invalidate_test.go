@@ -65,8 +65,8 @@ func TestInvalidate(t *testing.T) {
 		}},
 		{"tsconfig paths edited", []step{
 			{spec: "@/a", want: "/r/src/a.ts"},
-			{write: map[string]string{"/r/tsconfig.json": `{"compilerOptions": {"paths": {"@/*": ["./shared/*"]}}}`},
-				invalidate: []string{"/r/tsconfig.json"}, spec: "@/s", want: "/r/shared/s.ts"},
+			{write: map[string]string{"/r/tsconfig.json": `{"compilerOptions": {"paths": {"@/*": ["./common/*"]}}}`},
+				invalidate: []string{"/r/tsconfig.json"}, spec: "@/s", want: "/r/common/s.ts"},
 			{spec: "@/a", notFound: true},
 		}},
 		{"tsconfig deleted", []step{
@@ -95,16 +95,16 @@ func TestInvalidate(t *testing.T) {
 				spec: "noexp-deep/a/b/new", want: "/ws/pkgs/noexp-deep/a/b/new.js"},
 		}},
 		{"file created behind a symlinked source dir, reported by real path", []step{
-			{link: [2]string{"../shared", "/r/src/shlink"}, spec: "./shlink/s", want: "/r/shared/s.ts"},
+			{link: [2]string{"../common", "/r/src/shlink"}, spec: "./shlink/s", want: "/r/common/s.ts"},
 			{spec: "./shlink/new", notFound: true},
-			{write: map[string]string{"/r/shared/new.ts": ""}, invalidate: []string{"/r/shared/new.ts"}, spec: "./shlink/new", want: "/r/shared/new.ts"},
+			{write: map[string]string{"/r/common/new.ts": ""}, invalidate: []string{"/r/common/new.ts"}, spec: "./shlink/new", want: "/r/common/new.ts"},
 		}},
 		{"file created behind a symlinked source dir, reported through the link", []step{
-			{link: [2]string{"../shared", "/r/src/shlink"}, spec: "./shlink/new2", notFound: true},
-			{write: map[string]string{"/r/shared/new2.ts": ""}, invalidate: []string{"/r/src/shlink/new2.ts"}, spec: "./shlink/new2", want: "/r/shared/new2.ts"},
+			{link: [2]string{"../common", "/r/src/shlink"}, spec: "./shlink/new2", notFound: true},
+			{write: map[string]string{"/r/common/new2.ts": ""}, invalidate: []string{"/r/src/shlink/new2.ts"}, spec: "./shlink/new2", want: "/r/common/new2.ts"},
 		}},
 		{"symlinked source dir retargeted", []step{
-			{link: [2]string{"../shared", "/r/src/shlink"}, spec: "./shlink/s", want: "/r/shared/s.ts"},
+			{link: [2]string{"../common", "/r/src/shlink"}, spec: "./shlink/s", want: "/r/common/s.ts"},
 			{write: map[string]string{"/r/other/s.ts": ""}, link: [2]string{"../other", "/r/src/shlink"}, invalidate: []string{"/r/src/shlink"},
 				spec: "./shlink/s", want: "/r/other/s.ts"},
 		}},

@@ -21,7 +21,8 @@ import (
 // ProtocolVersion is the hmrd protocol version this client speaks.
 const ProtocolVersion = 1
 
-// Default reconnect backoff of subscriptions (DESIGN §7).
+// Default reconnect backoff of subscriptions
+// (docs/design.md#limits-and-defaults).
 const (
 	DefaultMinBackoff = 50 * time.Millisecond
 	DefaultMaxBackoff = 2 * time.Second
@@ -115,7 +116,7 @@ func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 			MinConnectTimeout: 5 * time.Second,
 		}),
 		// Notice a dead peer on an idle stream; the daemon permits pings
-		// every 10s or more (DESIGN §6).
+		// every 10s or more (docs/design.md#limits-and-defaults).
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		// Static flow-control windows: with the default dynamic window,
 		// grpc-go estimates bandwidth by sending a ping with almost every

@@ -1,8 +1,9 @@
 // Package propagate decides what an edit does: which accept boundaries
 // re-import which modules, or a full reload with a reason a person can act
 // on. It follows Vite's propagateUpdate (≥ 5.1) with hmrd's deliberate
-// differences (DESIGN §4): decline is honoured, modules that nothing live
-// imports are silent, and every full reload says why and along which chain.
+// differences (docs/design.md#propagation): decline is honoured, modules
+// that nothing live imports are silent, and every full reload says why and
+// along which chain.
 //
 // Compute is pure: it reads the graph and changes nothing, so the same code
 // answers "what would an edit of X do" (explain) and real edits.

@@ -13,7 +13,8 @@ type Options struct {
 	// TriggeredBy names what changed (a module ID); FullReload carries it.
 	TriggeredBy string
 	// FirstInvalidatedBy is set when propagating an invalidate(): a boundary
-	// that accepts this module again means the chain loops (Vite #19870).
+	// that accepts this module again means the chain loops (Vite reloads
+	// then too: docs/design.md#invalidate).
 	FirstInvalidatedBy string
 }
 
@@ -108,7 +109,7 @@ func (w *Walker) propagate(node modgraph.Ref, chain []modgraph.Ref, depth int) b
 	g := w.g
 	m := g.Mod(node)
 	// A module no runtime has executed has no instance to update and no
-	// page to reload for (Vite #7561: never-loaded dynamic imports).
+	// page to reload for (as in Vite: docs/design.md#lazy-and-loaded-modules).
 	if !m.Loaded {
 		return false
 	}

@@ -1,7 +1,7 @@
 // Package rpcserver is the gRPC adapter of the daemon: it converts between
 // proto/hmrd/v1 messages and the daemon's control.Service and maps errors
-// to status codes. It holds no HMR logic (DESIGN §1): every decision is the
-// engine's, every sequence number the hub's.
+// to status codes. It holds no HMR logic (docs/design.md#shape): every
+// decision is the engine's, every sequence number the hub's.
 package rpcserver
 
 import (
@@ -18,7 +18,8 @@ import (
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
 
-// Options tune the server; zero values take DESIGN §6 defaults.
+// Options tune the server; zero values take the defaults of
+// docs/design.md#limits-and-defaults.
 type Options struct {
 	// MaxRecvMsgSize bounds a request (default 4 MiB).
 	MaxRecvMsgSize int

@@ -40,7 +40,8 @@ import (
 // Subprotocol is the WebSocket subprotocol of protocol v1.
 const Subprotocol = "hmrd.v1"
 
-// Options tune the bridge; zero values take DESIGN §6 defaults.
+// Options tune the bridge; zero values take the defaults of
+// docs/design.md#limits-and-defaults.
 type Options struct {
 	Guard *httpguard.Guard
 	// Project is used when a client names none (the dev server's project).
@@ -265,7 +266,7 @@ func (c *captureConn) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 const frameKey = "hmrd.v1.Event/websocket-text-frame"
 
 // textFrame is the event's protojson as one unmasked, final text frame
-// (RFC 6455 §5.2; server frames are not masked), cached on the event.
+// (RFC 6455 section 5.2; server frames are not masked), cached on the event.
 func textFrame(ev *signal.Event) []byte {
 	return ev.Encoded.Get(frameKey, func() any {
 		return appendTextFrame(nil, wire.EventJSON(ev))
