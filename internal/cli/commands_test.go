@@ -179,7 +179,7 @@ outcome    hot update, 1 boundary
 // InvalidArgument, printed as it says it, exit 1.
 func TestProjectRequired(t *testing.T) {
 	_, sock, _ := fakeDaemon(t, "a", "b")
-	want := "the daemon has 2 projects (a, b): name one with --project"
+	want := "the daemon has 2 projects (a, b): the request must name one: pass --project NAME"
 	for _, args := range [][]string{
 		{"explain", "/src/x.js"},
 		{"graph"},

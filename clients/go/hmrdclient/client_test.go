@@ -194,7 +194,7 @@ func TestControlErrors(t *testing.T) {
 	if !errors.Is(err, hmrdclient.ErrInvalidArgument) {
 		t.Fatalf("Explain without project: %v, want ErrInvalidArgument", err)
 	}
-	if want := "explain /src/x.js: the daemon has 2 projects (a, b): name one with --project"; err.Error() != want {
+	if want := "explain /src/x.js: the daemon has 2 projects (a, b): the request must name one"; err.Error() != want {
 		t.Errorf("error = %q, want %q", err, want)
 	}
 	var e *hmrdclient.Error

@@ -340,7 +340,7 @@ func (d *Daemon) lookupLocked(name string) (*project, error) {
 		case 1:
 			return d.projects[d.order[0]], nil
 		}
-		return nil, status.Errorf(codes.InvalidArgument, "the daemon has %d projects (%s): name one with --project", len(d.order), strings.Join(d.order, ", "))
+		return nil, status.Errorf(codes.InvalidArgument, "the daemon has %d projects (%s): the request must name one", len(d.order), strings.Join(d.order, ", "))
 	}
 	if p := d.projects[name]; p != nil {
 		return p, nil
