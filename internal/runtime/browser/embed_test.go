@@ -2,11 +2,16 @@ package browser
 
 import (
 	"bytes"
+	"io/fs"
 	"regexp"
 	"testing"
 )
 
 func TestClientJSEmbedded(t *testing.T) {
+	ClientJS, err := fs.ReadFile(Files, Entry)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, want := range []string{
 		"export function createHotContext(",
 		"export function updateStyle(",
