@@ -3,7 +3,7 @@
 // recording console and a tiny DOM. Kept outside test/ because
 // `node --test test/` runs every .js file under test/ as a test file.
 
-import { createRuntime } from '../client.js';
+import { createRuntime } from '../runtime.js';
 
 export const EPOCH = 'e1';
 
