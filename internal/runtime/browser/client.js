@@ -52,6 +52,7 @@ function browserDeps(config) {
     console: g.console,
     setTimeout: (fn, ms) => g.setTimeout(fn, ms),
     clearTimeout: (t) => g.clearTimeout(/** @type {number | undefined} */ (t)),
+    random: Math.random,
     config: config || { token: '' },
     fetchConfig: typeof g.fetch === 'function' ? fetchPageConfig : null,
   };

@@ -1,7 +1,7 @@
 // @ts-check
 // The connection to the daemon: one WebSocket (subprotocol hmrd.v1) at a
 // time, the resume point (epoch and last seq) it reconnects from, reconnect
-// backoff, the queue of messages sent while disconnected, and
+// backoff with jitter, the queue of messages sent while disconnected, and
 // the decoding of frames. Signals go to onSignal in arrival order; applying
 // them is the runtime's business.
 
@@ -12,10 +12,12 @@ import { TAG, isSeq, noop } from './common.js';
 
 export const SUBPROTOCOL = 'hmrd.v1';
 export const DEFAULT_WS_PATH = '/@hmrd/ws';
-/** The first retry's delay; it doubles with each retry in a row. */
+/** The ceiling of the first retry's delay; it doubles with each retry in a row. */
 export const BACKOFF_MIN_MS = 100;
-/** The cap of the delay. */
+/** The cap of the ceiling. */
 export const BACKOFF_MAX_MS = 5000;
+/** No retry comes sooner than this, whatever the jitter. */
+export const BACKOFF_FLOOR_MS = 10;
 /** Messages kept while disconnected; beyond it the oldest goes. */
 export const OUTBOX_LIMIT = 1000;
 
@@ -36,6 +38,7 @@ const EVENT_KINDS = ['hello', 'update', 'fullReload', 'prune', 'error', 'custom'
  * @property {RuntimeDeps['location']} location
  * @property {HmrdConfig} config
  * @property {RuntimeDeps['fetchConfig']} fetchConfig
+ * @property {() => number} random uniform in [0, 1): the jitter of the backoff
  * @property {Timers['setTimeout']} setTimeout
  * @property {Timers['clearTimeout']} clearTimeout
  * @property {Log} log
@@ -45,11 +48,27 @@ const EVENT_KINDS = ['hello', 'update', 'fullReload', 'prune', 'error', 'custom'
  */
 
 /**
+ * reconnectDelay is the wait before the attempt-th retry in a row (from
+ * 0): full jitter, uniform up to a ceiling that doubles from
+ * BACKOFF_MIN_MS to BACKOFF_MAX_MS, and never under BACKOFF_FLOOR_MS. Pages
+ * that lost the same daemon so do not all come back at the same moment.
+ * @param {number} attempt
+ * @param {() => number} random
+ * @returns {number} milliseconds
+ */
+export function reconnectDelay(attempt, random) {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(Math.max(attempt, 0), 30));
+  let r = random();
+  if (!(r >= 0 && r <= 1)) r = 1; // a broken source: no jitter
+  return Math.max(BACKOFF_FLOOR_MS, Math.round(r * ceiling));
+}
+
+/**
  * createConnection builds the connection of one runtime; start() opens it.
  * @param {ConnectionDeps} deps
  */
 export function createConnection(deps) {
-  const { WebSocket: WebSocketCtor, location, fetchConfig, setTimeout, clearTimeout, log } = deps;
+  const { WebSocket: WebSocketCtor, location, fetchConfig, random, setTimeout, clearTimeout, log } = deps;
   const config = { ...deps.config, wsPath: deps.config.wsPath || DEFAULT_WS_PATH };
 
   /** @type {WebSocket | null} */
@@ -58,7 +77,7 @@ export function createConnection(deps) {
   let running = false;
   /** @type {unknown} */
   let timer = null;
-  let backoff = BACKOFF_MIN_MS;
+  let attempt = 0; // retries in a row since the last Hello
   let failures = 0; // connection attempts in a row that never opened
   let epoch = '';
   let lastSeq = '0';
@@ -170,8 +189,8 @@ export function createConnection(deps) {
   /** @returns {number | null} the delay of the retry scheduled, or null */
   function scheduleReconnect() {
     if (!running || timer !== null) return null;
-    const delay = backoff;
-    backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+    const delay = reconnectDelay(attempt, random);
+    attempt = Math.min(attempt + 1, 30);
     timer = setTimeout(reconnect, delay);
     return delay;
   }
@@ -251,7 +270,7 @@ export function createConnection(deps) {
       const resumed = h.resumed === true && epoch !== '' && helloEpoch === epoch;
       epoch = helloEpoch;
       if (!resumed) lastSeq = isSeq(h.headSeq) ? String(h.headSeq) : isSeq(ev.seq) ? String(ev.seq) : '0';
-      backoff = BACKOFF_MIN_MS;
+      attempt = 0;
       log('debug', `${TAG} subscribed to ${ev.project || config.project || 'project'}${resumed ? ' (resumed)' : ''}`);
       return;
     }

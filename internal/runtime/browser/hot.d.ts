@@ -196,6 +196,8 @@ export interface RuntimeDeps {
   console: Pick<Console, 'log' | 'debug' | 'warn' | 'error'>;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout?(handle: unknown): void;
+  /** Uniform in [0, 1): the jitter of the reconnect backoff. Default Math.random. */
+  random?: () => number;
   config: HmrdConfig;
   /** Asked for the dev server's current config before retrying a failed connection. */
   fetchConfig?: (() => Promise<HmrdConfig | null>) | null;

@@ -23,6 +23,7 @@ import { createOverlay } from './overlay.js';
  *   reload        () => void
  *   console       { log, debug, warn, error }
  *   setTimeout    (fn, ms) => handle; clearTimeout optional
+ *   random        optional () => number in [0, 1): the reconnect jitter
  *   config        { token, wsPath, project }
  *   fetchConfig   optional () => Promise<config|null>: the current config of
  *                 the dev server, asked before retrying a connection that
@@ -40,6 +41,7 @@ export function createRuntime(deps) {
     console: con = globalThis.console,
     setTimeout = globalThis.setTimeout,
     clearTimeout = globalThis.clearTimeout,
+    random = Math.random,
     fetchConfig = null,
   } = deps;
   const log = createLog(con);
@@ -62,6 +64,7 @@ export function createRuntime(deps) {
     location,
     config: deps.config || { token: '' },
     fetchConfig,
+    random,
     ...timers,
     log,
     onOpen: (webSocket) => applier.enqueue(() => registry.emit('ws:connect', { webSocket })),
