@@ -80,7 +80,7 @@ func (h *hotServer) Subscribe(req *hmrdv1.SubscribeRequest, stream hmrdv1.HotSer
 	// for this subscriber is dropped with the stream, so the resume point
 	// is what the stream delivered, not the hub's.
 	return status.Errorf(codes.ResourceExhausted,
-		"subscriber %s cut off: it stopped reading and its queue of %d events was full at seq %d; the stream delivered up to seq %d: resume from the last seq received",
+		"subscriber %s cut off: it stopped reading and its queue of %d events was full at seq %d; resume from seq %d, the last this stream sent",
 		slow.Subscriber, slow.QueueCap, slow.Seq, lastSent.Load())
 }
 
