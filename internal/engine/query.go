@@ -199,17 +199,32 @@ type Snapshot struct {
 	HeadSeq uint64
 }
 
+// snapshotID names module r in a snapshot. IDs are unique there: a
+// stylesheet both linked from a page and imported from JS is two modules of
+// one ID, and the linked one is named with Vite's "?direct" suffix (the
+// graph's own key for it, which Invalidate and Explain accept too).
+// Signals keep the bare ID: the runtime matches <link> hrefs by path.
+func (p *Project) snapshotID(r modgraph.Ref) string {
+	m := p.g.Mod(r)
+	if m.Kind == modgraph.KindLinkedStyle {
+		if _, twin := p.g.Lookup(m.ID, modgraph.KindJS); twin {
+			return m.ID + "?direct"
+		}
+	}
+	return m.ID
+}
+
 // Snapshot copies the graph.
 func (p *Project) Snapshot() *Snapshot {
 	s := &Snapshot{Root: p.opts.Root}
-	ref := func(r modgraph.Ref) string { return p.g.Mod(r).ID }
+	ref := p.snapshotID
 	for r := modgraph.Ref(0); int(r) < p.g.Len(); r++ {
 		if !p.g.Exists(r) {
 			continue
 		}
 		m := p.g.Mod(r)
 		mi := ModuleInfo{
-			ID: m.ID, File: m.File, Kind: m.Kind.String(),
+			ID: ref(r), File: m.File, Kind: m.Kind.String(),
 			SelfAccepting: m.Hot.SelfAccepting, PartialAccept: m.Hot.PartialAccept,
 			AcceptedExports: slices.Clone(m.Hot.AcceptedExports()), Declined: m.Hot.Declined,
 			Exports: slices.Clone(m.Exports), Entry: p.g.IsEntry(r),
