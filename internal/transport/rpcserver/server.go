@@ -27,6 +27,10 @@ type Options struct {
 	MaxConcurrentStreams uint32
 	// KeepaliveTime / KeepaliveTimeout ping idle connections (30s / 10s).
 	KeepaliveTime, KeepaliveTimeout time.Duration
+	// UnaryInterceptor, if set, runs around every unary call. The daemon
+	// sets none; tests use it to see requests as they arrived on the wire,
+	// fields the control surface does not take included (hmrdtest).
+	UnaryInterceptor grpc.UnaryServerInterceptor
 }
 
 // Server is a gRPC server exposing the hmrd services, health and
@@ -50,14 +54,18 @@ func New(svc control.Service, o Options) *Server {
 	if o.KeepaliveTimeout == 0 {
 		o.KeepaliveTimeout = 10 * time.Second
 	}
-	g := grpc.NewServer(
+	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(o.MaxRecvMsgSize),
 		grpc.MaxConcurrentStreams(o.MaxConcurrentStreams),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: o.KeepaliveTime, Timeout: o.KeepaliveTimeout}),
 		// Subscribers idle for long stretches and clients ping to detect a
 		// dead daemon: allow it, but not more often than every 10 s.
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
-	)
+	}
+	if o.UnaryInterceptor != nil {
+		opts = append(opts, grpc.UnaryInterceptor(o.UnaryInterceptor))
+	}
+	g := grpc.NewServer(opts...)
 	hmrdv1.RegisterHotServiceServer(g, &hotServer{svc: svc})
 	hmrdv1.RegisterProjectServiceServer(g, &projectServer{svc: svc})
 	hmrdv1.RegisterAdminServiceServer(g, &adminServer{svc: svc})
