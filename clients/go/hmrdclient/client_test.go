@@ -105,7 +105,7 @@ func TestControlRoundTrip(t *testing.T) {
 			}
 
 			want := &hmrdv1.ExplainResponse{Module: "/src/a.js", Found: true, Live: true,
-				Updates: []*hmrdv1.ModuleUpdate{{Path: "/src/a.js", AcceptedPath: "/src/a.js"}}}
+				Updates: []*hmrdv1.ModuleUpdate{{Type: hmrdv1.UpdateType_UPDATE_TYPE_JS, Path: "/src/a.js", AcceptedPath: "/src/a.js"}}}
 			d.SetExplain("app", "/src/a.js", want)
 			got, err := c.Explain(ctx, "app", "/src/a.js")
 			if err != nil {
