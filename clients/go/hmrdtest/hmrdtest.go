@@ -27,9 +27,9 @@
 //
 // Streams get no idle heartbeats unless WithHeartbeat asks for them, so a
 // test sees only what it publishes; Heartbeat sends one on demand. Project
-// roots need not exist, and the entries a subscriber or AddProject names
-// only count. Status reports the latencies SetLatency sets, no watches, and
-// this process's goroutines.
+// roots need not exist; the entries AddProject names are only counted, and
+// those a subscriber names are ignored. Status reports the latencies
+// SetLatency sets, no watches, and this process's goroutines.
 //
 // # Changes
 //
