@@ -27,10 +27,12 @@ type Options struct {
 	MaxConcurrentStreams uint32
 	// KeepaliveTime / KeepaliveTimeout ping idle connections (30s / 10s).
 	KeepaliveTime, KeepaliveTimeout time.Duration
-	// UnaryInterceptor, if set, runs around every unary call. The daemon
-	// sets none; tests use it to see requests as they arrived on the wire,
-	// fields the control surface does not take included (hmrdtest).
-	UnaryInterceptor grpc.UnaryServerInterceptor
+	// UnaryInterceptor and StreamInterceptor, if set, run around every
+	// unary and streaming call. The daemon sets none; tests use them to see
+	// requests as they arrived on the wire, fields the control surface does
+	// not take included (hmrdtest).
+	UnaryInterceptor  grpc.UnaryServerInterceptor
+	StreamInterceptor grpc.StreamServerInterceptor
 }
 
 // Server is a gRPC server exposing the hmrd services, health and
@@ -64,6 +66,9 @@ func New(svc control.Service, o Options) *Server {
 	}
 	if o.UnaryInterceptor != nil {
 		opts = append(opts, grpc.UnaryInterceptor(o.UnaryInterceptor))
+	}
+	if o.StreamInterceptor != nil {
+		opts = append(opts, grpc.StreamInterceptor(o.StreamInterceptor))
 	}
 	g := grpc.NewServer(opts...)
 	hmrdv1.RegisterHotServiceServer(g, &hotServer{svc: svc})
