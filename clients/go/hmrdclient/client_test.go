@@ -173,7 +173,7 @@ func TestControlRoundTrip(t *testing.T) {
 			for _, m := range d.Requests() {
 				kinds = append(kinds, string(m.ProtoReflect().Descriptor().Name()))
 			}
-			wantKinds := "AddProjectRequest ExplainRequest GetGraphRequest InvalidateRequest ReportLoadedRequest SendCustomRequest RemoveProjectRequest"
+			wantKinds := "AddProjectRequest ExplainRequest StreamGraphRequest InvalidateRequest ReportLoadedRequest SendCustomRequest RemoveProjectRequest"
 			if strings.Join(kinds, " ") != wantKinds {
 				t.Errorf("requests = %v, want %s", kinds, wantKinds)
 			}
@@ -207,9 +207,9 @@ func TestControlErrors(t *testing.T) {
 
 	// A daemon message that names the operation itself is not prefixed
 	// with it again.
-	_, err = c.AddProject(ctx, &hmrdv1.AddProjectRequest{Root: "rel"})
-	if want := "add project rel: the root must be an absolute path"; err == nil || err.Error() != want {
-		t.Errorf("AddProject(rel) = %v, want %q", err, want)
+	_, err = c.AddProject(ctx, &hmrdv1.AddProjectRequest{Root: "/a"})
+	if want := `add project /a: already watched as project "a"`; err == nil || err.Error() != want {
+		t.Errorf("AddProject(/a) = %v, want %q", err, want)
 	}
 
 	_, err = c.GetGraph(ctx, "nope")

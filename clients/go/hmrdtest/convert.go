@@ -76,6 +76,8 @@ func signalBody(ev *hmrdv1.Event) (signal.Body, error) {
 		return nil, errors.New("a Hello is not a signal: the hub opens every stream with one")
 	case *hmrdv1.Event_Heartbeat:
 		return nil, errors.New("a Heartbeat is not a signal: use Daemon.Heartbeat")
+	case *hmrdv1.Event_Refused:
+		return nil, errors.New("a Refused is not a signal: it answers one WebSocket message")
 	default:
 		return nil, errors.New("the event has no kind")
 	}

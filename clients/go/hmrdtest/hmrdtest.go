@@ -23,27 +23,39 @@
 // resume point gets Hello and one FullReload with cause RESYNC; no epoch
 // starts live.
 //
+// The control surface behind the adapter is a fake, but it refuses what
+// the daemon refuses, with the daemon's words: an unknown or ambiguous
+// project, a resume seq without an epoch, a custom event that is not JSON
+// or names a sender that is not subscribed, an invalidate of a module the
+// graph set with SetGraph does not have, a root already watched.
+//
 // # Differences from the daemon
 //
 // Streams get no idle heartbeats unless WithHeartbeat asks for them, so a
 // test sees only what it publishes; Heartbeat sends one on demand. Project
-// roots need not exist; the entries AddProject names are only counted, and
-// those a subscriber names are ignored. Status reports the latencies
-// SetLatency sets, no watches, and this process's goroutines.
+// roots need not exist (a relative one is still taken relative to the
+// working directory); the entries AddProject names are only counted, and
+// those a subscriber names are ignored. Explain of a module with no answer
+// set says it is not in the module graph, whether or not a file exists.
+// Status reports the latencies SetLatency sets, no watches, and this
+// process's goroutines.
 //
 // # Changes
 //
-// The fake used to re-implement resume and history; it now runs the hub,
-// which changed a little of its API and behaviour:
+// The fake used to re-implement resume, history and the services; it now
+// runs the daemon's hub and adapter, which changed a little of its API and
+// behaviour:
 //   - SetVersion and SetHistory are the options WithVersion and
 //     WithHistory of New: the hub takes them when it is made. A history of
 //     0 is the daemon's default (4096 signals per project), not unbounded.
 //   - Subscriber ids are the hub's ("s1", "s2", ...; "sub-1" before).
 //   - Status reports no latencies until SetLatency sets them (it used to
 //     report 3ms, median 5ms, for every project that had signalled).
-//   - Explain of a module with no answer set says what the engine says of a
-//     module outside the graph, and a relative module is taken relative to
-//     the project root, as the daemon does.
+//   - Explain of a module with no answer set has the engine's note, and a
+//     relative module is relative to the project root.
+//   - AddProject over gRPC takes a relative root, as the daemon does.
+//   - Once SetGraph has set a graph, Invalidate of a module outside it is
+//     NOT_FOUND; GetGraph's head_seq is always the hub's.
 //   - Publish stamps the event's time itself, and refuses an event the
 //     daemon's signals cannot carry (unset enums aside, see Publish).
 //   - An error from the SetInvalidate function reaches the client with
@@ -97,11 +109,33 @@ type Daemon struct {
 type project struct {
 	name, root string
 	stats      engine.Stats
-	graph      *engine.Snapshot // nil: none set
+	graph      *graph // nil: none set
 	explain    map[string]engine.Explanation
 	// last and median are the latencies Status reports.
 	last, median time.Duration
 }
+
+// graph is a module graph SetGraph set.
+type graph struct {
+	snap *engine.Snapshot
+	// known holds every module ID and file in it.
+	known map[string]bool
+}
+
+func newGraph(snap *engine.Snapshot) *graph {
+	g := &graph{snap: snap, known: map[string]bool{}}
+	for _, m := range snap.Modules {
+		g.known[m.ID] = true
+		if m.File != "" {
+			g.known[m.File] = true
+		}
+	}
+	return g
+}
+
+// has reports whether the graph knows a module by this ID or file path, as
+// the engine looks modules up.
+func (g *graph) has(idOrFile string) bool { return g.known[idOrFile] }
 
 type config struct {
 	version   string
@@ -234,10 +268,13 @@ func uniqueName(base string, taken map[string]*project) string {
 	return name
 }
 
-// SetGraph sets what GetGraph returns for the project; ReportLoaded knows
-// the modules in it. Enums left unset take the daemon's default.
+// SetGraph sets what GetGraph and StreamGraph return for the project; the
+// head seq is the hub's when they are called. Once a graph is set, its
+// modules (by ID or file) are the ones the project knows: ReportLoaded
+// reports the others as unknown, and Invalidate answers NOT_FOUND for them
+// as the daemon does. Without one, Invalidate takes any module.
 func (d *Daemon) SetGraph(projectName string, g *hmrdv1.GetGraphResponse) {
-	snap := snapshot(g)
+	snap := newGraph(snapshot(g))
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if p := d.projects[projectName]; p != nil {
@@ -270,26 +307,51 @@ func (d *Daemon) SetLatency(projectName string, last, median time.Duration) {
 // Requests are the requests received so far, as they arrived, oldest
 // first: every call of the hmrd.v1 services but Subscribe, Status and
 // ListProjects (so Invalidate, ReportLoaded, SendCustom, AddProject,
-// RemoveProject, Explain, GetGraph).
+// RemoveProject, Explain, GetGraph, StreamGraph).
 func (d *Daemon) Requests() []proto.Message {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return slices.Clone(d.requests)
 }
 
-// record is the gRPC server's unary interceptor: it keeps the requests
-// Requests returns.
-func (d *Daemon) record(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+func (d *Daemon) keep(m proto.Message) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.requests = append(d.requests, proto.Clone(m))
+}
+
+// recordUnary and recordStream are the gRPC server's interceptors: they
+// keep the requests Requests returns.
+func (d *Daemon) recordUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	switch m := req.(type) {
 	case *hmrdv1.StatusRequest, *hmrdv1.ListProjectsRequest:
 	case proto.Message:
 		if strings.HasPrefix(info.FullMethod, "/hmrd.v1.") {
-			d.mu.Lock()
-			d.requests = append(d.requests, proto.Clone(m))
-			d.mu.Unlock()
+			d.keep(m)
 		}
 	}
 	return handler(ctx, req)
+}
+
+func (d *Daemon) recordStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if info.FullMethod == hmrdv1.HotService_Subscribe_FullMethodName || !strings.HasPrefix(info.FullMethod, "/hmrd.v1.") {
+		return handler(srv, ss)
+	}
+	return handler(srv, &recordingStream{ServerStream: ss, d: d})
+}
+
+// recordingStream keeps the requests a streaming call receives.
+type recordingStream struct {
+	grpc.ServerStream
+	d *Daemon
+}
+
+func (s *recordingStream) RecvMsg(m any) error {
+	err := s.ServerStream.RecvMsg(m)
+	if pm, ok := m.(proto.Message); ok && err == nil {
+		s.d.keep(pm)
+	}
+	return err
 }
 
 // Publish publishes a signal through the hub to the project's subscribers
@@ -440,7 +502,7 @@ func (d *Daemon) Serve(network, address string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hmrdtest: listen %s %s: %w", network, address, err)
 	}
-	rs := rpcserver.New((*service)(d), rpcserver.Options{UnaryInterceptor: d.record})
+	rs := rpcserver.New((*service)(d), rpcserver.Options{UnaryInterceptor: d.recordUnary, StreamInterceptor: d.recordStream})
 	s := &Server{d: d, rs: rs, network: network, addr: lis.Addr().String(), served: make(chan struct{})}
 	d.mu.Lock()
 	d.servers[s] = struct{}{}

@@ -127,12 +127,27 @@ func TestExplainAndGraphRoundTrip(t *testing.T) {
 	g := &hmrdv1.GetGraphResponse{}
 	fill(g.ProtoReflect(), 0)
 	d.SetGraph("app", g)
+	if _, err := d.Publish("app", &hmrdv1.Event{Kind: &hmrdv1.Event_Prune{Prune: &hmrdv1.Prune{}}}); err != nil {
+		t.Fatal(err)
+	}
+	g.HeadSeq = 1 // the hub's head, not the one given
 	gg, err := c.proj.GetGraph(ctx, &hmrdv1.GetGraphRequest{Project: "app"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !proto.Equal(gg, g) {
 		t.Errorf("GetGraph:\ngot  %v\nwant %v", gg, g)
+	}
+	stream, err := c.proj.StreamGraph(ctx, &hmrdv1.StreamGraphRequest{Project: "app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := stream.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if part.GetRoot() != g.GetRoot() || part.GetHeadSeq() != 1 || len(part.GetModules()) != len(g.GetModules()) {
+		t.Errorf("StreamGraph: %v, want the graph in one part", part)
 	}
 }
 
@@ -147,7 +162,7 @@ func TestPublishRoundTrip(t *testing.T) {
 	kinds := (&hmrdv1.Event{}).ProtoReflect().Descriptor().Oneofs().ByName("kind").Fields()
 	for i := range kinds.Len() {
 		fd := kinds.Get(i)
-		if name := fd.Name(); name == "hello" || name == "heartbeat" {
+		if name := fd.Name(); name == "hello" || name == "heartbeat" || name == "refused" {
 			continue
 		}
 		ev := &hmrdv1.Event{Version: int64(100 + i)}
@@ -231,6 +246,7 @@ func TestPublishRefuses(t *testing.T) {
 	}{
 		{"hello", &hmrdv1.Event{Kind: &hmrdv1.Event_Hello{Hello: &hmrdv1.Hello{}}}, "not a signal"},
 		{"heartbeat", &hmrdv1.Event{Kind: &hmrdv1.Event_Heartbeat{Heartbeat: &hmrdv1.Heartbeat{}}}, "use Daemon.Heartbeat"},
+		{"refused", &hmrdv1.Event{Kind: &hmrdv1.Event_Refused{Refused: &hmrdv1.Refused{}}}, "not a signal"},
 		{"no kind", &hmrdv1.Event{}, "no kind"},
 		{"unknown enum", &hmrdv1.Event{Kind: &hmrdv1.Event_FullReload{FullReload: &hmrdv1.FullReload{Cause: 99}}}, "cannot send"},
 	} {
@@ -318,5 +334,75 @@ func TestWithHeartbeat(t *testing.T) {
 	}
 	if r, err := stream.Recv(); err != nil || r.GetEvent().GetHeartbeat() == nil {
 		t.Fatalf("idle stream: got %v, %v; want a heartbeat", r, err)
+	}
+}
+
+// The fake control surface refuses what the daemon refuses, with the code
+// the daemon's adapter gives it.
+func TestRefusals(t *testing.T) {
+	d := hmrdtest.New("e1")
+	d.AddProject(&hmrdv1.Project{Name: "app", Root: "/app"})
+	d.SetGraph("app", &hmrdv1.GetGraphResponse{Root: "/app", Modules: []*hmrdv1.Module{{Id: "/src/a.js", File: "/app/src/a.js"}}})
+	c := serve(t, d)
+	ctx := testCtx(t)
+
+	for _, tc := range []struct {
+		name string
+		call func() error
+		code codes.Code
+		msg  string
+	}{
+		{"invalidate outside the graph", func() error {
+			_, err := c.hot.Invalidate(ctx, &hmrdv1.InvalidateRequest{Module: "/src/nope.js"})
+			return err
+		}, codes.NotFound, `invalidate: project "app" has no module /src/nope.js`},
+		{"custom from a stranger", func() error {
+			_, err := c.hot.SendCustom(ctx, &hmrdv1.SendCustomRequest{Event: "e", From: "s9"})
+			return err
+		}, codes.InvalidArgument, `sender "s9" is not a subscriber`},
+		{"custom not JSON", func() error {
+			_, err := c.hot.SendCustom(ctx, &hmrdv1.SendCustomRequest{Event: "e", Data: "{"})
+			return err
+		}, codes.InvalidArgument, "not valid JSON"},
+		{"resume without epoch", func() error {
+			stream, err := c.hot.Subscribe(ctx, &hmrdv1.SubscribeRequest{FromSeq: 3})
+			if err == nil {
+				_, err = stream.Recv()
+			}
+			return err
+		}, codes.InvalidArgument, "without an epoch"},
+		{"unknown project", func() error {
+			_, err := c.proj.Explain(ctx, &hmrdv1.ExplainRequest{Project: "nope", Module: "/a.js"})
+			return err
+		}, codes.NotFound, `project "nope": unknown project (projects: app)`},
+	} {
+		err := tc.call()
+		if st, _ := status.FromError(err); st.Code() != tc.code || !strings.Contains(st.Message(), tc.msg) {
+			t.Errorf("%s: %v, want %s saying %q", tc.name, err, tc.code, tc.msg)
+		}
+	}
+
+	// Known by ID or by file: signalled by the SetInvalidate function, and
+	// an anonymous custom event is from "grpc".
+	d.SetInvalidate(func(*hmrdv1.InvalidateRequest) (*hmrdv1.Event, error) {
+		return &hmrdv1.Event{Kind: &hmrdv1.Event_FullReload{FullReload: &hmrdv1.FullReload{Path: "*"}}}, nil
+	})
+	for i, m := range []string{"/src/a.js", "/app/src/a.js"} {
+		if r, err := c.hot.Invalidate(ctx, &hmrdv1.InvalidateRequest{Module: m}); err != nil || r.GetSeq() != uint64(i+1) {
+			t.Errorf("Invalidate(%s) = %v, %v; want seq %d", m, r, err, i+1)
+		}
+	}
+	stream, err := c.hot.Subscribe(ctx, &hmrdv1.SubscribeRequest{Epoch: "e1", FromSeq: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != nil { // hello
+		t.Fatal(err)
+	}
+	if _, err := c.hot.SendCustom(ctx, &hmrdv1.SendCustomRequest{Event: "e"}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := stream.Recv(); err != nil || r.GetEvent().GetCustom().GetFrom() != "grpc" || r.GetEvent().GetCustom().GetData() != "null" {
+		t.Errorf("custom event = %v, %v; want from grpc, data null", r, err)
 	}
 }

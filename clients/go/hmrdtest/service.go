@@ -25,6 +25,9 @@ var _ control.Service = (*service)(nil)
 func (s *service) d() *Daemon { return (*Daemon)(s) }
 
 func (s *service) Subscribe(_ context.Context, name string, o broadcast.SubscribeOptions, _ []string) (*broadcast.Subscription, error) {
+	if o.FromSeq > 0 && o.Epoch == "" {
+		return nil, control.InvalidArgument("resume from seq %d without an epoch: send the epoch of the Hello that seq came after, or neither to start live", o.FromSeq)
+	}
 	d := s.d()
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -45,7 +48,10 @@ func (s *service) Invalidate(_ context.Context, name, module, firstInvalidatedBy
 	}
 	d := s.d()
 	d.mu.Lock()
-	_, err := d.lookupLocked(name)
+	p, err := d.lookupLocked(name)
+	if err == nil && p.graph != nil && !p.graph.has(module) {
+		err = control.NotFound("invalidate: project %q has no module %s", p.name, module)
+	}
 	fn := d.invalidate
 	d.mu.Unlock()
 	if err != nil || fn == nil {
@@ -62,8 +68,7 @@ func (s *service) Invalidate(_ context.Context, name, module, firstInvalidatedBy
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	p, err := d.lookupLocked(name)
-	if err != nil {
+	if p, err = d.lookupLocked(name); err != nil {
 		return 0, err
 	}
 	out, err := d.publishLocked(p, ev.GetVersion(), body)
@@ -83,7 +88,7 @@ func (s *service) ReportLoaded(_ context.Context, name string, modules []string)
 	}
 	var unknown []string
 	for _, m := range modules {
-		if p.graph == nil || !slices.ContainsFunc(p.graph.Modules, func(gm engine.ModuleInfo) bool { return gm.ID == m }) {
+		if p.graph == nil || !p.graph.has(m) {
 			unknown = append(unknown, m)
 		}
 	}
@@ -106,6 +111,9 @@ func (s *service) SendCustom(_ context.Context, name, event, data, from string) 
 	if err != nil {
 		return 0, err
 	}
+	if from != "" && from != control.AnonymousSender && !d.hub.HasSubscriber(p.name, from) {
+		return 0, control.InvalidArgument("custom event %q: sender %q is not a subscriber of project %q", event, from, p.name)
+	}
 	ev, err := d.publishLocked(p, 0, &signal.Custom{Event: event, Data: data, From: from})
 	if err != nil {
 		return 0, err
@@ -117,10 +125,12 @@ func (s *service) AddProject(_ context.Context, root, name string, entries []str
 	if root == "" {
 		return control.ProjectInfo{}, control.InvalidArgument("add project: no root given")
 	}
-	if !filepath.IsAbs(root) {
-		return control.ProjectInfo{}, control.InvalidArgument("add project %s: the root must be an absolute path", root)
+	// Relative to the working directory, as the daemon takes it; unlike
+	// the daemon's, the directory need not exist.
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return control.ProjectInfo{}, control.InvalidArgument("add project %s: %v", root, err)
 	}
-	root = filepath.Clean(root)
 	d := s.d()
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -195,10 +205,14 @@ func (s *service) Graph(_ context.Context, name string) (*engine.Snapshot, error
 	if err != nil {
 		return nil, err
 	}
-	if p.graph == nil {
-		return &engine.Snapshot{Root: p.root}, nil
+	snap := &engine.Snapshot{Root: p.root}
+	if p.graph != nil {
+		snap = p.graph.snap
 	}
-	return p.graph, nil
+	// Stamped as the daemon stamps it: the last seq the graph reflects.
+	out := *snap
+	out.HeadSeq = d.hub.Head(p.name)
+	return &out, nil
 }
 
 func (s *service) Status(context.Context) control.Status {
