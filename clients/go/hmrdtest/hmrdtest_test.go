@@ -58,7 +58,7 @@ func fill(m protoreflect.Message, n int) {
 		case fd.IsMap():
 			mp := m.Mutable(fd).Map()
 			for j := range 2 {
-				mp.Set(value(nil, fd.MapKey(), n+j).MapKey(), value(nil, fd.MapValue(), n+j))
+				mp.Set(value(fd.MapKey(), n+j).MapKey(), value(fd.MapValue(), n+j))
 			}
 		case fd.IsList():
 			l := m.Mutable(fd).List()
@@ -68,18 +68,18 @@ func fill(m protoreflect.Message, n int) {
 					fill(e.Message(), n+j)
 					l.Append(e)
 				} else {
-					l.Append(value(nil, fd, n+j))
+					l.Append(value(fd, n+j))
 				}
 			}
 		case fd.Kind() == protoreflect.MessageKind:
 			fill(m.Mutable(fd).Message(), n)
 		default:
-			m.Set(fd, value(m, fd, n))
+			m.Set(fd, value(fd, n))
 		}
 	}
 }
 
-func value(_ protoreflect.Message, fd protoreflect.FieldDescriptor, n int) protoreflect.Value {
+func value(fd protoreflect.FieldDescriptor, n int) protoreflect.Value {
 	switch fd.Kind() {
 	case protoreflect.StringKind:
 		return protoreflect.ValueOfString(fmt.Sprintf("%s-%d", fd.Name(), n))
