@@ -148,7 +148,7 @@ func (p *Project) AddEntry(e string) (string, *Plan, error) {
 	return p.g.Mod(r).ID, plan, nil
 }
 
-// idFor maps an absolute file path to its module ID (DESIGN §2).
+// idFor maps an absolute file path to its module ID (see docs/design.md).
 func (p *Project) idFor(file string) string {
 	if rel, ok := strings.CutPrefix(file, p.opts.Root+"/"); ok {
 		return "/" + rel

@@ -2,7 +2,7 @@
 // by a single goroutine (the project's), read by propagation and snapshots.
 //
 // Modules have dense integer IDs (Ref) so per-batch scratch state can live in
-// slices instead of maps, and a public module ID string (DESIGN §2):
+// slices instead of maps, and a public module ID string (docs/design.md):
 // "/src/app.js" inside the root, "/@fs/<abs>" outside it, "/@id/<spec>" for
 // external leaves. A file can back two modules: a stylesheet imported from JS
 // (a self-accepting JS style module) and the same stylesheet loaded by
