@@ -29,7 +29,8 @@ type relink struct {
 
 // batch carries one Apply through its stages. Each stage reads what the
 // earlier ones left and adds its part; the comments on the field groups
-// name the stage that fills them.
+// name the stage that fills them. A Project keeps one and reuses it (see
+// reset).
 type batch struct {
 	plan *Plan
 
@@ -59,6 +60,43 @@ type batch struct {
 	pruneIDs []string
 }
 
+// maxReuse bounds the length of the slices and maps a batch keeps for the
+// next one.
+const maxReuse = 1024
+
+// reset empties b for the next batch. The slices and the map that never
+// leave Apply keep their storage, emptied so that they hold on to nothing:
+// a project applies one batch at a time, and an edit then allocates none
+// of them (shared by the stages through a pointer, they would be allocated
+// afresh for every save). A large batch's storage is dropped rather than
+// kept.
+func (b *batch) reset() {
+	touched := b.touched
+	if len(touched) > maxReuse {
+		touched = nil
+	}
+	clear(touched)
+	*b = batch{
+		known:      emptied(b.known),
+		created:    emptied(b.created),
+		edits:      emptied(b.edits),
+		deleted:    emptied(b.deleted),
+		roots:      emptied(b.roots),
+		pages:      emptied(b.pages),
+		relinks:    emptied(b.relinks),
+		touched:    touched,
+		stampRoots: emptied(b.stampRoots),
+	}
+}
+
+func emptied[S ~[]E, E any](s S) S {
+	if cap(s) > maxReuse {
+		return nil
+	}
+	clear(s)
+	return s[:0]
+}
+
 // configChanged reports whether the batch changed a resolution config.
 func (b *batch) configChanged() bool { return b.tsconfig != "" || b.pkgjson != "" }
 
@@ -81,7 +119,10 @@ func (b *batch) markChanged(r modgraph.Ref, m *modgraph.Module) {
 // changes are found and propagated over the graph as the running instances
 // know it, and only then does the graph take the batch's facts.
 func (p *Project) Apply(paths []string) *Plan {
-	b := p.classify(paths)
+	b := &p.batch
+	defer b.reset()
+	b.plan = &Plan{}
+	p.classify(b, paths)
 	p.scanChanged(b)
 	p.relinkImports(b)
 	p.propagateChanges(b)
@@ -113,8 +154,7 @@ func (p *Project) Apply(paths []string) *Plan {
 // have been a directory: the modules below it are gone with it. A changed
 // package.json or tsconfig is remembered because it can change how every
 // import resolves.
-func (p *Project) classify(paths []string) *batch {
-	b := &batch{plan: &Plan{}}
+func (p *Project) classify(b *batch, paths []string) {
 	var vanished []string
 	seen := make(map[string]bool, len(paths))
 	for _, raw := range paths {
@@ -146,7 +186,6 @@ func (p *Project) classify(paths []string) *batch {
 	if len(vanished) > 0 {
 		b.known = append(b.known, p.filesBelow(vanished)...)
 	}
-	return b
 }
 
 // scanChanged reads and scans the known files and decides, module by
@@ -265,7 +304,9 @@ func (p *Project) propagateChanges(b *batch) {
 // stampVersions the modules whose versions change: the propagation roots
 // that still exist and the live importers of deleted modules.
 func (p *Project) applyFacts(b *batch) {
-	b.touched = map[modgraph.Ref]bool{}
+	if b.touched == nil {
+		b.touched = map[modgraph.Ref]bool{}
+	}
 	var fresh []modgraph.Ref
 	for _, e := range b.edits {
 		fresh = append(fresh, p.applyScan(e.r, e.sr, nil)...)
