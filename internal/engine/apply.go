@@ -89,6 +89,7 @@ func (b *batch) reset() {
 	}
 }
 
+// emptied returns s emptied for reuse, or nil when it grew large.
 func emptied[S ~[]E, E any](s S) S {
 	if cap(s) > maxReuse {
 		return nil
