@@ -165,7 +165,7 @@ export type InferCustomEventPayload<T extends string> = T extends keyof CustomEv
 
 /** import.meta.hot, with Vite's API. */
 export interface HotContext {
-  /** One object per module ID, kept across instances: fill it in dispose. */
+  /** One object per module ID, kept across instances until the module is pruned: fill it in dispose. */
   readonly data: any;
 
   /** Accept updates of this module (the new instance replaces this one). */
@@ -181,7 +181,7 @@ export interface HotContext {
 
   /** Runs before this instance is replaced (and when pruned), with `data`; async callbacks are awaited. */
   dispose(cb: (data: any) => void): void;
-  /** Runs when no live module imports this one any more, after dispose. */
+  /** Runs when no live module imports this one any more, after the dispose callbacks of every pruned module; `data` is dropped after it. */
   prune(cb: (data: any) => void): void;
   /** This update cannot be applied here: propagate to the importers. */
   invalidate(message?: string): void;

@@ -230,7 +230,7 @@ export function createApplier({ registry, styles, overlay, importModule, reload,
     /** @type {string[]} */
     const paths = Array.isArray(p.paths) ? p.paths.filter((/** @type {unknown} */ x) => typeof x === 'string') : [];
     await emit('beforePrune', { type: 'prune', paths });
-    for (const path of paths) await registry.prune(path);
+    await registry.prunePaths(paths);
   }
 
   /** @param {OverlayError} e an hmrd.v1.Error */
