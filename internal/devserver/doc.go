@@ -15,7 +15,8 @@
 //     module uses it; the source map inline, exact after the rewrites.
 //   - "?import" on a stylesheet, JSON file or asset: a JS module (a style
 //     module that installs the sheet, the JSON as default export, the URL
-//     as default export). Without it: the file itself.
+//     as default export, with "?t=<version>" once the asset changed).
+//     Without it: the file itself.
 //   - /@hmrd/client.js: the runtime's entry module with its configuration
 //     (the token); /@hmrd/<name>.js: the runtime's other modules, as they
 //     are.

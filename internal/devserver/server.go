@@ -371,8 +371,7 @@ func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel str
 	case imp:
 		// Any other file imported from JS (an image, a font, a page):
 		// its URL.
-		s.lookupTargets(r.Context(), id, nil) // mark loaded
-		s.writeBody(w, r, http.StatusOK, jsType, []byte("export default "+jsonString(id)+";\n"), "")
+		s.writeBody(w, r, http.StatusOK, jsType, []byte("export default "+jsonString(s.assetURL(r.Context(), id))+";\n"), "")
 	case ext == ".html" || ext == ".htm":
 		if data, ok := s.readAll(w, r, f, fi, rel); ok {
 			s.serveHTML(w, r, id, data)
