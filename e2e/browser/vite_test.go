@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -20,4 +21,29 @@ func TestImportedAssetURLChangesWithItsVersion(t *testing.T) {
 	p.expectValue("the URL is versioned", `/^\/src\/logo\.svg\?t=\d+$/.test(window.__logoURLs.at(-1))`, true)
 	p.expectValue("runs of main.js", `window.__logoURLs.length`, 2)
 	p.expectNoReload()
+}
+
+// A client-side route is served index.html (Vite's SPA fallback), whose
+// relative URLs still load: the module script and the url() of its inline
+// <style> resolve against the page, not the route. Hot updates work there,
+// and an edit of index.html reloads it.
+func TestClientRouteServesIndexHTML(t *testing.T) {
+	needBrowser(t)
+	d := serveFixture(t, "spa")
+	base := strings.TrimSuffix(d.url, "/")
+	p := openPage(t, "a", base+"/app/deep/route")
+	p.waitText("#out", "view v1")
+	p.expectValue("the route", text("#route"), "/app/deep/route")
+	p.expectValue("the inline style's url()", computed("#box", "background-image"), `url("`+base+`/img/dot.svg")`)
+	p.setMarker()
+
+	d.edit(saveAtomic, "src/main.js", "view v1", "view v2")
+	p.waitText("#out", "view v2")
+	p.expectNoReload()
+
+	// An edit of index.html reloads the tab that shows it at the route.
+	d.edit(writeInPlace, "index.html", "<title>spa</title>", "<title>spa v2</title>")
+	p.waitTrue("the page reloads", reloaded)
+	p.waitValue(`document.title`, "spa v2")
+	p.expectValue("the route after the reload", text("#route"), "/app/deep/route")
 }

@@ -321,7 +321,7 @@ func (s *Server) fsRel(abs string) (string, bool) {
 func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel string, dir, imp bool) {
 	f, fi, err := s.open(rel)
 	if err != nil {
-		s.openFailed(w, r, rel, err)
+		s.notOpened(w, r, clean, rel, err)
 		return
 	}
 	switch {
@@ -330,7 +330,7 @@ func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel str
 		index := path.Join(rel, "index.html")
 		if f, fi, err = s.open(index); err != nil {
 			// No listings: a directory without an index is not found.
-			s.openFailed(w, r, index, err)
+			s.notOpened(w, r, clean, index, err)
 			return
 		}
 		if !dir && fi.Mode().IsRegular() {

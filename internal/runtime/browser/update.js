@@ -28,6 +28,7 @@ const JS_FILE = /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
  * @property {RuntimeDeps['importModule']} importModule
  * @property {RuntimeDeps['reload']} reload
  * @property {RuntimeDeps['location']} location
+ * @property {Document | null} [document] the page, for the page it says it is
  * @property {Log} log
  */
 
@@ -35,7 +36,7 @@ const JS_FILE = /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
  * createApplier builds the signal queue of one runtime.
  * @param {ApplierDeps} deps
  */
-export function createApplier({ registry, styles, overlay, importModule, reload, location, log }) {
+export function createApplier({ registry, styles, overlay, importModule, reload, location, document = null, log }) {
   const { instances, emit } = registry;
 
   /** @type {Promise<unknown>} */
@@ -189,11 +190,27 @@ export function createApplier({ registry, styles, overlay, importModule, reload,
   }
 
   /**
+   * servedPage is the page this document is when it is not at its own URL
+   * (the dev server's fallback for a client-side route names it on the
+   * runtime's <script data-hmrd-page>), else ''.
+   * @returns {string}
+   */
+  function servedPage() {
+    try {
+      const el = document ? document.querySelectorAll('script[data-hmrd-page]')[0] : null;
+      return (el && el.getAttribute('data-hmrd-page')) || '';
+    } catch {
+      return '';
+    }
+  }
+
+  /**
    * pageMatches: whether a page full reload names this page.
    * @param {unknown} path
    */
   function pageMatches(path) {
     if (!path || path === '*') return true;
+    if (typeof path === 'string' && path === servedPage()) return true;
     if (!location || typeof path !== 'string') return false;
     let page = location.pathname || '/';
     try {
