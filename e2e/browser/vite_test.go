@@ -47,3 +47,51 @@ func TestClientRouteServesIndexHTML(t *testing.T) {
 	p.waitValue(`document.title`, "spa v2")
 	p.expectValue("the route after the reload", text("#route"), "/app/deep/route")
 }
+
+// shared.js ← a.js, b.js (both self-accepting): one update with two
+// boundaries. As Vite's queueUpdate: both are disposed and both imported
+// before any accept callback runs, and the callbacks run in payload order.
+// beforeUpdate lists Vite's js-update items.
+func TestOneUpdateImportsAllBoundariesBeforeAccepting(t *testing.T) {
+	needBrowser(t)
+	d := serveFixture(t, "order")
+	p := openPage(t, "a", d.url)
+	p.waitText("#out", "a:v1 b:v1")
+	p.setMarker()
+
+	d.edit(saveAtomic, "src/shared.js", "'v1'", "'v2'")
+	p.waitTrue("both accept callbacks ran", `window.__calls.filter((c) => c.startsWith('accept')).length === 2`)
+	calls := p.eval(`window.__calls.slice(2)`)
+	got, _ := calls.([]any)
+	phase := func(i int) string { s, _ := got[i].(string); return strings.Fields(s)[0] }
+	if len(got) != 6 || phase(0) != "dispose" || phase(1) != "dispose" || phase(2) != "run" || phase(3) != "run" || phase(4) != "accept" || phase(5) != "accept" {
+		t.Fatalf("calls after the edit: %s, want both disposes, then both runs, then both accepts", jsonText(got))
+	}
+	p.expectValue("accept callbacks in payload order",
+		`window.__calls.slice(-2).map((c) => '/src/' + c.split(' ')[1] + '.js')`,
+		p.eval(`window.__updates.map((u) => u.split(' ')[1])`))
+	p.expectValue("vite:beforeUpdate items",
+		`window.__updates.map((u) => u.replace(/ \/src\/[ab]\.js/g, ' X')).sort()`,
+		[]any{"js-update X X number", "js-update X X number"})
+	p.expectNoReload()
+}
+
+// chart.js (and axis.js, which only it imports) are pruned: every dispose
+// runs before any prune, and chart.js imported again later starts with
+// empty hot.data.
+func TestPrunedModuleStartsAfreshWhenImportedAgain(t *testing.T) {
+	needBrowser(t)
+	d := serveFixture(t, "prunedata")
+	p := openPage(t, "a", d.url)
+	p.waitText("#out", "with chart")
+	p.setMarker()
+
+	d.edit(saveAtomic, "src/main.js", "import './chart.js';", "")
+	p.waitTrue("both are pruned", `window.__calls.filter((c) => c.startsWith('prune')).length === 2`)
+	p.expectValue("dispose, dispose, prune, prune", `window.__calls.slice(1).map((c) => c.split(' ')[0])`, []any{"dispose", "dispose", "prune", "prune"})
+
+	d.edit(saveAtomic, "src/main.js", "document.getElementById", "import './chart.js';\ndocument.getElementById")
+	p.waitValue(`window.__chartRuns.length`, 2)
+	p.expectValue("hot.data.runs of each chart.js run", `window.__chartRuns`, []any{1, 1})
+	p.expectNoReload()
+}
