@@ -95,3 +95,21 @@ func TestPrunedModuleStartsAfreshWhenImportedAgain(t *testing.T) {
 	p.expectValue("hot.data.runs of each chart.js run", `window.__chartRuns`, []any{1, 1})
 	p.expectNoReload()
 }
+
+// The daemon refuses an invalidate of a module it does not know: the page
+// warns with the refusal and keeps working.
+func TestRefusedInvalidateIsWarned(t *testing.T) {
+	needBrowser(t)
+	d := serveFixture(t, "selfaccept")
+	p := openPage(t, "a", d.url)
+	p.waitText("#msg", "message v1")
+	p.setMarker()
+	from := p.consoleLen()
+
+	p.eval(`import('/@hmrd/client.js').then((m) => m.createHotContext('/src/not-a-module.js').invalidate('test')), null`)
+	p.waitConsole(from, "[hmrd] invalidate refused: NOT_FOUND", "(message ")
+
+	d.edit(saveAtomic, "src/message.js", "message v1", "message v2")
+	p.waitText("#msg", "message v2")
+	p.expectNoReload()
+}
