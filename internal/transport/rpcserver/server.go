@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
@@ -33,7 +32,7 @@ type Options struct {
 // reflection.
 type Server struct {
 	g      *grpc.Server
-	health *health.Server
+	health *healthServer
 }
 
 // New registers the hmrd.v1 services over svc.
@@ -61,7 +60,7 @@ func New(svc control.Service, o Options) *Server {
 	hmrdv1.RegisterHotServiceServer(g, &hotServer{svc: svc})
 	hmrdv1.RegisterProjectServiceServer(g, &projectServer{svc: svc})
 	hmrdv1.RegisterAdminServiceServer(g, &adminServer{svc: svc})
-	hs := health.NewServer()
+	hs := newHealthServer()
 	for _, name := range []string{"", hmrdv1.HotService_ServiceDesc.ServiceName, hmrdv1.ProjectService_ServiceDesc.ServiceName, hmrdv1.AdminService_ServiceDesc.ServiceName} {
 		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 	}
@@ -73,8 +72,8 @@ func New(svc control.Service, o Options) *Server {
 // Serve accepts connections on l until Stop or GracefulStop.
 func (s *Server) Serve(l net.Listener) error { return s.g.Serve(l) }
 
-// GracefulStop marks the server NOT_SERVING, stops accepting, and waits for
-// in-flight calls and streams to end.
+// GracefulStop marks the server NOT_SERVING and ends health Watch streams,
+// stops accepting, and waits for in-flight calls and streams to end.
 func (s *Server) GracefulStop() {
 	s.health.Shutdown()
 	s.g.GracefulStop()
