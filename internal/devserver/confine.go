@@ -18,6 +18,14 @@ import (
 // file exists.
 var errRefused = errors.New("path refused")
 
+// errBadPath is a request path that is malformed as sent: a "..", "." or
+// empty segment, an encoded slash, a control byte. It is answered 400
+// before anything else looks at the path: nothing is redirected to a
+// cleaned form, and nothing depends on what exists.
+var errBadPath = errors.New("malformed request path")
+
+func badPath(why string) error { return fmt.Errorf("%w: %s", errBadPath, why) }
+
 // maxPathLen bounds a request path; nothing in a project needs more, and
 // the checks below stay linear anyway.
 const maxPathLen = 4096
@@ -35,29 +43,33 @@ const maxPathLen = 4096
 // bytes raw or decoded, encoded slashes and backslashes (%2f, %5c),
 // any encoded "%" (%25, i.e. double encoding: the only decode is this one),
 // invalid escapes and invalid UTF-8, and on Windows ":" (alternate data
-// streams) and "~" (8.3 short names). The file name rules (deny list) are
-// applied later, by checkRel, on both the requested and the resolved path.
+// streams) and "~" (8.3 short names). Every refusal wraps errBadPath. The
+// file name rules (deny list) are applied later, by checkRel, on both the
+// requested and the resolved path.
 func cleanPath(raw string) (clean string, dir bool, err error) {
-	if raw == "" || raw[0] != '/' || len(raw) > maxPathLen {
-		return "", false, errRefused
+	if raw == "" || raw[0] != '/' {
+		return "", false, badPath("not an absolute path")
+	}
+	if len(raw) > maxPathLen {
+		return "", false, badPath("too long")
 	}
 	lower := strings.ToLower(raw)
 	for _, bad := range []string{"#", `\`, "%2f", "%5c", "%25", "%00"} {
 		if strings.Contains(lower, bad) {
-			return "", false, errRefused
+			return "", false, badPath(fmt.Sprintf("%q is not allowed in a path", bad))
 		}
 	}
 	dec, err := url.PathUnescape(raw)
 	if err != nil || !utf8.ValidString(dec) {
-		return "", false, errRefused
+		return "", false, badPath("invalid escape or UTF-8")
 	}
 	for i := 0; i < len(dec); i++ {
 		if c := dec[i]; c < 0x20 || c == 0x7f || c == '\\' {
-			return "", false, errRefused
+			return "", false, badPath("control byte or backslash")
 		}
 	}
 	if runtime.GOOS == "windows" && strings.ContainsAny(dec, ":~") {
-		return "", false, errRefused
+		return "", false, badPath(`":" or "~" in a path`)
 	}
 	if dec == "/" {
 		return "/", true, nil
@@ -68,8 +80,11 @@ func cleanPath(raw string) (clean string, dir bool, err error) {
 		body = body[:len(body)-1]
 	}
 	for seg := range strings.SplitSeq(body, "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return "", false, errRefused
+		switch seg {
+		case "":
+			return "", false, badPath(`an empty segment ("//")`)
+		case ".", "..":
+			return "", false, badPath(fmt.Sprintf("a %q segment", seg))
 		}
 	}
 	return "/" + body, dir, nil

@@ -176,7 +176,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	clean, dir, err := cleanPath(raw)
 	if err != nil {
 		s.log.Warn("devserver: path refused", "path", raw, "err", err)
-		notFound(w, r)
+		plain(w, r, http.StatusBadRequest, "hmrd: "+err.Error()+"\n")
 		return
 	}
 	imp := hasImportQuery(r.URL.RawQuery)
