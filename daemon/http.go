@@ -86,6 +86,8 @@ func (d *Daemon) startHTTP() (stop func(context.Context), err error) {
 		if err := srv.Shutdown(ctx); err != nil {
 			srv.Close()
 		}
+		bridge.Close()
+		dev.Close()
 	}, nil
 }
 

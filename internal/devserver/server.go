@@ -20,6 +20,7 @@ import (
 	"github.com/hmrd/hmrd/internal/control"
 	"github.com/hmrd/hmrd/internal/scan/jsscan"
 	"github.com/hmrd/hmrd/internal/transport/httpguard"
+	"github.com/hmrd/hmrd/internal/transport/ratelog"
 )
 
 // Paths the server answers itself; everything else is a file below the
@@ -64,7 +65,10 @@ type Server struct {
 	project string
 	guard   *httpguard.Guard
 	log     *slog.Logger
-	client  []byte
+	// refusals logs refused requests, rate-limited: a page retrying in a
+	// loop or a scanner must not flood the log.
+	refusals *ratelog.Limiter
+	client   []byte
 	// rootDir is Root as given (module IDs and /@fs/ paths are relative
 	// to it); realRoot is the same directory with symlinks resolved, for
 	// comparing resolved paths.
@@ -91,6 +95,7 @@ func New(svc control.Service, o Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.refusals = ratelog.New(s.log, ratelog.DefaultInterval)
 	real, err := filepath.EvalSymlinks(s.rootDir)
 	if err != nil {
 		return nil, fmt.Errorf("devserver: root: %w", err)
@@ -120,8 +125,10 @@ func New(svc control.Service, o Options) (*Server, error) {
 	return s, nil
 }
 
-// Close releases the root directory handle.
+// Close releases the root directory handle and writes the counts of
+// refusals not logged yet.
 func (s *Server) Close() error {
+	s.refusals.Close()
 	s.rootMu.Lock()
 	defer s.rootMu.Unlock()
 	return s.root.Close()
@@ -156,7 +163,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := s.guard.CheckHost(r); err != nil {
 		// DNS rebinding: the page's own name in Host. The reason is
 		// logged, not echoed.
-		s.log.Warn("devserver: host refused", "path", r.URL.Path, "err", err)
+		s.refusals.Warn("devserver: host refused", "path", r.URL.Path, "err", err)
 		plain(w, r, http.StatusForbidden, "hmrd: this host name is not allowed (see --allow-host)\n")
 		return
 	}
@@ -175,7 +182,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	raw := requestPath(r)
 	clean, dir, err := cleanPath(raw)
 	if err != nil {
-		s.log.Warn("devserver: path refused", "path", raw, "err", err)
+		s.refusals.Warn("devserver: malformed path refused", "path", raw, "err", err)
 		plain(w, r, http.StatusBadRequest, "hmrd: "+err.Error()+"\n")
 		return
 	}
@@ -192,7 +199,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			// Workspace files outside the root are not served: the
 			// root is the only tree a page may read.
-			s.log.Warn("devserver: /@fs/ path outside the root refused", "path", clean, "err", errRefused)
+			s.refusals.Warn("devserver: /@fs/ path outside the root refused", "path", clean)
 			notFound(w, r)
 			return
 		}
@@ -319,7 +326,7 @@ func (s *Server) openFailed(w http.ResponseWriter, r *http.Request, rel string, 
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case errors.Is(err, errRefused):
-		s.log.Warn("devserver: path refused", "path", rel, "err", err)
+		s.refusals.Warn("devserver: path refused", "path", rel, "err", err)
 	default:
 		s.log.Error("devserver: open", "path", rel, "err", err)
 	}
