@@ -91,17 +91,22 @@ func cleanPath(raw string) (clean string, dir bool, err error) {
 }
 
 // deniedExact are file names never served, whatever directory they are in
-// (docs/design.md#security-defaults). Most also fall under the dotfile
-// rule; they are listed so that the rule's exceptions can never let them
-// through.
-var deniedExact = map[string]bool{
-	".env":        true,
-	".git":        true,
-	".npmrc":      true,
-	".yarnrc":     true,
-	".yarnrc.yml": true,
-	".hg":         true,
-	".svn":        true,
+// (docs/design.md#security-defaults), with the reason a refusal gives.
+// Most also fall under the dotfile rule; they are listed so that the
+// rule's exceptions can never let them through.
+var deniedExact = map[string]string{
+	".env":        "an environment file",
+	".git":        "a version control directory",
+	".hg":         "a version control directory",
+	".svn":        "a version control directory",
+	".npmrc":      "a credentials file",
+	".yarnrc":     "a credentials file",
+	".yarnrc.yml": "a credentials file",
+	".netrc":      "a credentials file",
+	"_netrc":      "a credentials file",
+	".pypirc":     "a credentials file",
+	".aws":        "a credentials directory",
+	".ssh":        "a credentials directory",
 }
 
 // deniedExt are extensions of key and certificate files.
@@ -110,18 +115,47 @@ var deniedExt = map[string]bool{
 	".cer": true, ".der": true,
 }
 
+// deniedPrefix are the names ssh-keygen gives key pairs (id_rsa,
+// id_ed25519.pub, id_ecdsa_sk, …): a copied key is often checked in by
+// mistake under its default name.
+var deniedPrefix = []string{"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}
+
+// deniedError is a path refused by the deny list: the component and why.
+// It says nothing about whether the file exists, so a refusal may give it.
+type deniedError struct{ name, why string }
+
+func (e *deniedError) Error() string {
+	return fmt.Sprintf("%q is %s: private keys, credentials and dotfiles are never served", e.name, e.why)
+}
+
+func (e *deniedError) Unwrap() error { return errRefused }
+
 // deniedName reports whether a path component is refused. i is the
 // component's index in the path, parent the previous component ("" for the
 // first). Matching is case-insensitive (case-insensitive file systems serve
 // /.ENV as .env) and ignores trailing dots and spaces (Windows drops them:
 // "cert.pem." opens cert.pem there).
-func deniedName(name, parent string, i int) bool {
+func deniedName(name, parent string, i int) bool { return denied(name, parent, i) != "" }
+
+// denied is deniedName with the reason: "" when name may be served.
+func denied(name, parent string, i int) string {
 	n := strings.TrimRight(strings.ToLower(name), ". ")
 	if n == "" {
-		return true // "...", ". ": no legitimate module is named like that
+		return "not a file name" // "...", ". ": no legitimate module is named like that
 	}
-	if deniedExact[n] || strings.HasPrefix(n, ".env.") || deniedExt[path.Ext(n)] {
-		return true
+	if why := deniedExact[n]; why != "" {
+		return why
+	}
+	if strings.HasPrefix(n, ".env.") {
+		return "an environment file"
+	}
+	if deniedExt[path.Ext(n)] {
+		return "a key or certificate file"
+	}
+	for _, p := range deniedPrefix {
+		if strings.HasPrefix(n, p) {
+			return "an SSH key"
+		}
 	}
 	if strings.HasPrefix(name, ".") {
 		// Dotfiles and dot-directories hold configuration and secrets.
@@ -133,15 +167,16 @@ func deniedName(name, parent string, i int) bool {
 		case n == ".well-known" && i == 0:
 		case n == ".pnpm" && strings.EqualFold(parent, "node_modules"):
 		default:
-			return true
+			return "a dotfile"
 		}
 	}
-	return false
+	return ""
 }
 
 // checkRel checks a slash-separated path relative to the root ("." for the
 // root itself): local (no leading slash, no empty, "." or ".." segment) and
-// no component on the deny list.
+// no component on the deny list. A component on the deny list gives a
+// *deniedError.
 func checkRel(rel string) error {
 	if rel == "." {
 		return nil
@@ -152,8 +187,11 @@ func checkRel(rel string) error {
 	parent := ""
 	i := 0
 	for seg := range strings.SplitSeq(rel, "/") {
-		if seg == "" || seg == "." || seg == ".." || deniedName(seg, parent, i) {
+		if seg == "" || seg == "." || seg == ".." {
 			return errRefused
+		}
+		if why := denied(seg, parent, i); why != "" {
+			return &deniedError{name: seg, why: why}
 		}
 		parent = seg
 		i++

@@ -200,7 +200,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// Workspace files outside the root are not served: the
 			// root is the only tree a page may read.
 			s.refusals.Warn("devserver: /@fs/ path outside the root refused", "path", clean)
-			notFound(w, r)
+			plain(w, r, http.StatusNotFound, "hmrd: not served: /@fs/ serves only files inside the project root\n")
 			return
 		}
 		s.serveRel(w, r, clean, rel, dir, imp)
@@ -321,10 +321,18 @@ func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel str
 }
 
 // openFailed answers a failed open: 404 for missing and refused files
-// alike (no oracle for what exists), logged with the root-relative path.
+// alike, logged with the root-relative path. A path refused for its name
+// (the deny list, decided before anything is opened) says why; any other
+// refusal (a symlink out of the root or onto a denied file) gets the
+// answer of a missing file, since it depends on what exists.
 func (s *Server) openFailed(w http.ResponseWriter, r *http.Request, rel string, err error) {
+	var de *deniedError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+	case errors.As(err, &de):
+		s.refusals.Warn("devserver: denied path refused", "path", rel, "err", err)
+		plain(w, r, http.StatusNotFound, "hmrd: not served: "+de.Error()+"\n")
+		return
 	case errors.Is(err, errRefused):
 		s.refusals.Warn("devserver: path refused", "path", rel, "err", err)
 	default:
