@@ -60,7 +60,8 @@ type Config struct {
 	StateDir string
 	// HTTPAddr is the dev server address (e.g. "127.0.0.1:5173"; port 0
 	// picks one); "" or "off" disables it. The dev server serves the first
-	// project; every project streams signals over gRPC.
+	// project; every project streams signals over gRPC. An address other
+	// machines can reach needs AllowHosts: New refuses it otherwise.
 	HTTPAddr string
 	// AllowHosts are extra Host names the dev server answers (loopback
 	// names always are): for a LAN address or a tunnel's name.

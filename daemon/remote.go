@@ -78,6 +78,8 @@ func (c *Config) checkRemote() error {
 		return errors.New("hmrd: --tls-cert needs --tls-key")
 	case c.TLSCert != "" && c.GRPCAddr == "":
 		return errors.New("hmrd: --tls-cert and --tls-key are for the TCP listener: pass --grpc ADDR too")
+	case c.GRPCSecure && c.GRPCAddr == "":
+		return errors.New("hmrd: --grpc-secure is for the TCP listener: pass --grpc ADDR too")
 	}
 	if c.HTTPAddr != "" && c.HTTPAddr != "off" && !isLoopbackAddr(c.HTTPAddr) && len(c.AllowHosts) == 0 {
 		return fmt.Errorf("hmrd: the dev server address %s is reachable from other machines: name the host browsers will use with --allow-host NAME (the dev server answers only the host names it is given), or listen on 127.0.0.1", c.HTTPAddr)

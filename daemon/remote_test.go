@@ -186,6 +186,7 @@ func TestNewRefusesUnsafeRemoteConfig(t *testing.T) {
 		{"certificate without key", daemon.Config{GRPCAddr: "0.0.0.0:7070", TLSCert: "c.pem"}, "--tls-key"},
 		{"key without certificate", daemon.Config{GRPCAddr: "0.0.0.0:7070", TLSKey: "k.pem"}, "--tls-cert"},
 		{"certificate without --grpc", daemon.Config{TLSCert: "c.pem", TLSKey: "k.pem"}, "--grpc"},
+		{"--grpc-secure without --grpc", daemon.Config{GRPCSecure: true}, "--grpc"},
 	} {
 		tc.cfg.Roots = []string{root}
 		if _, err := daemon.New(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
