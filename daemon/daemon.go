@@ -372,11 +372,11 @@ func (d *Daemon) lookup(name string) (*project, error) {
 	if name == "" {
 		switch len(d.order) {
 		case 0:
-			return nil, fmt.Errorf("no projects: %w (add one with `hmrd add DIR`)", control.ErrUnknownProject)
+			return nil, fmt.Errorf("no projects: %w (add one with AddProject, or `hmrd add DIR`)", control.ErrUnknownProject)
 		case 1:
 			return d.projects[d.order[0]], nil
 		default:
-			return nil, control.InvalidArgument("the daemon has %d projects (%s): name one with --project", len(d.order), joinNames(d.order))
+			return nil, control.InvalidArgument("the daemon has %d projects (%s): the request must name one", len(d.order), joinNames(d.order))
 		}
 	}
 	if p, ok := d.projects[name]; ok {

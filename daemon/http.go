@@ -47,7 +47,7 @@ func (d *Daemon) startHTTP() (stop func(context.Context), err error) {
 		return nil, err
 	}
 	dev, err := devserver.New(d.Service(), devserver.Options{
-		Project: p.name, Root: p.root, Guard: guard, ClientJS: browser.ClientJS,
+		Project: p.name, Root: p.root, Guard: guard, Runtime: browser.Files,
 		WSPath: devserver.DefaultWSPath, Logger: d.log,
 	})
 	if err != nil {

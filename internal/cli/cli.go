@@ -20,6 +20,8 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/grpc/codes"
+
 	"github.com/hmrd/hmrd/clients/go/hmrdclient"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
@@ -151,8 +153,20 @@ func (e *env) exit(cmd *command, fs *flag.FlagSet, err error) int {
 		fmt.Fprintf(e.stderr, "hmrd: no daemon running at %s (start one with `hmrd serve`): %v\n", e.addr(), err)
 		return exitUsage
 	}
+	if ambiguousProject(err) {
+		fmt.Fprintf(e.stderr, "hmrd: %v: pass --project NAME\n", err)
+		return exitError
+	}
 	fmt.Fprintf(e.stderr, "hmrd: %v\n", err)
 	return exitError
+}
+
+// ambiguousProject reports the daemon's refusal of a request that named no
+// project while it watches several: the CLI's answer to that is a flag the
+// daemon does not know about.
+func ambiguousProject(err error) bool {
+	var he *hmrdclient.Error
+	return errors.As(err, &he) && he.Code == codes.InvalidArgument && strings.HasSuffix(he.Message, "the request must name one")
 }
 
 // usageError is a command line the command cannot run: exit 2 with the

@@ -43,6 +43,10 @@ type Service interface {
 	ServeModule(ctx context.Context, project, id string, specs []string) (info engine.ServeInfo, ok bool, err error)
 }
 
+// AnonymousSender is Custom.from for a custom event sent over gRPC by a
+// client that named no subscription of its own.
+const AnonymousSender = "grpc"
+
 // ProjectInfo describes one project.
 type ProjectInfo struct {
 	Name, Root string
@@ -85,4 +89,15 @@ func (e *InvalidArgumentError) Error() string { return e.Msg }
 // InvalidArgument formats an InvalidArgumentError.
 func InvalidArgument(format string, args ...any) error {
 	return &InvalidArgumentError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// NotFoundError is a request naming something that does not exist: a root
+// directory, a module of a project.
+type NotFoundError struct{ Msg string }
+
+func (e *NotFoundError) Error() string { return e.Msg }
+
+// NotFound formats a NotFoundError.
+func NotFound(format string, args ...any) error {
+	return &NotFoundError{Msg: fmt.Sprintf(format, args...)}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"github.com/hmrd/hmrd/internal/engine"
 )
@@ -185,10 +186,37 @@ func TestClientJS(t *testing.T) {
 	if r.status != 200 || r.body != want || r.header.Get("Content-Type") != jsType || r.header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("%d %v\n%s", r.status, r.header, r.body)
 	}
-	for _, u := range []string{"/@hmrd/ws", "/@hmrd/other.js", "/@hmrd", "/@hmrd/client.js/"} {
-		if r := f.get(t, u); r.status != 404 {
+	for _, u := range []string{"/@hmrd/ws", "/@hmrd/other.js", "/@hmrd", "/@hmrd/", "/@hmrd/client.js/",
+		"/@hmrd/hot.d.ts", "/@hmrd/tsconfig.json", "/@hmrd/test/client.test.js", "/@hmrd/hot-context.js/"} {
+		if r := f.get(t, u); r.status != 404 || strings.Contains(r.body, "CANARY") {
 			t.Errorf("%s: %d", u, r.status)
 		}
+	}
+}
+
+// The runtime's other modules are served as they are, next to client.js,
+// revalidated on every use.
+func TestRuntimeModules(t *testing.T) {
+	f := newFixture(t, newFakeService(), nil)
+	r := f.get(t, "/@hmrd/hot-context.js")
+	etag := r.header.Get("ETag")
+	if r.status != 200 || r.body != testModule || r.header.Get("Content-Type") != jsType ||
+		r.header.Get("Cache-Control") != "no-cache" || !strings.HasPrefix(etag, `"`) ||
+		r.header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("%d %v\n%s", r.status, r.header, r.body)
+	}
+	if r := f.get(t, "/@hmrd/hot-context.js", "If-None-Match: "+etag); r.status != 304 || r.body != "" {
+		t.Errorf("revalidation: %d %v %q", r.status, r.header, r.body)
+	}
+	if r := f.get(t, "/@hmrd/hot-context.js", `If-None-Match: "stale"`); r.status != 200 || r.body != testModule {
+		t.Errorf("stale revalidation: %d %q", r.status, r.body)
+	}
+	if r := f.raw(t, "HEAD", "/@hmrd/hot-context.js"); r.status != 200 || r.body != "" || r.header.Get("Content-Length") != fmt.Sprint(len(testModule)) {
+		t.Errorf("HEAD: %d %v %q", r.status, r.header, r.body)
+	}
+	// A runtime without its entry is refused.
+	if _, err := New(newFakeService(), Options{Root: f.root, Guard: f.guard, Runtime: fstest.MapFS{"other.js": {}}}); err == nil {
+		t.Error("New accepted a runtime without client.js")
 	}
 }
 

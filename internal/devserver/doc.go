@@ -16,7 +16,9 @@
 //   - "?import" on a stylesheet, JSON file or asset: a JS module (a style
 //     module that installs the sheet, the JSON as default export, the URL
 //     as default export). Without it: the file itself.
-//   - /@hmrd/client.js: the runtime with its configuration (the token).
+//   - /@hmrd/client.js: the runtime's entry module with its configuration
+//     (the token); /@hmrd/<name>.js: the runtime's other modules, as they
+//     are.
 //   - /@id/<package>: the package bundled by esbuild from node_modules.
 //   - /@fs/<absolute path>: only for files inside the root.
 //

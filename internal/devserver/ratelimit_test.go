@@ -41,7 +41,7 @@ func TestRefusalLogIsRateLimited(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs lockedBuffer
-	srv, err := New(newFakeService(), Options{Project: "demo", Root: root, Guard: guard, ClientJS: []byte(testClient),
+	srv, err := New(newFakeService(), Options{Project: "demo", Root: root, Guard: guard, Runtime: testRuntime,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,9 @@
 package devserver
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hmrd/hmrd/internal/control"
 	"github.com/hmrd/hmrd/internal/scan/jsscan"
@@ -26,10 +30,16 @@ import (
 // Paths the server answers itself; everything else is a file below the
 // root.
 const (
-	// ClientPath is where the browser runtime is served.
-	ClientPath = "/@hmrd/client.js"
+	// RuntimePrefix is where the browser runtime's modules are served:
+	// /@hmrd/<name>.
+	RuntimePrefix = "/@hmrd/"
+	// ClientPath is where the runtime's entry module is served, with its
+	// configuration line prepended; pages and injected imports load it.
+	ClientPath = RuntimePrefix + clientName
 	// DefaultWSPath is where the daemon mounts the WebSocket bridge.
 	DefaultWSPath = "/@hmrd/ws"
+
+	clientName = "client.js"
 
 	fsPrefix = "/@fs/"
 	idPrefix = "/@id/"
@@ -47,10 +57,12 @@ type Options struct {
 	Root string
 	// Guard checks the Host of every request; required.
 	Guard *httpguard.Guard
-	// ClientJS is the browser runtime (internal/runtime/browser), served at
-	// ClientPath with its configuration line prepended. When empty, a
-	// stand-in is served that keeps pages running without hot updates.
-	ClientJS []byte
+	// Runtime holds the browser runtime's ES modules
+	// (internal/runtime/browser.Files): each top-level .js file is served
+	// at RuntimePrefix+name, and client.js, the entry, at ClientPath with
+	// its configuration line prepended. When nil, a stand-in client.js is
+	// served that keeps pages running without hot updates.
+	Runtime fs.FS
 	// WSPath is the WebSocket bridge path given to the runtime (default
 	// DefaultWSPath); the daemon mounts the bridge there.
 	WSPath string
@@ -68,7 +80,10 @@ type Server struct {
 	// refusals logs refused requests, rate-limited: a page retrying in a
 	// loop or a scanner must not flood the log.
 	refusals *ratelog.Limiter
-	client   []byte
+	// client is client.js with its configuration line; modules are the
+	// runtime's other modules by name.
+	client  []byte
+	modules map[string]runtimeModule
 	// rootDir is Root as given (module IDs and /@fs/ paths are relative
 	// to it); realRoot is the same directory with symlinks resolved, for
 	// comparing resolved paths.
@@ -108,11 +123,15 @@ func New(svc control.Service, o Options) (*Server, error) {
 	if wsPath == "" {
 		wsPath = DefaultWSPath
 	}
-	client := o.ClientJS
-	if len(client) == 0 {
+	client, modules, err := loadRuntime(o.Runtime)
+	if err != nil {
+		return nil, err
+	}
+	if client == nil {
 		s.log.Warn("devserver: no browser runtime given; serving a stand-in without hot updates", "path", ClientPath)
 		client = []byte(fallbackClient)
 	}
+	s.modules = modules
 	cfg, err := json.Marshal(struct {
 		Token   string `json:"token"`
 		WSPath  string `json:"wsPath"`
@@ -132,6 +151,52 @@ func (s *Server) Close() error {
 	s.rootMu.Lock()
 	defer s.rootMu.Unlock()
 	return s.root.Close()
+}
+
+// runtimeModule is one module of the runtime, served as is.
+type runtimeModule struct {
+	body []byte
+	etag string
+}
+
+// loadRuntime reads the runtime's modules: client.js (nil without a
+// runtime) and the others by name.
+func loadRuntime(fsys fs.FS) ([]byte, map[string]runtimeModule, error) {
+	if fsys == nil {
+		return nil, nil, nil
+	}
+	names, err := fs.Glob(fsys, "*.js")
+	if err != nil {
+		return nil, nil, fmt.Errorf("devserver: runtime: %w", err)
+	}
+	var client []byte
+	modules := make(map[string]runtimeModule, len(names))
+	for _, name := range names {
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("devserver: runtime: %w", err)
+		}
+		if name == clientName {
+			client = body
+			continue
+		}
+		sum := sha256.Sum256(body)
+		modules[name] = runtimeModule{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	}
+	if client == nil {
+		return nil, nil, fmt.Errorf("devserver: runtime: no %s among %q", clientName, names)
+	}
+	return client, modules, nil
+}
+
+// serveRuntime serves a module of the runtime other than client.js: as
+// is, revalidated on every use (no-cache) against its ETag.
+func (s *Server) serveRuntime(w http.ResponseWriter, r *http.Request, name string) {
+	m := s.modules[name]
+	h := w.Header()
+	h.Set("Content-Type", jsType)
+	h.Set("ETag", m.etag)
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(m.body))
 }
 
 // fallbackClient stands in for the runtime when none was given: it offers
@@ -190,7 +255,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case clean == ClientPath && !dir:
 		s.writeBody(w, r, http.StatusOK, jsType, s.client, "no-store")
-	case strings.HasPrefix(clean, "/@hmrd/") || clean == "/@hmrd":
+	case strings.HasPrefix(clean, RuntimePrefix) || clean == "/@hmrd":
+		name := strings.TrimPrefix(clean, RuntimePrefix)
+		if _, ok := s.modules[name]; ok && !dir {
+			s.serveRuntime(w, r, name)
+			return
+		}
 		notFound(w, r)
 	case strings.HasPrefix(clean, idPrefix):
 		s.serveExternal(w, r, clean[len(idPrefix):])

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -12,7 +13,9 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/status"
 
 	"github.com/hmrd/hmrd/internal/transport/rpcauth"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
@@ -246,10 +249,42 @@ func (c *Client) Explain(ctx context.Context, project, module string) (*hmrdv1.E
 	return resp, rpcError(ctx, "explain "+module, err)
 }
 
-// GetGraph returns a snapshot of the project's module graph.
+// GetGraph returns a snapshot of the project's module graph. It reads the
+// snapshot in parts (StreamGraph), so a graph of any size arrives within
+// the default message limits; a daemon without StreamGraph is asked with
+// the one-message GetGraph.
 func (c *Client) GetGraph(ctx context.Context, project string) (*hmrdv1.GetGraphResponse, error) {
-	resp, err := c.projects.GetGraph(ctx, &hmrdv1.GetGraphRequest{Project: project})
+	resp, err := c.streamGraph(ctx, project)
+	if status.Code(err) == codes.Unimplemented {
+		resp, err = c.projects.GetGraph(ctx, &hmrdv1.GetGraphRequest{Project: project})
+	}
 	return resp, rpcError(ctx, "graph", err)
+}
+
+func (c *Client) streamGraph(ctx context.Context, project string) (*hmrdv1.GetGraphResponse, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := c.projects.StreamGraph(ctx, &hmrdv1.StreamGraphRequest{Project: project})
+	if err != nil {
+		return nil, err
+	}
+	var out *hmrdv1.GetGraphResponse
+	for {
+		part, err := stream.Recv()
+		if err == io.EOF {
+			if out == nil {
+				return nil, status.Error(codes.DataLoss, "graph stream ended before its first part")
+			}
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = &hmrdv1.GetGraphResponse{Root: part.GetRoot(), HeadSeq: part.GetHeadSeq()}
+		}
+		out.Modules = append(out.Modules, part.GetModules()...)
+	}
 }
 
 // AddProject starts watching req.Root (best absolute: a relative root is

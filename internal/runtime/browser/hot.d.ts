@@ -189,13 +189,20 @@ export interface HmrdConfig {
 /** The environment of a runtime (browser globals, or fakes in tests). */
 export interface RuntimeDeps {
   WebSocket: new (url: string, protocol: string) => WebSocket;
-  location: Pick<Location, 'protocol' | 'host' | 'href' | 'pathname'> | null;
-  document: Document | null;
+  /** Default null: the socket URL has no host, and no page full reload matches. */
+  location?: Pick<Location, 'protocol' | 'host' | 'href' | 'pathname'> | null;
+  /** Default null: no CSS swaps, style modules or error overlay. */
+  document?: Document | null;
   importModule(url: string): Promise<ModuleNamespace>;
   reload(): void;
-  console: Pick<Console, 'log' | 'debug' | 'warn' | 'error'>;
-  setTimeout(fn: () => void, ms: number): unknown;
+  /** Default globalThis.console. */
+  console?: Pick<Console, 'log' | 'debug' | 'warn' | 'error'>;
+  /** Default globalThis.setTimeout. */
+  setTimeout?(fn: () => void, ms: number): unknown;
+  /** Default globalThis.clearTimeout. */
   clearTimeout?(handle: unknown): void;
+  /** Uniform in [0, 1): the jitter of the reconnect backoff. Default Math.random. */
+  random?: () => number;
   config: HmrdConfig;
   /** Asked for the dev server's current config before retrying a failed connection. */
   fetchConfig?: (() => Promise<HmrdConfig | null>) | null;

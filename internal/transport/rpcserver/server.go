@@ -39,6 +39,12 @@ type Options struct {
 	Token string
 	// Logger receives refused RPCs, rate-limited (default: discarded).
 	Logger *slog.Logger
+	// UnaryInterceptor and StreamInterceptor, if set, run around every
+	// unary and streaming call (after the token check). The daemon sets
+	// none; tests use them to see requests as they arrived on the wire,
+	// fields the control surface does not take included (hmrdtest).
+	UnaryInterceptor  grpc.UnaryServerInterceptor
+	StreamInterceptor grpc.StreamServerInterceptor
 }
 
 // Server is a gRPC server exposing the hmrd services, health and
@@ -78,15 +84,28 @@ func New(svc control.Service, o Options) *Server {
 	if o.Creds != nil {
 		opts = append(opts, grpc.Creds(o.Creds))
 	}
+	var unary []grpc.UnaryServerInterceptor
+	var stream []grpc.StreamServerInterceptor
 	if o.Token != "" {
 		// Every service registered below, health and reflection included,
-		// goes through these: nothing is served without the token.
+		// goes through these first: nothing is served without the token.
 		refused := func(method, peer string, err error) {
 			refusals.Warn("grpc refused", "method", method, "peer", peer, "err", err)
 		}
-		opts = append(opts,
-			grpc.ChainUnaryInterceptor(rpcauth.UnaryInterceptor(o.Token, refused)),
-			grpc.ChainStreamInterceptor(rpcauth.StreamInterceptor(o.Token, refused)))
+		unary = append(unary, rpcauth.UnaryInterceptor(o.Token, refused))
+		stream = append(stream, rpcauth.StreamInterceptor(o.Token, refused))
+	}
+	if o.UnaryInterceptor != nil {
+		unary = append(unary, o.UnaryInterceptor)
+	}
+	if o.StreamInterceptor != nil {
+		stream = append(stream, o.StreamInterceptor)
+	}
+	if len(unary) > 0 {
+		opts = append(opts, grpc.ChainUnaryInterceptor(unary...))
+	}
+	if len(stream) > 0 {
+		opts = append(opts, grpc.ChainStreamInterceptor(stream...))
 	}
 	g := grpc.NewServer(opts...)
 	hmrdv1.RegisterHotServiceServer(g, &hotServer{svc: svc})

@@ -28,6 +28,7 @@ import (
 
 	"github.com/coder/websocket"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/hmrd/hmrd/internal/broadcast"
 	"github.com/hmrd/hmrd/internal/control"
@@ -432,32 +433,55 @@ func (b *Bridge) readLoop(ctx context.Context, conn *websocket.Conn, project, su
 		if err := protojson.Unmarshal(data, &msg); err != nil {
 			return &closeError{websocket.StatusInvalidFramePayloadData, "malformed hmrd.v1.ClientMessage: " + err.Error()}
 		}
-		if ce := b.handle(ctx, project, subID, &msg); ce != nil {
+		if ce := b.handle(ctx, conn, project, subID, &msg); ce != nil {
 			return ce
 		}
 	}
 }
 
-// handle runs one client message. Requests the daemon refuses (an unknown
-// module, bad JSON data) are logged and do not end the connection: the page
-// cannot do anything about them and its other traffic is fine.
-func (b *Bridge) handle(ctx context.Context, project, subID string, msg *hmrdv1.ClientMessage) *closeError {
+// handle runs one client message. A request the daemon refuses (an unknown
+// module, bad JSON data) is answered with a Refused frame and logged; it
+// does not end the connection, whose other traffic is fine.
+func (b *Bridge) handle(ctx context.Context, conn *websocket.Conn, project, subID string, msg *hmrdv1.ClientMessage) *closeError {
 	var err error
+	var request string
 	switch k := msg.Kind.(type) {
 	case *hmrdv1.ClientMessage_Invalidate:
+		request = "invalidate"
 		_, err = b.svc.Invalidate(ctx, project, k.Invalidate.GetModule(), k.Invalidate.GetFirstInvalidatedBy())
 		if m := k.Invalidate.GetMessage(); m != "" {
 			b.log.Info("invalidate", "project", project, "module", k.Invalidate.GetModule(), "msg", m)
 		}
 	case *hmrdv1.ClientMessage_Custom:
+		request = "custom"
 		_, err = b.svc.SendCustom(ctx, project, k.Custom.GetEvent(), k.Custom.GetData(), subID)
 	case *hmrdv1.ClientMessage_Loaded:
+		request = "loaded"
 		_, err = b.svc.ReportLoaded(ctx, project, k.Loaded.GetModules())
 	default:
 		return &closeError{websocket.StatusInvalidFramePayloadData, "empty or unknown hmrd.v1.ClientMessage"}
 	}
-	if err != nil && ctx.Err() == nil {
-		b.refusals.Warn("client message refused", "project", project, "subscriber", subID, "err", err)
+	if err == nil || ctx.Err() != nil {
+		return nil
+	}
+	b.refusals.Warn("client message refused", "project", project, "subscriber", subID, "request", request, "err", err)
+	return b.refuse(ctx, conn, project, &hmrdv1.Refused{
+		Request: request, Id: msg.GetId(), Code: wire.CodeName(wire.Code(err)), Message: err.Error(),
+	})
+}
+
+// refuse answers a refused client message on its connection only. It goes
+// through the library's write path, which writes each frame in one Write,
+// so it cannot interleave with writeLoop's frames (see writeLoop).
+func (b *Bridge) refuse(ctx context.Context, conn *websocket.Conn, project string, r *hmrdv1.Refused) *closeError {
+	data, err := protojson.Marshal(&hmrdv1.Event{Project: project, Time: timestamppb.Now(), Kind: &hmrdv1.Event_Refused{Refused: r}})
+	if err != nil {
+		return &closeError{websocket.StatusInternalError, "encode refusal: " + err.Error()}
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.o.WriteTimeout)
+	defer cancel()
+	if err := conn.Write(ctx, websocket.MessageText, data); err != nil && ctx.Err() == nil {
+		return &closeError{websocket.StatusTryAgainLater, "write timed out: the page is not reading; reconnect to resume"}
 	}
 	return nil
 }

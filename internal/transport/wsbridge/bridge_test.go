@@ -277,7 +277,11 @@ func TestClientMessages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	send(`{"custom":{"event":"bad","data":"{not json"}}`) // refused, connection stays
+	send(`{"id":"c1","custom":{"event":"bad","data":"{not json"}}`) // refused, connection stays
+	// The sender alone is told, with the request's id and the gRPC code.
+	if r := readEvent(t, a).GetRefused(); r.GetRequest() != "custom" || r.GetId() != "c1" || r.GetCode() != "INVALID_ARGUMENT" || !strings.Contains(r.GetMessage(), "not valid JSON") {
+		t.Fatalf("refusal = %v", r)
+	}
 	send(`{"invalidate":{"module":"/src/a.js","firstInvalidatedBy":"/src/a.js"}}`)
 	send(`{"loaded":{"modules":["/src/lazy.js"]}}`)
 	send(`{"custom":{"event":"my:evt","data":"{\"x\":1}"}}`)

@@ -76,7 +76,7 @@ test('RESYNC reloads even when its path names another page', async () => {
   assert.equal(h.reloads, 1);
 });
 
-test('backoff doubles from 100ms to 5s and resets after a Hello', () => {
+test('without jitter (random at the top), backoff doubles from 100ms to 5s and resets after a Hello', () => {
   const h = harness();
   h.rt.start();
   const delays = [];
