@@ -5,10 +5,12 @@ import (
 	"unicode/utf8"
 )
 
-// The lexer turns JavaScript into a flat slice of tokens in one pass over the
-// bytes. It is not a validator: the input is normally esbuild output (valid
-// JS), but the lexer is also fed arbitrary bytes by FuzzLex, so every loop
-// advances by at least one byte and every index is bounds-checked.
+// The extractor's lexer turns JavaScript into a flat slice of tokens in one
+// pass over the bytes. It is not a validator: the input is normally esbuild
+// output (valid JS), but the lexer is also fed arbitrary bytes by FuzzLex, so
+// every loop advances by at least one byte and every index is bounds-checked.
+// Literals and comments are measured by the scanners it shares with the
+// recogniser's lexer (scanner.go).
 //
 // Tokens keep only offsets into the source; text is compared in place, so
 // lexing allocates nothing beyond the (reused) token and stack slices.
@@ -143,7 +145,7 @@ func (lx *lexer) run() {
 	n := len(src)
 	i := 0
 	if n >= 2 && src[0] == '#' && src[1] == '!' {
-		i = lineEnd(src, 2)
+		i, _ = lineCommentEnd(src, 2)
 	}
 	for i < n {
 		c := src[i]
@@ -152,15 +154,18 @@ func (lx *lexer) run() {
 			i++
 		case c == '/':
 			if i+1 < n && src[i+1] == '/' {
-				i = lineEnd(src, i+2)
+				i, _ = lineCommentEnd(src, i+2)
 				continue
 			}
 			if i+1 < n && src[i+1] == '*' {
-				i = blockCommentEnd(src, i+2)
+				i, _, _ = blockCommentEnd(src, i+2)
 				continue
 			}
 			if lx.regexOK {
-				end := regexEnd(src, i+1)
+				// Then the flags. An unterminated body ends at a line
+				// break or at len(src), where identEnd takes nothing.
+				end, _ := regexBodyEnd(src, i+1)
+				end = identEnd(src, end)
 				lx.emit(tokRegex, i, end)
 				lx.regexOK = false
 				i = end
@@ -175,15 +180,15 @@ func (lx *lexer) run() {
 			i = end
 		case isIdentStart(c) || c == '\\':
 			i = lx.ident(i)
-		case c >= '0' && c <= '9':
+		case isDecimal(c):
 			i = lx.number(i)
 		case c == '\'' || c == '"':
-			end := stringEnd(src, i+1, c)
+			end, _ := stringEnd(src, i+1, c)
 			lx.emit(tokString, i, end)
 			lx.regexOK = false
 			i = end
 		case c == '`':
-			end, head := templateEnd(src, i+1)
+			end, head, _ := templateEnd(src, i+1)
 			if head {
 				lx.emit(tokTemplateHead, i, end)
 				lx.push(frameSubst)
@@ -219,14 +224,6 @@ func (lx *lexer) run() {
 	}
 }
 
-func isIdentStart(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '$'
-}
-
-func isIdentPart(c byte) bool {
-	return isIdentStart(c) || c >= '0' && c <= '9'
-}
-
 // isSpaceRune reports non-ASCII whitespace and line terminators, which
 // separate tokens; every other non-ASCII rune is lexed as identifier text.
 func isSpaceRune(r rune) bool {
@@ -237,11 +234,12 @@ func isSpaceRune(r rune) bool {
 // characters, \u escapes and non-ASCII runes that are not whitespace.
 func identEnd(src []byte, i int) int {
 	n := len(src)
-	for i < n {
-		c := src[i]
-		switch {
-		case isIdentPart(c):
-			i++
+	for {
+		i = asciiIdentEnd(src, i)
+		if i >= n {
+			return i
+		}
+		switch c := src[i]; {
 		case c == '\\':
 			// \uXXXX or \u{…}: consume the escape so "{" is not a brace.
 			i++
@@ -267,11 +265,6 @@ func identEnd(src []byte, i int) int {
 			return i
 		}
 	}
-	return i
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // regexKeywords are the keywords after which an expression (and so a regex
@@ -310,118 +303,12 @@ func (lx *lexer) afterDot() bool {
 	return s == "." || s == "?."
 }
 
-// number lexes a numeric literal loosely: digits, letters (hex, exponent,
-// bigint suffix), "_" separators, "." and an exponent sign.
+// number lexes a numeric literal loosely (see looseNumberEnd).
 func (lx *lexer) number(i int) int {
-	src := lx.src
-	start := i
-	n := len(src)
-	hex := i+1 < n && src[i] == '0' && (src[i+1] == 'x' || src[i+1] == 'X')
-	for i < n {
-		c := src[i]
-		if isIdentPart(c) || c == '.' {
-			i++
-			continue
-		}
-		if (c == '+' || c == '-') && !hex && (src[i-1] == 'e' || src[i-1] == 'E') {
-			i++
-			continue
-		}
-		break
-	}
-	lx.emit(tokNumber, start, i)
+	end := looseNumberEnd(lx.src, i)
+	lx.emit(tokNumber, i, end)
 	lx.regexOK = false
-	return i
-}
-
-func lineEnd(src []byte, i int) int {
-	for i < len(src) && src[i] != '\n' && src[i] != '\r' {
-		i++
-	}
-	return i
-}
-
-func blockCommentEnd(src []byte, i int) int {
-	for i+1 < len(src) {
-		if src[i] == '*' && src[i+1] == '/' {
-			return i + 2
-		}
-		i++
-	}
-	return len(src)
-}
-
-// stringEnd returns the offset after the closing quote of a string whose
-// body starts at i. An unterminated string ends before the line break.
-func stringEnd(src []byte, i int, quote byte) int {
-	n := len(src)
-	for i < n {
-		switch src[i] {
-		case quote:
-			return i + 1
-		case '\\':
-			i += 2
-			if i > n {
-				return n
-			}
-			// "\\\r\n" is one line continuation.
-			if src[i-1] == '\r' && i < n && src[i] == '\n' {
-				i++
-			}
-		case '\n', '\r':
-			return i
-		default:
-			i++
-		}
-	}
-	return n
-}
-
-// templateEnd scans template text starting at i and returns the offset after
-// the closing backquote, or after "${" with head=true.
-func templateEnd(src []byte, i int) (end int, head bool) {
-	n := len(src)
-	for i < n {
-		switch src[i] {
-		case '`':
-			return i + 1, false
-		case '\\':
-			i += 2
-		case '$':
-			if i+1 < n && src[i+1] == '{' {
-				return i + 2, true
-			}
-			i++
-		default:
-			i++
-		}
-	}
-	return n, false
-}
-
-// regexEnd returns the end of a regex literal whose body starts at i,
-// including the flags. A "/" inside a class [...] does not end it.
-func regexEnd(src []byte, i int) int {
-	n := len(src)
-	inClass := false
-	for i < n {
-		c := src[i]
-		switch {
-		case c == '\\':
-			i += 2
-			continue
-		case c == '\n' || c == '\r':
-			return i // unterminated: stop at the line break
-		case c == '[':
-			inClass = true
-		case c == ']':
-			inClass = false
-		case c == '/' && !inClass:
-			return identEnd(src, i+1)
-		}
-		i++
-	}
-	return n
+	return end
 }
 
 // punct lexes an operator or punctuator by maximal munch and maintains the
@@ -481,7 +368,7 @@ func (lx *lexer) punct(i int) int {
 			lx.closeWith(f)
 		}
 		if ok && f.kind == frameSubst {
-			tend, head := templateEnd(src, i+1)
+			tend, head, _ := templateEnd(src, i+1)
 			if head {
 				lx.emit(tokTemplateMiddle, i, tend)
 				lx.push(frameSubst)
@@ -498,7 +385,7 @@ func (lx *lexer) punct(i int) int {
 		lx.regexOK = !ok || f.kind == frameBlock
 		return end
 	case '.':
-		if at(1) >= '0' && at(1) <= '9' {
+		if isDecimal(at(1)) {
 			return lx.number(i)
 		}
 		if at(1) == '.' && at(2) == '.' {
