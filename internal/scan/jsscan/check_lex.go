@@ -5,8 +5,9 @@ package jsscan
 // regular expression (rescanRegex) or a template continuation
 // (rescanTemplate) where the grammar, not a heuristic, says one starts.
 // Anything the recogniser does not model exactly makes the lexer fail.
-// Literals and comments are measured by the scanners it shares with the
-// extractor's lexer (scanner.go).
+// Literals, comments and punctuators are measured by the scanners it shares
+// with the extractor's lexer (scanner.go; the package doc says why there are
+// two lexers).
 
 type ctoken uint8
 
@@ -337,14 +338,9 @@ skip:
 	if isDecimal(c) || c == '.' && i+1 < len(src) && isDecimal(src[i+1]) {
 		p.tok = tNumber
 		j, p.bigint, ok = numberEnd(src, i)
-	} else {
+	} else if p.tok = singlePunct(src, i); p.tok != tEOF {
 		j = i + 1
-		at := func(k int) byte {
-			if k < len(src) {
-				return src[k]
-			}
-			return 0
-		}
+	} else {
 		switch c {
 		case '"', '\'':
 			p.tok = tString
@@ -357,164 +353,14 @@ skip:
 			j = asciiIdentEnd(src, i+1)
 			ok = j > i+1 && isIdentStart(src[i+1]) && (j == len(src) || src[j] != '\\' && src[j] < 0x80)
 			p.tok = tPrivate
-		case '{':
-			p.tok = tLBrace
-		case '}':
-			p.tok = tRBrace
-		case '(':
-			p.tok = tLParen
-		case ')':
-			p.tok = tRParen
-		case '[':
-			p.tok = tLBrack
-		case ']':
-			p.tok = tRBrack
-		case ';':
-			p.tok = tSemi
-		case ',':
-			p.tok = tComma
-		case '~':
-			p.tok = tTilde
-		case ':':
-			p.tok = tColon
-		case '.':
-			p.tok = tDot
-			if at(j) == '.' && at(j+1) == '.' {
-				p.tok = tEllipsis
-				j += 2
-			}
-		case '?':
-			p.tok = tQuestion
-			switch at(j) {
-			case '.':
-				if charClass[at(j+1)]&cDigit == 0 {
-					p.tok = tQuestionDot
-					j++
-				}
-			case '?':
-				p.tok = tQQ
-				j++
-				if at(j) == '=' {
-					p.tok = tAssignOp
-					j++
-				}
-			}
-		case '=':
-			p.tok = tAssign
-			switch at(j) {
-			case '>':
-				p.tok = tArrow
-				j++
-			case '=':
-				p.tok = tEq
-				j++
-				if at(j) == '=' {
-					p.tok = tEqStrict
-					j++
-				}
-			}
-		case '!':
-			p.tok = tBang
-			if at(j) == '=' {
-				p.tok = tNe
-				j++
-				if at(j) == '=' {
-					p.tok = tNeStrict
-					j++
-				}
-			}
-		case '+':
-			p.tok = tPlus
-			switch at(j) {
-			case '+':
-				p.tok = tPlusPlus
-				j++
-			case '=':
-				p.tok = tAssignOp
-				j++
-			}
-		case '-':
-			p.tok = tMinus
-			switch at(j) {
-			case '-':
-				if at(j+1) == '>' {
-					p.fail() // possibly an HTML close comment
-					return
-				}
-				p.tok = tMinusMinus
-				j++
-			case '=':
-				p.tok = tAssignOp
-				j++
-			}
-		case '*':
-			j = p.lexDoubled(src, j, '*', tStar, tStarStar)
-		case '/':
-			p.tok = tSlash
-			if at(j) == '=' {
-				p.tok = tSlashAssign
-				j++
-			}
-		case '%':
-			p.tok = tPercent
-			if at(j) == '=' {
-				p.tok = tAssignOp
-				j++
-			}
-		case '<':
-			p.tok = tLt
-			switch at(j) {
-			case '!':
-				if at(j+1) == '-' && at(j+2) == '-' {
-					p.fail() // HTML open comment
-					return
-				}
-			case '<':
-				p.tok = tShl
-				j++
-				if at(j) == '=' {
-					p.tok = tAssignOp
-					j++
-				}
-			case '=':
-				p.tok = tLe
-				j++
-			}
-		case '>':
-			p.tok = tGt
-			switch at(j) {
-			case '>':
-				p.tok = tShr
-				j++
-				switch at(j) {
-				case '>':
-					p.tok = tShrU
-					j++
-					if at(j) == '=' {
-						p.tok = tAssignOp
-						j++
-					}
-				case '=':
-					p.tok = tAssignOp
-					j++
-				}
-			case '=':
-				p.tok = tGe
-				j++
-			}
-		case '&':
-			j = p.lexDoubled(src, j, '&', tAmp, tAndAnd)
-		case '|':
-			j = p.lexDoubled(src, j, '|', tBar, tOrOr)
-		case '^':
-			p.tok = tCaret
-			if at(j) == '=' {
-				p.tok = tAssignOp
-				j++
-			}
 		default:
-			// @ (decorators), \, non-ASCII, control characters: not modelled.
-			ok = false
+			p.tok, j = operator(src, i)
+			src := p.src // see above
+			// @ (decorators), \, non-ASCII and control characters (tEOF),
+			// and HTML comments (<!-- and -->) are not modelled.
+			ok = p.tok != tEOF &&
+				!(p.tok == tMinusMinus && j < len(src) && src[j] == '>') &&
+				!(p.tok == tLt && j+2 < len(src) && src[j] == '!' && src[j+1] == '-' && src[j+2] == '-')
 		}
 	}
 	if !ok {
@@ -601,21 +447,4 @@ func (p *parser) rescanRegex() {
 	}
 	p.tok = tRegex
 	p.setEnd(j)
-}
-
-// lexDoubled lexes an operator that may be doubled, either form optionally
-// followed by "=" (* ** *= **=, & && &= &&=, | || |= ||=), the first c
-// ending at j: one or two without "=", an assignment operator with it. It
-// returns where the token ends.
-func (p *parser) lexDoubled(src []byte, j int, c byte, one, two ctoken) int {
-	p.tok = one
-	if j < len(src) && src[j] == c {
-		p.tok = two
-		j++
-	}
-	if j < len(src) && src[j] == '=' {
-		p.tok = tAssignOp
-		j++
-	}
-	return j
 }

@@ -9,8 +9,9 @@ import (
 // pass over the bytes. It is not a validator: the input is normally esbuild
 // output (valid JS), but the lexer is also fed arbitrary bytes by FuzzLex, so
 // every loop advances by at least one byte and every index is bounds-checked.
-// Literals and comments are measured by the scanners it shares with the
-// recogniser's lexer (scanner.go).
+// Literals, comments and punctuators are measured by the scanners it shares
+// with the recogniser's lexer (scanner.go; the package doc says why there
+// are two lexers).
 //
 // Tokens keep only offsets into the source; text is compared in place, so
 // lexing allocates nothing beyond the (reused) token and stack slices.
@@ -171,16 +172,13 @@ func (lx *lexer) run() {
 				i = end
 				continue
 			}
-			end := i + 1
-			if end < n && src[end] == '=' {
-				end++
-			}
+			_, end := operator(src, i)
 			lx.emit(tokPunct, i, end)
 			lx.regexOK = true
 			i = end
 		case isIdentStart(c) || c == '\\':
 			i = lx.ident(i)
-		case isDecimal(c):
+		case isDecimal(c) || c == '.' && i+1 < n && isDecimal(src[i+1]):
 			i = lx.number(i)
 		case c == '\'' || c == '"':
 			end, _ := stringEnd(src, i+1, c)
@@ -219,7 +217,19 @@ func (lx *lexer) run() {
 			}
 			i = lx.ident(i)
 		default:
-			i = lx.punct(i)
+			// A byte that starts no punctuator (tEOF) is a token of its own.
+			kind, end := singlePunct(src, i), i+1
+			if kind == tEOF {
+				kind, end = operator(src, i)
+			}
+			if kind >= tLBrace && kind <= tRBrack {
+				i = lx.group(kind, i)
+				continue
+			}
+			lx.emit(tokPunct, i, end)
+			// ++ and -- are taken as postfix: "a++ / b" divides.
+			lx.regexOK = kind != tPlusPlus && kind != tMinusMinus
+			i = end
 		}
 	}
 }
@@ -311,21 +321,11 @@ func (lx *lexer) number(i int) int {
 	return end
 }
 
-// punct lexes an operator or punctuator by maximal munch and maintains the
-// group stack.
-func (lx *lexer) punct(i int) int {
-	src := lx.src
-	n := len(src)
-	c := src[i]
-	at := func(k int) byte {
-		if i+k < n {
-			return src[i+k]
-		}
-		return 0
-	}
+// group lexes a bracket, brace or parenthesis and maintains the group stack.
+func (lx *lexer) group(kind ctoken, i int) int {
 	end := i + 1
-	switch c {
-	case '(':
+	switch kind {
+	case tLParen:
 		ctrl := lx.beforeControlParen()
 		lx.emit(tokPunct, i, end)
 		if ctrl {
@@ -333,20 +333,14 @@ func (lx *lexer) punct(i int) int {
 		} else {
 			lx.push(frameParen)
 		}
-		lx.regexOK = true
-		return end
-	case '[':
+	case tLBrack:
 		lx.emit(tokPunct, i, end)
 		lx.push(frameBracket)
-		lx.regexOK = true
-		return end
-	case '{':
+	case tLBrace:
 		kind := lx.braceKind()
 		lx.emit(tokPunct, i, end)
 		lx.push(kind)
-		lx.regexOK = true
-		return end
-	case ')':
+	case tRParen:
 		f, ok := lx.pop(0)
 		if ok {
 			lx.closeWith(f)
@@ -354,7 +348,7 @@ func (lx *lexer) punct(i int) int {
 		lx.emit(tokPunct, i, end)
 		lx.regexOK = ok && f.kind == frameCtrlParen
 		return end
-	case ']':
+	case tRBrack:
 		f, ok := lx.pop(1)
 		if ok {
 			lx.closeWith(f)
@@ -362,13 +356,13 @@ func (lx *lexer) punct(i int) int {
 		lx.emit(tokPunct, i, end)
 		lx.regexOK = false
 		return end
-	case '}':
+	case tRBrace:
 		f, ok := lx.pop(2)
 		if ok {
 			lx.closeWith(f)
 		}
 		if ok && f.kind == frameSubst {
-			tend, head, _ := templateEnd(src, i+1)
+			tend, head, _ := templateEnd(lx.src, end)
 			if head {
 				lx.emit(tokTemplateMiddle, i, tend)
 				lx.push(frameSubst)
@@ -384,82 +378,7 @@ func (lx *lexer) punct(i int) int {
 		// literal an operator such as "/" follows.
 		lx.regexOK = !ok || f.kind == frameBlock
 		return end
-	case '.':
-		if isDecimal(at(1)) {
-			return lx.number(i)
-		}
-		if at(1) == '.' && at(2) == '.' {
-			end = i + 3
-		}
-	case '?':
-		switch {
-		case at(1) == '?' && at(2) == '=':
-			end = i + 3
-		case at(1) == '?':
-			end = i + 2
-		case at(1) == '.' && !(at(2) >= '0' && at(2) <= '9'):
-			end = i + 2
-		}
-	case '=':
-		switch {
-		case at(1) == '=' && at(2) == '=':
-			end = i + 3
-		case at(1) == '=' || at(1) == '>':
-			end = i + 2
-		}
-	case '!':
-		switch {
-		case at(1) == '=' && at(2) == '=':
-			end = i + 3
-		case at(1) == '=':
-			end = i + 2
-		}
-	case '<':
-		switch {
-		case at(1) == '<' && at(2) == '=':
-			end = i + 3
-		case at(1) == '<' || at(1) == '=':
-			end = i + 2
-		}
-	case '>':
-		switch {
-		case at(1) == '>' && at(2) == '>' && at(3) == '=':
-			end = i + 4
-		case at(1) == '>' && (at(2) == '>' || at(2) == '='):
-			end = i + 3
-		case at(1) == '>' || at(1) == '=':
-			end = i + 2
-		}
-	case '+', '-':
-		if at(1) == c {
-			// ++ and -- are taken as postfix: "a++ / b" divides.
-			lx.emit(tokPunct, i, i+2)
-			lx.regexOK = false
-			return i + 2
-		}
-		if at(1) == '=' {
-			end = i + 2
-		}
-	case '*':
-		switch {
-		case at(1) == '*' && at(2) == '=':
-			end = i + 3
-		case at(1) == '*' || at(1) == '=':
-			end = i + 2
-		}
-	case '&', '|':
-		switch {
-		case at(1) == c && at(2) == '=':
-			end = i + 3
-		case at(1) == c || at(1) == '=':
-			end = i + 2
-		}
-	case '%', '^':
-		if at(1) == '=' {
-			end = i + 2
-		}
 	}
-	lx.emit(tokPunct, i, end)
 	lx.regexOK = true
 	return end
 }

@@ -413,3 +413,187 @@ func isDigitOf(c byte, class uint8, octal, binary bool) bool {
 	}
 	return charClass[c]&class != 0
 }
+
+// Punctuators are scanned by maximal munch in two steps, so that the
+// common ones cost no call: singlePunct answers for the punctuators that are
+// one byte whatever follows, and operator scans every other one. Neither
+// decides whether "/" starts a regular expression ("/" comes back as
+// division), a "." before a digit starts a number (the caller checks first),
+// and "-->" and "<!--" come back as "--" ">" and "<" "!" "--".
+
+// singlePunct returns the kind of the punctuator at src[i] if it is one of
+// the brackets, separators, or a "." that does not start "...", and tEOF
+// otherwise.
+func singlePunct(src []byte, i int) ctoken {
+	tok := punctSingle[src[i]]
+	if tok == tDot && i+1 < len(src) && src[i+1] == '.' {
+		return tEOF
+	}
+	return tok
+}
+
+// punctSingle holds the punctuators that are one byte whatever follows, and
+// ".", which singlePunct checks.
+var punctSingle = [256]ctoken{
+	'{': tLBrace, '}': tRBrace, '(': tLParen, ')': tRParen, '[': tLBrack, ']': tRBrack,
+	';': tSemi, ',': tComma, '~': tTilde, ':': tColon, '.': tDot,
+}
+
+// operator scans the punctuator at src[i] that singlePunct leaves, and
+// returns its kind and end; tEOF, and i+1, when no punctuator starts there.
+func operator(src []byte, i int) (tok ctoken, end int) {
+	at := func(k int) byte {
+		if k < len(src) {
+			return src[k]
+		}
+		return 0
+	}
+	j := i + 1
+	switch src[i] {
+	case '.':
+		tok = tDot
+		if at(j) == '.' && at(j+1) == '.' {
+			tok = tEllipsis
+			j += 2
+		}
+	case '?':
+		tok = tQuestion
+		switch at(j) {
+		case '.':
+			if !isDecimal(at(j + 1)) {
+				tok = tQuestionDot
+				j++
+			}
+		case '?':
+			tok = tQQ
+			j++
+			if at(j) == '=' {
+				tok = tAssignOp
+				j++
+			}
+		}
+	case '=':
+		tok = tAssign
+		switch at(j) {
+		case '>':
+			tok = tArrow
+			j++
+		case '=':
+			tok = tEq
+			j++
+			if at(j) == '=' {
+				tok = tEqStrict
+				j++
+			}
+		}
+	case '!':
+		tok = tBang
+		if at(j) == '=' {
+			tok = tNe
+			j++
+			if at(j) == '=' {
+				tok = tNeStrict
+				j++
+			}
+		}
+	case '+':
+		tok = tPlus
+		switch at(j) {
+		case '+':
+			tok = tPlusPlus
+			j++
+		case '=':
+			tok = tAssignOp
+			j++
+		}
+	case '-':
+		tok = tMinus
+		switch at(j) {
+		case '-':
+			tok = tMinusMinus
+			j++
+		case '=':
+			tok = tAssignOp
+			j++
+		}
+	case '*':
+		tok, j = doubled(src, j, '*', tStar, tStarStar)
+	case '/':
+		tok = tSlash
+		if at(j) == '=' {
+			tok = tSlashAssign
+			j++
+		}
+	case '%':
+		tok = tPercent
+		if at(j) == '=' {
+			tok = tAssignOp
+			j++
+		}
+	case '<':
+		tok = tLt
+		switch at(j) {
+		case '<':
+			tok = tShl
+			j++
+			if at(j) == '=' {
+				tok = tAssignOp
+				j++
+			}
+		case '=':
+			tok = tLe
+			j++
+		}
+	case '>':
+		tok = tGt
+		switch at(j) {
+		case '>':
+			tok = tShr
+			j++
+			switch at(j) {
+			case '>':
+				tok = tShrU
+				j++
+				if at(j) == '=' {
+					tok = tAssignOp
+					j++
+				}
+			case '=':
+				tok = tAssignOp
+				j++
+			}
+		case '=':
+			tok = tGe
+			j++
+		}
+	case '&':
+		tok, j = doubled(src, j, '&', tAmp, tAndAnd)
+	case '|':
+		tok, j = doubled(src, j, '|', tBar, tOrOr)
+	case '^':
+		tok = tCaret
+		if at(j) == '=' {
+			tok = tAssignOp
+			j++
+		}
+	default:
+		return tEOF, j
+	}
+	return tok, j
+}
+
+// doubled scans an operator that may be doubled, either form optionally
+// followed by "=" (* ** *= **=, & && &= &&=, | || |= ||=), the first c
+// ending at j: one or two without "=", an assignment operator with it.
+func doubled(src []byte, j int, c byte, one, two ctoken) (ctoken, int) {
+	tok := one
+	if j < len(src) && src[j] == c {
+		tok = two
+		j++
+	}
+	if j < len(src) && src[j] == '=' {
+		tok = tAssignOp
+		j++
+	}
+	return tok, j
+}

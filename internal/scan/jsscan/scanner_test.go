@@ -153,3 +153,40 @@ func TestNumberEnds(t *testing.T) {
 		}
 	}
 }
+
+func TestPunctuators(t *testing.T) {
+	for _, c := range []struct {
+		src string
+		tok ctoken
+		end int
+	}{
+		{"(x", tLParen, 1},
+		{"a", tEOF, 1},
+		{".x", tDot, 1},
+		{"...x", tEllipsis, 3},
+		{"..x", tDot, 1},
+		{"?.x", tQuestionDot, 2},
+		{"?.5", tQuestion, 1},
+		{"??=", tAssignOp, 3},
+		{"=>", tArrow, 2},
+		{"!==", tNeStrict, 3},
+		{">>>=", tAssignOp, 4},
+		{">>>", tShrU, 3},
+		{"**=", tAssignOp, 3},
+		{"&&", tAndAnd, 2},
+		{"||=", tAssignOp, 3},
+		{"/=", tSlashAssign, 2},
+		{"-->", tMinusMinus, 2},
+		{"<!--", tLt, 1},
+		{"@", tEOF, 1},
+	} {
+		src := []byte(c.src)
+		tok, end := singlePunct(src, 0), 1
+		if tok == tEOF {
+			tok, end = operator(src, 0)
+		}
+		if tok != c.tok || end != c.end {
+			t.Errorf("punctuator %q = %d, %d; want %d, %d", c.src, tok, end, c.tok, c.end)
+		}
+	}
+}
