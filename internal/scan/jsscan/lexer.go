@@ -302,15 +302,22 @@ func (lx *lexer) ident(i int) int {
 // afterDot reports whether the last token is "." or "?.", which makes the
 // next identifier a property name rather than a keyword.
 func (lx *lexer) afterDot() bool {
-	if len(lx.toks) == 0 {
-		return false
-	}
-	t := lx.toks[len(lx.toks)-1]
+	return len(lx.toks) > 0 && lx.isDot(lx.toks[len(lx.toks)-1])
+}
+
+// isDot reports whether t is "." or "?.", comparing in place: this runs for
+// every identifier.
+func (lx *lexer) isDot(t token) bool {
 	if t.kind != tokPunct {
 		return false
 	}
-	s := string(lx.src[t.start:t.end])
-	return s == "." || s == "?."
+	switch t.end - t.start {
+	case 1:
+		return lx.src[t.start] == '.'
+	case 2:
+		return lx.src[t.start] == '?' && lx.src[t.start+1] == '.'
+	}
+	return false
 }
 
 // number lexes a numeric literal loosely (see looseNumberEnd).
@@ -402,13 +409,7 @@ func (lx *lexer) beforeControlParen() bool {
 	switch string(lx.src[t.start:t.end]) {
 	case "if", "while", "for", "with":
 		// A property such as a.if( is a call.
-		if len(lx.toks) >= 2 {
-			p := lx.toks[len(lx.toks)-2]
-			if p.kind == tokPunct && (string(lx.src[p.start:p.end]) == "." || string(lx.src[p.start:p.end]) == "?.") {
-				return false
-			}
-		}
-		return true
+		return !lx.identIsProperty(len(lx.toks) - 1)
 	}
 	return false
 }
@@ -422,7 +423,6 @@ func (lx *lexer) braceKind() byte {
 	if !ok {
 		return frameBlock
 	}
-	text := string(lx.src[t.start:t.end])
 	switch t.kind {
 	case tokIdent:
 		if regexKeyword(lx.src[t.start:t.end]) && !lx.identIsProperty(len(lx.toks)-1) {
@@ -432,7 +432,7 @@ func (lx *lexer) braceKind() byte {
 	case tokTemplateHead, tokTemplateMiddle:
 		return frameObject
 	case tokPunct:
-		switch text {
+		switch string(lx.src[t.start:t.end]) {
 		case ";", "{", "}", ")", "=>":
 			return frameBlock
 		case ":":
@@ -451,14 +451,7 @@ func (lx *lexer) braceKind() byte {
 	return frameBlock
 }
 
+// identIsProperty reports whether the token at idx follows "." or "?.".
 func (lx *lexer) identIsProperty(idx int) bool {
-	if idx == 0 {
-		return false
-	}
-	p := lx.toks[idx-1]
-	if p.kind != tokPunct {
-		return false
-	}
-	s := string(lx.src[p.start:p.end])
-	return s == "." || s == "?."
+	return idx > 0 && lx.isDot(lx.toks[idx-1])
 }
