@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -18,6 +19,10 @@ import (
 // inotify sends for that change. By default a step waits until the watcher
 // handled its events, which models a watcher that keeps up with the
 // kernel; the real-inotify tests cover the other interleavings.
+//
+// A test that waits only for the watcher's clock (Quiet, Settle, MaxSettle,
+// the rescan backoff, root polling) runs in a synctest bubble instead: see
+// newBubbleScript.
 
 type script struct {
 	t    *testing.T
@@ -25,6 +30,8 @@ type script struct {
 	fake *fakeBackend
 	w    *Watcher
 	sent uint64
+	// fakeTime: the script runs inside synctest.Test.
+	fakeTime bool
 }
 
 func newScript(t *testing.T, opts Options, setup func(root string)) *script {
@@ -38,6 +45,26 @@ func newScript(t *testing.T, opts Options, setup func(root string)) *script {
 	return s
 }
 
+// newBubbleScript is newScript for a test running inside synctest.Test.
+// The watcher's timers and time.Now are then the bubble's fake clock, which
+// moves only when every goroutine in the bubble is blocked: between steps
+// no time passes at all, and a wait for a batch (collect, none, drainFor)
+// jumps straight to the watcher's next deadline. Windows therefore pass at
+// once and exactly, and a test can check when a batch went out to the
+// nanosecond.
+func newBubbleScript(t *testing.T, opts Options, setup func(root string)) *script {
+	t.Helper()
+	s := newScript(t, opts, setup)
+	s.fakeTime = true
+	return s
+}
+
+// inBubble runs a parallel test's body in a synctest bubble.
+func inBubble(t *testing.T, f func(t *testing.T)) {
+	t.Parallel()
+	synctest.Test(t, f)
+}
+
 func (s *script) p(rel string) string { return filepath.Join(s.root, filepath.FromSlash(rel)) }
 
 func ev(op fsnotify.Op, name string) fsnotify.Event { return fsnotify.Event{Name: name, Op: op} }
@@ -46,7 +73,22 @@ func ev(op fsnotify.Op, name string) fsnotify.Event { return fsnotify.Event{Name
 func (s *script) send(evs ...fsnotify.Event) {
 	s.t.Helper()
 	s.sendNoWait(evs...)
-	waitUntil(s.t, "events handled", func() bool { return s.w.Stats().Events >= s.sent })
+	s.handled()
+}
+
+// handled waits until the watcher has handled every event sent so far. In a
+// bubble that is when the watcher blocks again (synctest.Wait), which lets
+// no fake time pass.
+func (s *script) handled() {
+	s.t.Helper()
+	if !s.fakeTime {
+		waitUntil(s.t, "events handled", func() bool { return s.w.Stats().Events >= s.sent })
+		return
+	}
+	synctest.Wait()
+	if got := s.w.Stats().Events; got < s.sent {
+		s.t.Fatalf("watcher blocked after handling %d of %d events", got, s.sent)
+	}
 }
 
 func (s *script) sendNoWait(evs ...fsnotify.Event) {
@@ -166,7 +208,7 @@ var saveSequences = []struct {
 	}},
 	{"truncate then write after a gap", func(s *script) {
 		s.truncate("x.js")
-		time.Sleep(20 * time.Millisecond) // the gap, well under Quiet
+		time.Sleep(defaultQuiet / 2) // the gap (fake time), well under Quiet
 		s.appendTo("x.js", "new")
 	}},
 	{"emacs first save", func(s *script) {
@@ -178,33 +220,41 @@ var saveSequences = []struct {
 	}},
 }
 
+// Each save gives exactly one batch, with the default Quiet: in a bubble
+// no time passes between the steps unless a sequence says so.
 func TestScriptedSaves(t *testing.T) {
 	t.Parallel()
 	for _, tc := range saveSequences {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			opts := Options{Quiet: scriptQuiet}
-			s := newScript(t, opts, func(root string) { writeFile(t, filepath.Join(root, "x.js"), "old") })
-			x := s.p("x.js")
-			tc.save(s)
-			got := collect(t, s.w, hasFn(x))
-			if len(got) != 1 {
-				t.Fatalf("batches before x.js: %s", batchesString(got))
-			}
-			settled(t, s.w)
+			inBubble(t, func(t *testing.T) {
+				s := newBubbleScript(t, Options{}, func(root string) { writeFile(t, filepath.Join(root, "x.js"), "old") })
+				x := s.p("x.js")
+				tc.save(s)
+				got := collect(t, s.w, hasFn(x))
+				if len(got) != 1 {
+					t.Fatalf("batches before x.js: %s", batchesString(got))
+				}
+				settled(t, s.w)
+			})
 		})
 	}
 }
 
 // A new file is held for Quiet (it may be a temp file), then reported.
 func TestScriptedNewFile(t *testing.T) {
-	t.Parallel()
-	s := newScript(t, Options{Quiet: 20 * time.Millisecond}, nil)
-	s.create("new.js", "content")
-	got := collect(t, s.w, hasFn(s.p("new.js")))
-	if len(got) != 1 || len(got[0].Paths) != 1 {
-		t.Fatalf("got %s", batchesString(got))
-	}
+	inBubble(t, func(t *testing.T) {
+		const quiet = 20 * time.Millisecond
+		s := newBubbleScript(t, Options{Quiet: quiet}, nil)
+		start := time.Now()
+		s.create("new.js", "content")
+		got := collect(t, s.w, hasFn(s.p("new.js")))
+		if len(got) != 1 || len(got[0].Paths) != 1 {
+			t.Fatalf("got %s", batchesString(got))
+		}
+		if d := time.Since(start); d != quiet || !got[0].First.Equal(start) {
+			t.Errorf("batch after %v with First %v, want after Quiet (%v) with First %v", d, got[0].First, quiet, start)
+		}
+	})
 }
 
 // A temp file renamed to a new name: one batch with the new name, never a
@@ -221,14 +271,28 @@ func TestScriptedTempRenamedToNewName(t *testing.T) {
 	settled(t, s.w)
 }
 
-// A file removed for good is reported once Quiet passes.
+// A file removed for good is reported once Quiet passes, and a further
+// event on it restarts the wait.
 func TestScriptedRemoveReportedAfterQuiet(t *testing.T) {
-	t.Parallel()
-	s := newScript(t, Options{Quiet: 20 * time.Millisecond}, func(root string) {
-		writeFile(t, filepath.Join(root, "gone.js"), "x")
+	inBubble(t, func(t *testing.T) {
+		const quiet = 20 * time.Millisecond
+		s := newBubbleScript(t, Options{Quiet: quiet}, func(root string) {
+			writeFile(t, filepath.Join(root, "gone.js"), "x")
+		})
+		start := time.Now()
+		s.remove("gone.js")
+		time.Sleep(quiet / 2) // fake time: half the wait is over
+		select {
+		case b := <-s.w.Batches():
+			t.Fatalf("batch %v before Quiet", b.Paths)
+		default:
+		}
+		s.send(ev(fsnotify.Remove, s.p("gone.js")))
+		got := collect(t, s.w, hasFn(s.p("gone.js")))
+		if d := time.Since(start); len(got) != 1 || d != quiet/2+quiet {
+			t.Errorf("got %s after %v, want one batch after %v", batchesString(got), d, quiet/2+quiet)
+		}
 	})
-	s.remove("gone.js")
-	collect(t, s.w, hasFn(s.p("gone.js")))
 }
 
 func TestScriptedChmodOnlyIgnored(t *testing.T) {
