@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -391,33 +392,39 @@ func TestScriptedDirectoryRemoved(t *testing.T) {
 	}
 }
 
-// While .git/index.lock exists everything is one burst, however long.
+// While .git/index.lock exists everything is one burst, however long; the
+// batch goes out Settle after the lock goes.
 func TestScriptedLockBurst(t *testing.T) {
-	t.Parallel()
-	const n = 50
-	s := newScript(t, Options{}, func(root string) {
-		mustDo(t, os.MkdirAll(filepath.Join(root, ".git"), 0o755))
-		for i := range n {
-			writeFile(t, filepath.Join(root, fmt.Sprintf("f%02d.js", i)), "a")
+	inBubble(t, func(t *testing.T) {
+		const n = 50
+		s := newBubbleScript(t, Options{}, func(root string) {
+			mustDo(t, os.MkdirAll(filepath.Join(root, ".git"), 0o755))
+			for i := range n {
+				writeFile(t, filepath.Join(root, fmt.Sprintf("f%02d.js", i)), "a")
+			}
+		})
+		if !s.fake.isWatched(s.p(".git")) {
+			t.Fatal(".git not watched for its lock")
 		}
+		writeFile(t, s.p(".git/index.lock"), "")
+		s.send(ev(fsnotify.Create, s.p(".git/index.lock")))
+		for i := range n {
+			s.write(fmt.Sprintf("f%02d.js", i), "b")
+		}
+		// Longer than MaxSettle: the lock holds the batch.
+		none(t, s.w, defaultMaxSettle+100*time.Millisecond)
+		mustDo(t, os.Rename(s.p(".git/index.lock"), s.p(".git/index")))
+		s.send(ev(fsnotify.Rename, s.p(".git/index.lock")), ev(fsnotify.Create, s.p(".git/index")))
+		unlocked := time.Now()
+		got := collect(t, s.w, func(Batch) bool { return true })
+		if len(got[0].Paths) != n {
+			t.Fatalf("batch has %d paths, want %d: %v", len(got[0].Paths), n, got[0].Paths)
+		}
+		if d := time.Since(unlocked); d != defaultSettle {
+			t.Errorf("batch %v after the lock went, want Settle (%v)", d, defaultSettle)
+		}
+		settled(t, s.w)
 	})
-	if !s.fake.isWatched(s.p(".git")) {
-		t.Fatal(".git not watched for its lock")
-	}
-	writeFile(t, s.p(".git/index.lock"), "")
-	s.send(ev(fsnotify.Create, s.p(".git/index.lock")))
-	for i := range n {
-		s.write(fmt.Sprintf("f%02d.js", i), "b")
-	}
-	// Longer than MaxSettle: the lock holds the batch.
-	none(t, s.w, defaultMaxSettle+100*time.Millisecond)
-	mustDo(t, os.Rename(s.p(".git/index.lock"), s.p(".git/index")))
-	s.send(ev(fsnotify.Rename, s.p(".git/index.lock")), ev(fsnotify.Create, s.p(".git/index")))
-	got := collect(t, s.w, func(Batch) bool { return true })
-	if len(got[0].Paths) != n {
-		t.Fatalf("batch has %d paths, want %d: %v", len(got[0].Paths), n, got[0].Paths)
-	}
-	settled(t, s.w)
 }
 
 // A lock left behind by a crashed git must not delay saves.
@@ -471,41 +478,48 @@ func TestScriptedFence(t *testing.T) {
 	settled(t, s.w)
 }
 
-// Many distinct paths at once switch to settle mode: few batches, every
-// path delivered.
+// Many distinct paths within Settle switch to settle mode: few batches,
+// every path delivered, the last one Settle after the last event.
 func TestScriptedRateBurst(t *testing.T) {
-	t.Parallel()
-	const n = 40
-	s := newScript(t, Options{}, func(root string) {
+	inBubble(t, func(t *testing.T) {
+		const n = 40
+		s := newBubbleScript(t, Options{}, func(root string) {
+			for i := range n {
+				writeFile(t, filepath.Join(root, fmt.Sprintf("f%02d.js", i)), "a")
+			}
+		})
+		start := time.Now()
 		for i := range n {
-			writeFile(t, filepath.Join(root, fmt.Sprintf("f%02d.js", i)), "a")
+			s.send(ev(fsnotify.Write, s.p(fmt.Sprintf("f%02d.js", i))))
 		}
+		var got []Batch
+		for u := union(got); len(u) < n; u = union(got) {
+			got = append(got, collect(t, s.w, func(Batch) bool { return true })...)
+		}
+		if len(got) > burstPaths {
+			t.Errorf("%d batches for %d paths: %s", len(got), n, batchesString(got))
+		}
+		if d := time.Since(start); d != defaultSettle {
+			t.Errorf("last batch after %v, want Settle (%v)", d, defaultSettle)
+		}
+		settled(t, s.w)
 	})
-	for i := range n {
-		s.sendNoWait(ev(fsnotify.Write, s.p(fmt.Sprintf("f%02d.js", i))))
-	}
-	var got []Batch
-	for u := union(got); len(u) < n; u = union(got) {
-		got = append(got, collect(t, s.w, func(Batch) bool { return true })...)
-	}
-	if len(got) > burstPaths {
-		t.Errorf("%d batches for %d paths: %s", len(got), n, batchesString(got))
-	}
 }
 
 func TestOverflowRescan(t *testing.T) {
-	t.Parallel()
-	s := newScript(t, Options{}, nil)
-	s.fake.errs <- fsnotify.ErrEventOverflow
-	got := collect(t, s.w, func(Batch) bool { return true })
-	b := got[0]
-	if !b.Rescan || b.Reason != "inotify event queue overflowed" || b.First.IsZero() {
-		t.Fatalf("got %+v", b)
-	}
-	none(t, s.w, 3*rescanBackoff)
-	if st := s.w.Stats(); st.Overflows != 1 || st.Rescans != 1 {
-		t.Errorf("stats %+v", st)
-	}
+	inBubble(t, func(t *testing.T) {
+		s := newBubbleScript(t, Options{}, nil)
+		s.fake.errs <- fsnotify.ErrEventOverflow
+		got := collect(t, s.w, func(Batch) bool { return true })
+		b := got[0]
+		if !b.Rescan || b.Reason != "inotify event queue overflowed" || b.First.IsZero() {
+			t.Fatalf("got %+v", b)
+		}
+		none(t, s.w, 3*rescanBackoff)
+		if st := s.w.Stats(); st.Overflows != 1 || st.Rescans != 1 {
+			t.Errorf("stats %+v", st)
+		}
+	})
 }
 
 // A pending path is not lost when an overflow forces a rescan.
@@ -523,35 +537,38 @@ func TestOverflowKeepsPendingPaths(t *testing.T) {
 }
 
 // Overflows in a row: at most one rescan batch per backoff period, and the
-// last overflow is still followed by a rescan.
+// last overflow is still followed by a rescan. Fifty overflows handled at
+// one instant give exactly two: one at once, one folding the other 49 a
+// backoff period later.
 func TestOverflowBackoff(t *testing.T) {
-	t.Parallel()
-	s := newScript(t, Options{}, nil)
-	start := time.Now()
-	for range 50 {
-		s.fake.errs <- fsnotify.ErrEventOverflow
-	}
-	lastSent := time.Now()
-	waitUntil(t, "overflows handled", func() bool { return s.w.Stats().Overflows == 50 })
-	var rescans []time.Time
-	for _, b := range drainFor(s.w, 5*rescanBackoff) {
-		if !b.Rescan {
-			t.Fatalf("non-rescan batch %+v", b)
+	inBubble(t, func(t *testing.T) {
+		s := newBubbleScript(t, Options{}, nil)
+		start := time.Now()
+		for range 50 {
+			s.fake.errs <- fsnotify.ErrEventOverflow
 		}
-		rescans = append(rescans, time.Now())
-	}
-	if len(rescans) == 0 {
-		t.Fatal("no rescan batch")
-	}
-	// One per backoff period over the span they were received in (+1 for
-	// the first, +1 for receive jitter), however long handling took.
-	span := rescans[len(rescans)-1].Sub(rescans[0])
-	if limit := int(span/rescanBackoff) + 2; len(rescans) > limit {
-		t.Errorf("%d rescan batches within %v (overflows sent in %v), want at most %d", len(rescans), span, lastSent.Sub(start), limit)
-	}
-	if rescans[len(rescans)-1].Before(lastSent) {
-		t.Errorf("no rescan batch after the last overflow")
-	}
+		synctest.Wait()
+		if n := s.w.Stats().Overflows; n != 50 {
+			t.Fatalf("%d overflows handled, want 50", n)
+		}
+		var at []time.Duration
+		end := time.After(5 * rescanBackoff)
+	receive:
+		for {
+			select {
+			case b := <-s.w.Batches():
+				if !b.Rescan {
+					t.Fatalf("non-rescan batch %+v", b)
+				}
+				at = append(at, time.Since(start))
+			case <-end:
+				break receive
+			}
+		}
+		if want := []time.Duration{0, rescanBackoff}; !slices.Equal(at, want) {
+			t.Errorf("rescan batches at %v, want at %v", at, want)
+		}
+	})
 }
 
 func TestBackendErrorNotFatal(t *testing.T) {
@@ -651,26 +668,31 @@ func TestSkipUnwatchableAndVanished(t *testing.T) {
 }
 
 // A consumer that does not read: the watcher keeps coalescing, nothing is
-// lost, and the reader is never blocked.
+// lost, and the reader is never blocked. The first batchBuffer batches fill
+// the channel; everything after them is merged into one.
 func TestSlowConsumer(t *testing.T) {
-	t.Parallel()
-	const n = 150
-	// A tiny Settle keeps every event on the low-latency path: one batch each.
-	s := newScript(t, Options{Settle: time.Nanosecond}, func(root string) {
+	inBubble(t, func(t *testing.T) {
+		const n = 150
+		const settle = time.Millisecond
+		s := newBubbleScript(t, Options{Settle: settle}, func(root string) {
+			for i := range n {
+				writeFile(t, filepath.Join(root, fmt.Sprintf("f%03d.js", i)), "a")
+			}
+		})
 		for i := range n {
-			writeFile(t, filepath.Join(root, fmt.Sprintf("f%03d.js", i)), "a")
+			// Fake time: each event falls in a Settle window of its own,
+			// which keeps it on the low-latency path (one batch each).
+			time.Sleep(2 * settle)
+			s.send(ev(fsnotify.Write, s.p(fmt.Sprintf("f%03d.js", i))))
+		}
+		got := drainFor(s.w, time.Second)
+		if u := union(got); len(u) != n {
+			t.Fatalf("%d of %d paths delivered", len(u), n)
+		}
+		if len(got) != batchBuffer+1 || len(got[batchBuffer].Paths) != n-batchBuffer {
+			t.Errorf("%d batches, the last with %d paths; want %d, the last with %d", len(got), len(got[len(got)-1].Paths), batchBuffer+1, n-batchBuffer)
 		}
 	})
-	for i := range n {
-		s.send(ev(fsnotify.Write, s.p(fmt.Sprintf("f%03d.js", i))))
-	}
-	got := drainFor(s.w, 300*time.Millisecond)
-	if u := union(got); len(u) != n {
-		t.Fatalf("%d of %d paths delivered", len(u), n)
-	}
-	if len(got) > batchBuffer+1 {
-		t.Errorf("%d batches: the overflow was not coalesced", len(got))
-	}
 }
 
 func TestScriptedRootRecreated(t *testing.T) {
@@ -728,28 +750,37 @@ func TestScriptedAnchorRecreated(t *testing.T) {
 	collect(t, w, func(b Batch) bool { return b.Rescan })
 }
 
-// When not even an ancestor can be watched, the watcher polls.
+// When not even an ancestor can be watched, the watcher polls, first
+// after pollMin.
 func TestScriptedRootRecreatedPolling(t *testing.T) {
-	t.Parallel()
-	parent := t.TempDir()
-	root := filepath.Join(parent, "proj")
-	mustDo(t, os.MkdirAll(root, 0o755))
-	fake := newFake()
-	w := startWatcher(t, []string{root}, Options{Backend: fake})
-	fake.setAddErr(func(name string) error {
-		if name != root {
-			return syscall.EACCES
+	inBubble(t, func(t *testing.T) {
+		parent := t.TempDir()
+		root := filepath.Join(parent, "proj")
+		mustDo(t, os.MkdirAll(root, 0o755))
+		fake := newFake()
+		w := startWatcher(t, []string{root}, Options{Backend: fake})
+		fake.setAddErr(func(name string) error {
+			if name != root {
+				return syscall.EACCES
+			}
+			return nil
+		})
+		mustDo(t, os.RemoveAll(root))
+		fake.events <- ev(fsnotify.Remove, root)
+		gone := time.Now()
+		collect(t, w, hasFn(root))
+		// The batch goes out before the watcher looks for an anchor: let
+		// it settle on polling before the root comes back.
+		synctest.Wait()
+		mustDo(t, os.Mkdir(root, 0o755))
+		got := collect(t, w, func(b Batch) bool { return b.Rescan })
+		if !strings.Contains(got[len(got)-1].Reason, "re-created") {
+			t.Errorf("got %+v", got)
 		}
-		return nil
+		if d := time.Since(gone); d != pollMin {
+			t.Errorf("re-creation seen after %v, want at the first poll (%v)", d, pollMin)
+		}
 	})
-	mustDo(t, os.RemoveAll(root))
-	fake.events <- ev(fsnotify.Remove, root)
-	collect(t, w, hasFn(root))
-	mustDo(t, os.Mkdir(root, 0o755))
-	got := collect(t, w, func(b Batch) bool { return b.Rescan })
-	if !strings.Contains(got[len(got)-1].Reason, "re-created") {
-		t.Errorf("got %+v", got)
-	}
 }
 
 func TestNewErrors(t *testing.T) {
