@@ -322,6 +322,11 @@ func (p *Project) applyFacts(b *batch) {
 		p.g.SetTarget(rl.r, rl.i, t)
 		b.touched[rl.r] = true
 	}
+	for i, rl := range b.relinks {
+		if i == 0 || b.relinks[i-1].r != rl.r {
+			p.rebindHotDeps(rl.r)
+		}
+	}
 	for _, r := range b.roots {
 		if !slices.Contains(b.deleted, r) {
 			b.stampRoots = append(b.stampRoots, r)
@@ -468,6 +473,7 @@ func (p *Project) reresolveAll() []string {
 			continue
 		}
 		m := p.g.Mod(r)
+		relinked := false
 		for i, imp := range m.Imports {
 			res, err := p.res.Resolve(m.File, imp.Specifier)
 			t := modgraph.None
@@ -488,6 +494,10 @@ func (p *Project) reresolveAll() []string {
 				p.discover([]modgraph.Ref{t}, &Plan{})
 			}
 			m = p.g.Mod(r)
+			relinked = true
+		}
+		if relinked {
+			p.rebindHotDeps(r)
 		}
 	}
 	return changed

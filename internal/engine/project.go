@@ -242,9 +242,45 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 			h.SelfAccepting = true
 		}
 		h.SetLists(p.depRefs(r, sr.accepted, "accept", plan), sr.hot.AcceptedExports, p.depRefs(r, sr.declined, "decline", plan))
+		h.SetDepSpecs(depSpecs(sr.accepted), depSpecs(sr.declined))
 		p.g.SetHot(r, h)
 	}
 	return fresh
+}
+
+func depSpecs(deps []rawDep) []string {
+	if len(deps) == 0 {
+		return nil
+	}
+	out := make([]string, len(deps))
+	for i, d := range deps {
+		out[i] = d.spec
+	}
+	return out
+}
+
+// rebindHotDeps names again the modules that r's accept(deps) and
+// decline(deps) calls name, after some of r's imports were linked anew
+// without r being scanned: the running instance of r still has those
+// callbacks, so a dependency deleted and created again (git stash, an
+// editor's delete and create) is accepted or declined again.
+func (p *Project) rebindHotDeps(r modgraph.Ref) {
+	m := p.g.Mod(r)
+	accepted, declined := m.Hot.DepSpecs()
+	if len(accepted) == 0 && len(declined) == 0 {
+		return
+	}
+	resolveAll := func(specs []string) []rawDep {
+		deps := make([]rawDep, len(specs))
+		for i, spec := range specs {
+			deps[i].spec = spec
+			deps[i].res, deps[i].err = p.res.Resolve(m.File, spec)
+		}
+		return deps
+	}
+	h := m.Hot
+	h.SetLists(p.depRefs(r, resolveAll(accepted), "accept", nil), h.AcceptedExports(), p.depRefs(r, resolveAll(declined), "decline", nil))
+	p.g.SetHot(r, h)
 }
 
 func coversAll(accepted, exports []string) bool {

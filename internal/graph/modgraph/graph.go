@@ -101,16 +101,53 @@ type hotLists struct {
 	acceptedDeps    []Ref
 	acceptedExports []string
 	declinedDeps    []Ref
+	// acceptedSpecs and declinedSpecs are the specifiers accept(deps) and
+	// decline(deps) were called with, as written; the Refs are what they
+	// name in the graph now. A dependency whose file is deleted leaves the
+	// Refs (forget) but not the specifiers, so that the module is named
+	// again when the file comes back (see DepSpecs).
+	acceptedSpecs []string
+	declinedSpecs []string
 }
 
 // SetLists records the modules accept(deps) names, the exports
 // acceptExports names, and the modules decline(deps) names.
 func (h *Hot) SetLists(acceptedDeps []Ref, acceptedExports []string, declinedDeps []Ref) {
-	if len(acceptedDeps) == 0 && len(acceptedExports) == 0 && len(declinedDeps) == 0 {
+	var accepted, declined []string
+	if h.lists != nil {
+		accepted, declined = h.lists.acceptedSpecs, h.lists.declinedSpecs
+	}
+	h.set(hotLists{acceptedDeps: acceptedDeps, acceptedExports: acceptedExports, declinedDeps: declinedDeps,
+		acceptedSpecs: accepted, declinedSpecs: declined})
+}
+
+// SetDepSpecs records the specifiers accept(deps) and decline(deps) were
+// called with, which SetLists resolves to modules; they outlive the
+// modules they name.
+func (h *Hot) SetDepSpecs(accepted, declined []string) {
+	l := hotLists{}
+	if h.lists != nil {
+		l = *h.lists
+	}
+	l.acceptedSpecs, l.declinedSpecs = accepted, declined
+	h.set(l)
+}
+
+// DepSpecs are the specifiers of accept(deps) and decline(deps).
+func (h *Hot) DepSpecs() (accepted, declined []string) {
+	if h.lists == nil {
+		return nil, nil
+	}
+	return h.lists.acceptedSpecs, h.lists.declinedSpecs
+}
+
+func (h *Hot) set(l hotLists) {
+	if len(l.acceptedDeps) == 0 && len(l.acceptedExports) == 0 && len(l.declinedDeps) == 0 &&
+		len(l.acceptedSpecs) == 0 && len(l.declinedSpecs) == 0 {
 		h.lists = nil
 		return
 	}
-	h.lists = &hotLists{acceptedDeps: acceptedDeps, acceptedExports: acceptedExports, declinedDeps: declinedDeps}
+	h.lists = &l
 }
 
 // AcceptedDeps are the modules accepted through accept(dep | [deps]).
@@ -137,14 +174,19 @@ func (h *Hot) DeclinedDeps() []Ref {
 	return h.lists.declinedDeps
 }
 
-// forget drops r from the dependency lists (r left the graph).
+// forget drops r from the dependency lists (r left the graph); the
+// specifiers that named it stay.
 func (h *Hot) forget(r Ref) {
 	if h.lists == nil {
 		return
 	}
+	if !slices.Contains(h.lists.acceptedDeps, r) && !slices.Contains(h.lists.declinedDeps, r) {
+		return
+	}
+	// Copies: the lists may be shared with a Hot value the caller kept.
 	l := *h.lists
-	l.acceptedDeps = deleteRef(l.acceptedDeps, r)
-	l.declinedDeps = deleteRef(l.declinedDeps, r)
+	l.acceptedDeps = deleteRef(slices.Clone(l.acceptedDeps), r)
+	l.declinedDeps = deleteRef(slices.Clone(l.declinedDeps), r)
 	h.lists = &l
 }
 
