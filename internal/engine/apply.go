@@ -422,6 +422,9 @@ func (p *Project) refreshLiveness(b *batch) {
 // that re-imports fetch new URLs rather than cached instances. A batch
 // with nothing to stamp, update or reload takes no token.
 func (p *Project) stampVersions(b *batch) {
+	// A module deleted and created again must not be fetched under a URL
+	// the runtime already has an instance for.
+	b.stampRoots = append(b.stampRoots, p.g.TakeReturned()...)
 	if len(b.stampRoots) == 0 && b.result.FullReload == nil && len(b.result.Updates) == 0 {
 		return
 	}

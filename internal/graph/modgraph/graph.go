@@ -237,7 +237,15 @@ type Graph struct {
 	livenessStale bool
 	// liveN counts modules with Live set (see LiveCount).
 	liveN int
+	// gone holds the keys of removed modules, and returned the modules
+	// added again under one of them since the last TakeReturned: a runtime
+	// may still hold the old instance under the old URL.
+	gone     map[string]struct{}
+	returned []Ref
 }
+
+// maxGone bounds the keys of removed modules the graph remembers.
+const maxGone = 1 << 16
 
 // New returns an empty graph.
 func New() *Graph {
@@ -246,6 +254,7 @@ func New() *Graph {
 		byFile:     map[string][]Ref{},
 		entries:    map[Ref]struct{}{},
 		unresolved: map[Ref]struct{}{},
+		gone:       map[string]struct{}{},
 	}
 }
 
@@ -318,7 +327,22 @@ func (g *Graph) Add(id, file string, kind Kind) (Ref, bool) {
 	if file != "" {
 		g.byFile[file] = append(g.byFile[file], r)
 	}
+	if _, ok := g.gone[k]; ok {
+		delete(g.gone, k)
+		g.returned = append(g.returned, r)
+	}
 	return r, true
+}
+
+// TakeReturned returns the modules added since the last call under the
+// key of a module that was removed before (a file deleted and created
+// again), and forgets them. Whoever versions modules must give each a
+// version no runtime has seen: the runtime may still hold the removed
+// module's instance under its old URL.
+func (g *Graph) TakeReturned() []Ref {
+	out := g.returned
+	g.returned = nil
+	return slices.DeleteFunc(out, func(r Ref) bool { return !g.Exists(r) })
 }
 
 // Remove deletes module r. Importers keep their Imports of it, now
@@ -344,6 +368,17 @@ func (g *Graph) Remove(r Ref) {
 		g.liveN--
 	}
 	delete(g.byKey, key(m.ID, m.Kind))
+	if m.Kind != KindExternal {
+		if len(g.gone) >= maxGone {
+			// Forgetting a key only risks an old URL for a module that
+			// comes back; the bound keeps churn from growing the map.
+			for k := range g.gone {
+				delete(g.gone, k)
+				break
+			}
+		}
+		g.gone[key(m.ID, m.Kind)] = struct{}{}
+	}
 	if m.File != "" {
 		rs := deleteRef(g.byFile[m.File], r)
 		if len(rs) == 0 {

@@ -32,3 +32,30 @@ func TestRemoveKeepsHotDepSpecs(t *testing.T) {
 		t.Fatalf("Remove changed a Hot value it does not own: %v", h.AcceptedDeps())
 	}
 }
+
+// A module added under the key of a removed one is reported once by
+// TakeReturned; a new key, an external and a module removed again before
+// the call are not.
+func TestTakeReturned(t *testing.T) {
+	g := New()
+	x, _ := g.Add("/src/x.js", "/p/src/x.js", KindJS)
+	ext, _ := g.Add("/@id/react", "", KindExternal)
+	tmp, _ := g.Add("/src/tmp.js", "/p/src/tmp.js", KindJS)
+	g.Remove(x)
+	g.Remove(ext)
+	g.Remove(tmp)
+	if got := g.TakeReturned(); len(got) != 0 {
+		t.Fatalf("TakeReturned before anything came back = %v", got)
+	}
+	x2, _ := g.Add("/src/x.js", "/p/src/x.js", KindJS)
+	g.Add("/@id/react", "", KindExternal)
+	g.Add("/src/new.js", "/p/src/new.js", KindJS)
+	tmp2, _ := g.Add("/src/tmp.js", "/p/src/tmp.js", KindJS)
+	g.Remove(tmp2)
+	if got := g.TakeReturned(); !slices.Equal(got, []Ref{x2}) {
+		t.Fatalf("TakeReturned = %v, want [%d]", got, x2)
+	}
+	if got := g.TakeReturned(); len(got) != 0 {
+		t.Fatalf("second TakeReturned = %v, want nothing", got)
+	}
+}
