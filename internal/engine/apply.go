@@ -284,7 +284,7 @@ func (p *Project) relinkImports(b *batch) {
 // already reloads everything.
 func (p *Project) propagateChanges(b *batch) {
 	if len(b.roots) > 0 {
-		b.result = p.walker.Compute(b.roots, propagate.Options{})
+		b.result = p.walker.Compute(b.roots, propagate.Options{Deleted: b.deleted})
 	}
 	for _, r := range b.roots {
 		b.plan.Triggers = append(b.plan.Triggers, p.g.Mod(r).ID)
