@@ -56,6 +56,10 @@ type batch struct {
 	touched    map[modgraph.Ref]bool // modules whose imports changed
 	stampRoots []modgraph.Ref        // modules whose version changes, with their importers
 
+	// scanChanged: the deleted modules that were live, with the imports
+	// that named them (refreshLiveness holds or prunes them)
+	goneLive []heldModule
+
 	// refreshLiveness
 	pruneIDs []string
 }
@@ -81,6 +85,7 @@ func (b *batch) reset() {
 		created:    emptied(b.created),
 		edits:      emptied(b.edits),
 		deleted:    emptied(b.deleted),
+		goneLive:   emptied(b.goneLive),
 		roots:      emptied(b.roots),
 		pages:      emptied(b.pages),
 		relinks:    emptied(b.relinks),
@@ -244,7 +249,11 @@ func (p *Project) scanChanged(b *batch) {
 		}
 	}
 	for _, r := range b.deleted {
-		b.markChanged(r, p.g.Mod(r))
+		m := p.g.Mod(r)
+		b.markChanged(r, m)
+		if m.Live && m.Kind != modgraph.KindHTML {
+			b.goneLive = append(b.goneLive, p.holdersOf(r))
+		}
 	}
 }
 
@@ -415,6 +424,8 @@ func (p *Project) refreshLiveness(b *batch) {
 		b.pruneIDs = append(b.pruneIDs, m.ID)
 		b.stampRoots = append(b.stampRoots, r)
 	}
+	p.held = append(p.held, b.goneLive...)
+	p.releaseHeld(b)
 }
 
 // stampVersions gives the batch one version token and stamps it on the
