@@ -344,6 +344,7 @@ func (p *Project) applyFacts(b *batch) {
 	p.removeDeleted(b)
 	p.discover(fresh, b.plan)
 	p.addCreatedPages(b)
+	p.addClaimedEntries(b)
 	p.applyConfig(b)
 	p.reportUnresolved(b)
 }

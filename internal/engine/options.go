@@ -17,6 +17,11 @@ type Options struct {
 	// Entries are extra entry modules (paths relative to Root, or module
 	// IDs like "/src/server.ts"), for runtimes without an HTML page.
 	Entries []string
+	// RequireEntries makes Open fail when one of Entries does not resolve
+	// (a daemon starting with the entries a person named), instead of
+	// reporting it in the plan (a rescan, where a file may be gone for a
+	// moment).
+	RequireEntries bool
 	// IgnoreDirs are directory names never searched for pages
 	// (default: node_modules, dist, coverage, and every name starting with ".").
 	IgnoreDirs []string

@@ -33,6 +33,9 @@ type Project struct {
 	errored map[modgraph.Ref]ModuleError
 	// held are deleted modules a runtime may still run (see heldModule).
 	held []heldModule
+	// claims are the entries named by the user or a subscriber, by the
+	// string they gave (see claim).
+	claims map[string]*claim
 	// batch is Apply's working state, reused from batch to batch.
 	batch batch
 }
@@ -40,7 +43,9 @@ type Project struct {
 // Open builds the graph of the project at opts.Root: every HTML page below
 // the root (outside ignored directories) and every configured entry, and
 // everything they import. Problems in sources are not errors here: they are
-// returned as the plan's Errors and Warnings, and the project is usable.
+// returned as the plan's Errors and Warnings, and the project is usable. A
+// configured entry that does not resolve is one too, unless
+// opts.RequireEntries makes it an error (an *EntryError).
 func Open(fsys vfs.FS, opts Options) (*Project, *Plan, error) {
 	if !path.IsAbs(opts.Root) {
 		return nil, nil, fmt.Errorf("open project %q: root must be an absolute path", opts.Root)
@@ -62,6 +67,7 @@ func Open(fsys vfs.FS, opts Options) (*Project, *Plan, error) {
 		workers: opts.Workers,
 		now:     opts.Now,
 		errored: map[modgraph.Ref]ModuleError{},
+		claims:  map[string]*claim{},
 	}
 	if p.maxSize <= 0 {
 		p.maxSize = defaultMaxFileSize
@@ -85,11 +91,17 @@ func Open(fsys vfs.FS, opts Options) (*Project, *Plan, error) {
 		queue = append(queue, r)
 	}
 	for _, e := range opts.Entries {
+		c := p.claim(e)
+		c.configured = true
 		r, err := p.addEntry(e)
 		if err != nil {
+			if opts.RequireEntries {
+				return nil, nil, err
+			}
 			plan.Errors = append(plan.Errors, ModuleError{Module: e, Message: err.Error(), Code: "UNRESOLVED_IMPORT"})
 			continue
 		}
+		c.id = p.g.Mod(r).ID
 		queue = append(queue, r)
 	}
 	p.discover(queue, plan)
@@ -128,28 +140,14 @@ func (p *Project) addEntry(e string) (modgraph.Ref, error) {
 	}
 	res, err := p.res.Resolve(p.opts.Root+"/index.html", spec)
 	if err != nil {
-		return modgraph.None, fmt.Errorf("entry %s: %w", e, err)
+		return modgraph.None, &EntryError{Entry: e, Err: err}
 	}
 	if res.External {
-		return modgraph.None, fmt.Errorf("entry %s: resolves outside the watched trees", e)
+		return modgraph.None, &EntryError{Entry: e, Err: errOutsideTrees}
 	}
 	r, _ := p.g.Add(p.idFor(res.Path), res.Path, kindFor(res.Path, modgraph.EdgeStatic))
 	p.g.SetEntry(r, true)
 	return r, nil
-}
-
-// AddEntry declares an extra entry module (for a runtime without pages) and
-// scans what it imports. It returns the module ID.
-func (p *Project) AddEntry(e string) (string, *Plan, error) {
-	r, err := p.addEntry(e)
-	if err != nil {
-		return "", nil, err
-	}
-	plan := &Plan{}
-	if !p.g.Mod(r).Scanned {
-		p.discover([]modgraph.Ref{r}, plan)
-	}
-	return p.g.Mod(r).ID, plan, nil
 }
 
 // idFor maps an absolute file path to its module ID
