@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hmrd/hmrd/internal/graph/modgraph"
 	"github.com/hmrd/hmrd/internal/graph/propagate"
@@ -218,6 +219,7 @@ func (p *Project) scanChanged(b *batch) {
 		}
 	}
 	results := p.scanMany(reqs)
+	p.rereadEmpty(reqs, results)
 
 	for i, rq := range reqs {
 		sr := &results[i]
@@ -255,6 +257,56 @@ func (p *Project) scanChanged(b *batch) {
 			b.goneLive = append(b.goneLive, p.holdersOf(r))
 		}
 	}
+}
+
+// rereadEmpty reads again the files that had content and now read empty,
+// pausing a little longer each time, until they hold something or
+// emptyWait has passed: an editor that saves without a rename truncates
+// the file, then writes it, and the watcher may report the path in
+// between (it waits for an empty file, but only so long, and a burst
+// takes every path as it is). So the batch is computed from the final
+// bytes, not from the empty file, and the write that follows is a no-op.
+// A file that stays empty is taken as empty.
+func (p *Project) rereadEmpty(reqs []scanReq, results []scanResult) {
+	if p.emptyWait <= 0 {
+		return
+	}
+	var again []int
+	for i := range results {
+		if results[i].empty && p.hadContent(reqs[i].file) {
+			again = append(again, i)
+		}
+	}
+	pause := emptyReadPoll
+	for waited := time.Duration(0); len(again) > 0 && waited < p.emptyWait; pause += emptyReadPoll {
+		pause = min(pause, p.emptyWait-waited)
+		time.Sleep(pause)
+		waited += pause
+		sub := make([]scanReq, len(again))
+		for k, i := range again {
+			sub[k] = reqs[i]
+		}
+		still := again[:0]
+		for k, sr := range p.scanMany(sub) {
+			i := again[k]
+			results[i] = sr
+			if sr.empty {
+				still = append(still, i)
+			}
+		}
+		again = still
+	}
+}
+
+// hadContent reports whether the last content scanned from file was not
+// empty.
+func (p *Project) hadContent(file string) bool {
+	for _, r := range p.g.ByFile(file) {
+		if m := p.g.Mod(r); m.Scanned && m.Hash != p.emptyHash {
+			return true
+		}
+	}
+	return false
 }
 
 // relinkImports finds the imports that did not resolve and now do, which

@@ -26,6 +26,9 @@ type Project struct {
 	maxSize int64
 	workers int
 	now     func() time.Time
+	// emptyWait and emptyHash: see rereadEmpty.
+	emptyWait time.Duration
+	emptyHash uint64
 
 	lastToken int64
 	// errored holds the current error of each module that has one; its
@@ -78,6 +81,11 @@ func Open(fsys vfs.FS, opts Options) (*Project, *Plan, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.emptyWait = opts.EmptyReadWait
+	if p.emptyWait == 0 {
+		p.emptyWait = defaultEmptyReadWait
+	}
+	p.emptyHash = maphash.Bytes(p.seed, nil)
 	p.res = resolve.New(fsys, resolve.Options{Root: opts.Root, WatchedRoots: opts.WatchedRoots, Conditions: opts.Conditions, ExtraConditions: opts.ExtraConditions})
 	p.walker = propagate.NewWalker(p.g)
 
