@@ -37,6 +37,8 @@ type project struct {
 	// in several steps must not flash an error overlay
 	// (docs/design.md#the-parse-error-hold).
 	quiet time.Duration
+	// entryGrace is how long a subscription's entries outlive it.
+	entryGrace time.Duration
 
 	reqs chan func()
 	done chan struct{}
@@ -68,6 +70,8 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 		quiet: 80 * time.Millisecond,
 		reqs:  make(chan func()),
 		done:  make(chan struct{}),
+
+		entryGrace: entryGrace,
 	}
 	userIgnore := wopts.Ignore
 	wopts.Ignore = func(path string, isDir bool) bool {
@@ -91,7 +95,11 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 		eng  *engine.Project
 		plan *engine.Plan
 	)
-	duringBuild(func() { eng, plan, err = engine.Open(vfs.OS{}, opts) })
+	// The entries a person named must exist; a rescan later tolerates one
+	// that is gone for a moment.
+	strict := opts
+	strict.RequireEntries = true
+	duringBuild(func() { eng, plan, err = engine.Open(vfs.OS{}, strict) })
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -99,7 +107,7 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 	p.eng = eng
 	p.w = w
 	hub.AddProject(name, root)
-	p.logWarnings(plan)
+	p.logOpened(plan)
 	p.refreshStats()
 	p.log.Info("project open", "root", root, "modules", p.stats.Modules, "entries", p.stats.Entries, "watches", w.Watches())
 	return p, nil
@@ -197,7 +205,9 @@ func stillBroken(held, plan *engine.Plan, paths []string) []engine.ModuleError {
 }
 
 // rescan rebuilds the graph from disk after the watcher lost events: any
-// runtime may now be stale, so every subscriber reloads.
+// runtime may now be stale, so every subscriber reloads. What the disk does
+// not say carries over: the entries subscribers hold and the modules
+// runtimes reported loaded.
 func (p *project) rescan(reason string, first time.Time) {
 	var (
 		eng  *engine.Project
@@ -210,8 +220,9 @@ func (p *project) rescan(reason string, first time.Time) {
 		p.hub.Publish(p.name, 0, &signal.Error{Message: fmt.Sprintf("rescan %s: %v", p.root, err), Code: "READ_ERROR"})
 		return
 	}
+	p.logOpened(plan)
+	p.logOpened(eng.Adopt(p.eng))
 	p.eng = eng
-	p.logWarnings(plan)
 	p.log.Warn("rescan", "reason", reason)
 	p.hub.Publish(p.name, 0, &signal.FullReload{FullReload: propagate.FullReload{
 		Cause:  propagate.CauseRescan,

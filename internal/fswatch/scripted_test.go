@@ -851,3 +851,47 @@ func TestBuiltinIgnored(t *testing.T) {
 		}
 	}
 }
+
+// A save in several writes (truncate, write, write a few ms later): the
+// path was seen empty, so its first write does not go out at once; each
+// further write extends the wait, and one batch goes out once the writes
+// stop for Settle. Reading the file then gives the final bytes.
+func TestScriptedSaveInSeveralWrites(t *testing.T) {
+	t.Parallel()
+	s := newScript(t, Options{Quiet: scriptQuiet, Settle: 200 * time.Millisecond, MaxSettle: 5 * time.Second}, func(root string) {
+		writeFile(t, filepath.Join(root, "x.js"), "old content\n")
+	})
+	x := s.p("x.js")
+	s.truncate("x.js")
+	s.appendTo("x.js", "export const a = 1\n")
+	s.appendTo("x.js", "export const b = 2\n")
+	if n := waitingBatches(s.w); n > 0 {
+		t.Fatalf("%d batch(es) went out between the writes of one save", n)
+	}
+	s.appendTo("x.js", "export const c = 3\n")
+	got := collect(t, s.w, hasFn(x))
+	if len(got) != 1 {
+		t.Fatalf("batches: %s", batchesString(got))
+	}
+	settled(t, s.w)
+	// A later save that is not seen empty goes out at once, as before.
+	s.appendTo("x.js", "// more\n")
+	if n := waitingBatches(s.w); n != 1 {
+		t.Fatalf("a plain write: %d batches waiting, want 1 at once", n)
+	}
+}
+
+// waitingBatches counts the batches formed and not yet received.
+func waitingBatches(w *Watcher) int {
+	n := 0
+	done := make(chan struct{})
+	w.inspect <- func() {
+		n = len(w.batches)
+		if w.out != nil {
+			n++
+		}
+		close(done)
+	}
+	<-done
+	return n
+}
