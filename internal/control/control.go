@@ -82,6 +82,19 @@ type InvalidArgumentError struct{ Msg string }
 
 func (e *InvalidArgumentError) Error() string { return e.Msg }
 
+// LimitError is a request over one of the daemon's size limits. The gRPC
+// adapter answers it as an invalid argument; the WebSocket bridge closes
+// with 1009 (message too big), since a page has no reply to read.
+type LimitError struct {
+	// What is over the limit, e.g. `custom event "x" data`.
+	What        string
+	Size, Limit int
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("%s is %d bytes, over the limit of %d bytes", e.What, e.Size, e.Limit)
+}
+
 // InvalidArgument formats an InvalidArgumentError.
 func InvalidArgument(format string, args ...any) error {
 	return &InvalidArgumentError{Msg: fmt.Sprintf(format, args...)}

@@ -17,10 +17,13 @@ func toStatus(err error) error {
 	if err == nil {
 		return nil
 	}
-	var inv *control.InvalidArgumentError
+	var (
+		inv   *control.InvalidArgumentError
+		limit *control.LimitError
+	)
 	code := codes.Internal
 	switch {
-	case errors.As(err, &inv):
+	case errors.As(err, &inv), errors.As(err, &limit):
 		code = codes.InvalidArgument
 	case errors.Is(err, control.ErrUnknownProject), errors.Is(err, broadcast.ErrUnknownProject):
 		code = codes.NotFound

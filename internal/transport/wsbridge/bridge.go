@@ -18,6 +18,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -40,6 +41,10 @@ import (
 // Subprotocol is the WebSocket subprotocol of protocol v1.
 const Subprotocol = "hmrd.v1"
 
+// DefaultMaxCustomBytes is the default of Options.MaxCustomBytes, the
+// daemon's default limit on a custom event's data.
+const DefaultMaxCustomBytes = 1 << 20
+
 // Options tune the bridge; zero values take the defaults of
 // docs/design.md#limits-and-defaults.
 type Options struct {
@@ -48,7 +53,12 @@ type Options struct {
 	Project string
 	// QueueSize bounds each connection's queue of events (default 256).
 	QueueSize int
-	// ReadLimit bounds a client frame (default 64 KiB).
+	// MaxCustomBytes is the daemon's limit on a custom event's data
+	// (default 1 MiB), named when a page exceeds it.
+	MaxCustomBytes int
+	// ReadLimit bounds a client message (default: room for a custom event
+	// of MaxCustomBytes escaped as a JSON string, 2 × MaxCustomBytes +
+	// 64 KiB). A page over it is closed with 1009.
 	ReadLimit int64
 	// PingInterval and PingTimeout detect dead peers (15 s / 5 s).
 	PingInterval, PingTimeout time.Duration
@@ -72,8 +82,11 @@ func New(svc control.Service, o Options) (*Bridge, error) {
 	if o.QueueSize <= 0 {
 		o.QueueSize = 256
 	}
+	if o.MaxCustomBytes <= 0 {
+		o.MaxCustomBytes = DefaultMaxCustomBytes
+	}
 	if o.ReadLimit <= 0 {
-		o.ReadLimit = 64 << 10
+		o.ReadLimit = 2*int64(o.MaxCustomBytes) + 64<<10
 	}
 	if o.PingInterval <= 0 {
 		o.PingInterval = 15 * time.Second
@@ -134,7 +147,9 @@ func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		conn.Close(websocket.StatusPolicyViolation, "subprotocol "+Subprotocol+" required")
 		return
 	}
-	conn.SetReadLimit(b.o.ReadLimit)
+	// readLoop applies ReadLimit itself, to say what the limit is when it
+	// closes the connection.
+	conn.SetReadLimit(-1)
 	b.serve(r.Context(), conn, cw.conn, project, broadcast.SubscribeOptions{
 		FromSeq: fromSeq, Epoch: q.Get("epoch"), Transport: "websocket", QueueSize: b.o.QueueSize,
 		Client: broadcast.ClientInfo{Name: clientName(r), Kind: "browser"},
@@ -398,17 +413,26 @@ func (b *Bridge) pingLoop(ctx context.Context, conn *websocket.Conn) *closeError
 
 func (b *Bridge) readLoop(ctx context.Context, conn *websocket.Conn, project, subID string) *closeError {
 	for {
-		typ, data, err := conn.Read(ctx)
+		typ, r, err := conn.Reader(ctx)
+		var data []byte
+		if err == nil {
+			// One byte more than the limit tells a message at the limit
+			// from one over it.
+			data, err = io.ReadAll(io.LimitReader(r, b.o.ReadLimit+1))
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			// A peer's close, a frame over the read limit (the library
-			// answers 1009 itself) or a broken connection.
+			// A peer's close or a broken connection.
 			if s := websocket.CloseStatus(err); s != -1 {
 				return &closeError{s, ""}
 			}
 			return &closeError{websocket.StatusProtocolError, "read: " + err.Error()}
+		}
+		if int64(len(data)) > b.o.ReadLimit {
+			return &closeError{websocket.StatusMessageTooBig, fmt.Sprintf(
+				"message over the limit of %d bytes (custom event data: %d bytes)", b.o.ReadLimit, b.o.MaxCustomBytes)}
 		}
 		if typ != websocket.MessageText {
 			return &closeError{websocket.StatusUnsupportedData, "binary frames are not part of hmrd.v1: send protojson text"}
@@ -425,7 +449,9 @@ func (b *Bridge) readLoop(ctx context.Context, conn *websocket.Conn, project, su
 
 // handle runs one client message. Requests the daemon refuses (an unknown
 // module, bad JSON data) are logged and do not end the connection: the page
-// cannot do anything about them and its other traffic is fine.
+// cannot do anything about them and its other traffic is fine. A custom
+// event over the size limit closes it with 1009, as a message over the
+// read limit does: the page is told which limit it broke.
 func (b *Bridge) handle(ctx context.Context, project, subID string, msg *hmrdv1.ClientMessage) *closeError {
 	var err error
 	switch k := msg.Kind.(type) {
@@ -443,6 +469,10 @@ func (b *Bridge) handle(ctx context.Context, project, subID string, msg *hmrdv1.
 	}
 	if err != nil && ctx.Err() == nil {
 		b.log.Warn("client message refused", "project", project, "subscriber", subID, "err", err)
+		var limit *control.LimitError
+		if errors.As(err, &limit) {
+			return &closeError{websocket.StatusMessageTooBig, limit.Error()}
+		}
 	}
 	return nil
 }

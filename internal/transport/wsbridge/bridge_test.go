@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -49,7 +50,10 @@ func (f *fakeService) Invalidate(ctx context.Context, project, module, first str
 }
 
 func (f *fakeService) SendCustom(ctx context.Context, project, event, data, from string) (uint64, error) {
-	// The daemon's contract: invalid JSON data is refused.
+	// The daemon's contract: data over the limit or not JSON is refused.
+	if len(data) > wsbridge.DefaultMaxCustomBytes {
+		return 0, &control.LimitError{What: fmt.Sprintf("custom event %q data", event), Size: len(data), Limit: wsbridge.DefaultMaxCustomBytes}
+	}
 	if data != "" && !json.Valid([]byte(data)) {
 		return 0, control.InvalidArgument("custom event %q: data is not valid JSON", event)
 	}
@@ -80,7 +84,13 @@ type env struct {
 
 func newEnv(t *testing.T, mutate func(*wsbridge.Options)) *env {
 	t.Helper()
-	hub := broadcast.New("ep1", broadcast.Options{Heartbeat: -1})
+	return newEnvHub(t, broadcast.Options{}, mutate)
+}
+
+func newEnvHub(t *testing.T, ho broadcast.Options, mutate func(*wsbridge.Options)) *env {
+	t.Helper()
+	ho.Heartbeat = -1
+	hub := broadcast.New("ep1", ho)
 	hub.AddProject("app", "/app")
 	t.Cleanup(hub.Close)
 	g, err := httpguard.New(httpguard.Options{})
@@ -365,7 +375,7 @@ func TestStalledPageIsClosed(t *testing.T) {
 // write timeout alone: the hub never cuts it off here.
 func TestWriteTimeoutClosesStalledPage(t *testing.T) {
 	const n = 200 // 12.5 MiB: more than loopback socket buffers hold
-	e := newEnv(t, func(o *wsbridge.Options) {
+	e := newEnvHub(t, broadcast.Options{QueueBytes: 64 << 20, LagTimeout: -1}, func(o *wsbridge.Options) {
 		o.QueueSize = 4 * n
 		o.WriteTimeout = 200 * time.Millisecond
 		o.PingInterval = time.Hour // a failing ping would close it too
@@ -466,6 +476,74 @@ func TestTextFrameHeader(t *testing.T) {
 		}
 		if f[0] != 0x81 || len(f) != hdr+n || string(f[hdr:]) != string(payload) {
 			t.Fatalf("n=%d: frame % x... (%d bytes)", n, f[:hdr], len(f))
+		}
+	}
+}
+
+// Custom events over the daemon's limit close the page with 1009 and a
+// reason naming the limit, whether the message fits the read limit (the
+// daemon refuses the data) or not (the bridge refuses the message); data
+// at the limit, escaped as a JSON string, still fits.
+func TestCustomEventLimitsCloseWithReason(t *testing.T) {
+	const max = wsbridge.DefaultMaxCustomBytes
+	e := newEnv(t, nil)
+	// A JSON string of n bytes of backslashes: escaped, it doubles.
+	backslashes := func(n int) string { return `"` + strings.Repeat(`\\`, (n-2)/2) + `"` }
+	msg := func(data string) []byte {
+		b, err := json.Marshal(map[string]any{"custom": map[string]string{"event": "big", "data": data}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name   string
+		frame  []byte
+		reason string // "" when the message is taken
+	}{
+		{"data at the limit, escaped", msg(backslashes(max)), ""},
+		{"data over the limit", msg(`"` + strings.Repeat("x", max) + `"`), `custom event "big" data is 1048578 bytes, over the limit of 1048576 bytes`},
+		{"message over the read limit", msg(strings.Repeat(" ", 3*max) + "1"), "message over the limit of 2162688 bytes (custom event data: 1048576 bytes)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := e.mustDial(t, "")
+			c.SetReadLimit(4 * max)
+			readEvent(t, c)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := c.Write(ctx, websocket.MessageText, tc.frame); err != nil {
+				t.Fatal(err)
+			}
+			if tc.reason == "" {
+				if ev := readEvent(t, c); ev.GetCustom().GetEvent() != "big" {
+					t.Fatalf("got %v, want the custom event back", ev)
+				}
+				return
+			}
+			_, _, err := c.Read(ctx)
+			var ce websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != websocket.StatusMessageTooBig || ce.Reason != tc.reason {
+				t.Fatalf("closed with %v\nwant 1009 %q", err, tc.reason)
+			}
+		})
+	}
+}
+
+// One batch of far more events than a queue holds reaches a page that
+// reads, whole: it is not closed with 1013.
+func TestBigBatchReachesReadingPage(t *testing.T) {
+	const storm = 1000
+	e := newEnv(t, nil)
+	c := e.mustDial(t, "")
+	readEvent(t, c)
+	bodies := make([]signal.Body, storm)
+	for i := range bodies {
+		bodies[i] = &signal.Error{Module: "/src/a.js", Message: fmt.Sprintf("cannot resolve ./m%d.js", i), Code: "UNRESOLVED_IMPORT"}
+	}
+	e.svc.hub.PublishBatch("app", 0, bodies...)
+	for want := uint64(1); want <= storm; want++ {
+		if ev := readEvent(t, c); ev.Seq != want {
+			t.Fatalf("seq %d, want %d", ev.Seq, want)
 		}
 	}
 }
