@@ -56,10 +56,21 @@ type Config struct {
 	Version string
 	Logger  *slog.Logger
 
-	// History is events kept per project for resume (default 4096).
-	History int
-	// QueueSize bounds each subscriber's queue (default 256).
-	QueueSize int
+	// History is events kept per project for resume (default 4096), and
+	// HistoryBytes bounds them in bytes too (default 16 MiB): the oldest
+	// go first, and a resume point before them is answered with a resync.
+	History      int
+	HistoryBytes int
+	// QueueSize and QueueBytes bound each subscriber's queue of events not
+	// yet sent (default 256 events, 8 MiB), and LagTimeout how long the
+	// oldest of them may wait (default 10 s; negative: no bound). A
+	// subscriber past any of them is cut off and told to resume.
+	QueueSize  int
+	QueueBytes int
+	LagTimeout time.Duration
+	// MaxCustomBytes bounds a custom event's data (default 1 MiB); larger
+	// ones are refused.
+	MaxCustomBytes int
 	// Heartbeat is the idle interval of streams (default 15s).
 	Heartbeat time.Duration
 	// IgnoreDirs replaces the directory names never watched or searched
@@ -77,6 +88,9 @@ type Config struct {
 	// ShutdownGrace bounds graceful stop before streams are cut (5s).
 	ShutdownGrace time.Duration
 }
+
+// DefaultMaxCustomBytes is the default of Config.MaxCustomBytes.
+const DefaultMaxCustomBytes = control.DefaultMaxCustomBytes
 
 // Daemon is a running hmrd.
 type Daemon struct {
@@ -109,6 +123,9 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 5 * time.Second
 	}
+	if cfg.MaxCustomBytes <= 0 {
+		cfg.MaxCustomBytes = DefaultMaxCustomBytes
+	}
 	if cfg.Socket == "off" && cfg.GRPCAddr == "" {
 		return nil, errors.New("hmrd: no gRPC listener: the unix socket is off and no --grpc address is set")
 	}
@@ -125,7 +142,9 @@ func New(cfg Config) (*Daemon, error) {
 		projects: map[string]*project{},
 	}
 	d.hub = broadcast.New(d.epoch, broadcast.Options{
-		History: cfg.History, QueueSize: cfg.QueueSize, Heartbeat: cfg.Heartbeat, DaemonVersion: cfg.Version,
+		History: cfg.History, HistoryBytes: cfg.HistoryBytes,
+		QueueSize: cfg.QueueSize, QueueBytes: cfg.QueueBytes, LagTimeout: cfg.LagTimeout,
+		Heartbeat: cfg.Heartbeat, DaemonVersion: cfg.Version,
 	})
 	return d, nil
 }
@@ -198,7 +217,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 		stopHTTP = stop
 	}
 
-	srv := rpcserver.New(d.Service(), rpcserver.Options{})
+	// A request must be able to carry the largest custom event allowed.
+	srv := rpcserver.New(d.Service(), rpcserver.Options{MaxRecvMsgSize: max(4<<20, d.cfg.MaxCustomBytes+64<<10)})
 	errc := make(chan error, len(lis))
 	for _, l := range lis {
 		go func() { errc <- srv.Serve(l) }()

@@ -83,6 +83,12 @@ func (s *service) SendCustom(ctx context.Context, name, event, data, from string
 	if event == "" {
 		return 0, control.InvalidArgument("custom event: no event name")
 	}
+	if len(data) > s.cfg.MaxCustomBytes {
+		if len(event) > 64 {
+			event = event[:61] + "..."
+		}
+		return 0, &control.LimitError{What: fmt.Sprintf("custom event %q data", event), Size: len(data), Limit: s.cfg.MaxCustomBytes}
+	}
 	if data == "" {
 		data = "null"
 	} else if !json.Valid([]byte(data)) {

@@ -41,10 +41,6 @@ import (
 // Subprotocol is the WebSocket subprotocol of protocol v1.
 const Subprotocol = "hmrd.v1"
 
-// DefaultMaxCustomBytes is the default of Options.MaxCustomBytes, the
-// daemon's default limit on a custom event's data.
-const DefaultMaxCustomBytes = 1 << 20
-
 // Options tune the bridge; zero values take the defaults of
 // docs/design.md#limits-and-defaults.
 type Options struct {
@@ -54,7 +50,7 @@ type Options struct {
 	// QueueSize bounds each connection's queue of events (default 256).
 	QueueSize int
 	// MaxCustomBytes is the daemon's limit on a custom event's data
-	// (default 1 MiB), named when a page exceeds it.
+	// (default control.DefaultMaxCustomBytes, 1 MiB).
 	MaxCustomBytes int
 	// ReadLimit bounds a client message (default: room for a custom event
 	// of MaxCustomBytes escaped as a JSON string, 2 × MaxCustomBytes +
@@ -83,7 +79,7 @@ func New(svc control.Service, o Options) (*Bridge, error) {
 		o.QueueSize = 256
 	}
 	if o.MaxCustomBytes <= 0 {
-		o.MaxCustomBytes = DefaultMaxCustomBytes
+		o.MaxCustomBytes = control.DefaultMaxCustomBytes
 	}
 	if o.ReadLimit <= 0 {
 		o.ReadLimit = 2*int64(o.MaxCustomBytes) + 64<<10

@@ -51,8 +51,8 @@ func (f *fakeService) Invalidate(ctx context.Context, project, module, first str
 
 func (f *fakeService) SendCustom(ctx context.Context, project, event, data, from string) (uint64, error) {
 	// The daemon's contract: data over the limit or not JSON is refused.
-	if len(data) > wsbridge.DefaultMaxCustomBytes {
-		return 0, &control.LimitError{What: fmt.Sprintf("custom event %q data", event), Size: len(data), Limit: wsbridge.DefaultMaxCustomBytes}
+	if len(data) > control.DefaultMaxCustomBytes {
+		return 0, &control.LimitError{What: fmt.Sprintf("custom event %q data", event), Size: len(data), Limit: control.DefaultMaxCustomBytes}
 	}
 	if data != "" && !json.Valid([]byte(data)) {
 		return 0, control.InvalidArgument("custom event %q: data is not valid JSON", event)
@@ -485,7 +485,7 @@ func TestTextFrameHeader(t *testing.T) {
 // daemon refuses the data) or not (the bridge refuses the message); data
 // at the limit, escaped as a JSON string, still fits.
 func TestCustomEventLimitsCloseWithReason(t *testing.T) {
-	const max = wsbridge.DefaultMaxCustomBytes
+	const max = control.DefaultMaxCustomBytes
 	e := newEnv(t, nil)
 	// A JSON string of n bytes of backslashes: escaped, it doubles.
 	backslashes := func(n int) string { return `"` + strings.Repeat(`\\`, (n-2)/2) + `"` }
