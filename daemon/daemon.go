@@ -68,8 +68,8 @@ type Config struct {
 	QueueSize  int
 	QueueBytes int
 	LagTimeout time.Duration
-	// MaxCustomBytes bounds a custom event's data (default 1 MiB); larger
-	// ones are refused.
+	// MaxCustomBytes bounds a custom event's data (default 1 MiB, at most
+	// MaxCustomBytesCeiling); larger ones are refused.
 	MaxCustomBytes int
 	// Heartbeat is the idle interval of streams (default 15s).
 	Heartbeat time.Duration
@@ -89,8 +89,21 @@ type Config struct {
 	ShutdownGrace time.Duration
 }
 
-// DefaultMaxCustomBytes is the default of Config.MaxCustomBytes.
-const DefaultMaxCustomBytes = control.DefaultMaxCustomBytes
+// Defaults of the Config limits (docs/operations.md#limits).
+const (
+	DefaultHistory        = broadcast.DefaultHistory
+	DefaultHistoryBytes   = broadcast.DefaultHistoryBytes
+	DefaultQueueSize      = broadcast.DefaultQueueSize
+	DefaultQueueBytes     = broadcast.DefaultQueueBytes
+	DefaultLagTimeout     = broadcast.DefaultLagTimeout
+	DefaultMaxCustomBytes = control.DefaultMaxCustomBytes
+)
+
+// MaxCustomBytesCeiling is the largest Config.MaxCustomBytes: a custom
+// event must fit, with its other fields, in the 4 MiB message a gRPC
+// client takes by default (the Go client among them). A larger one would
+// fail every gRPC stream it reached, again on each resume.
+const MaxCustomBytesCeiling = 4<<20 - 64<<10
 
 // Daemon is a running hmrd.
 type Daemon struct {
@@ -104,6 +117,9 @@ type Daemon struct {
 	listeners []string
 	httpURL   string
 	guard     *httpguard.Guard
+	// bursts returns the garbage of a burst of large custom events to the
+	// OS once it is over (spike.go).
+	bursts bursts
 
 	mu       sync.Mutex
 	projects map[string]*project
@@ -123,8 +139,12 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 5 * time.Second
 	}
-	if cfg.MaxCustomBytes <= 0 {
+	switch {
+	case cfg.MaxCustomBytes <= 0:
 		cfg.MaxCustomBytes = DefaultMaxCustomBytes
+	case cfg.MaxCustomBytes > MaxCustomBytesCeiling:
+		return nil, fmt.Errorf("hmrd: custom events of up to %d bytes could not reach gRPC clients: the limit is at most %d bytes (4 MiB less 64 KiB)",
+			cfg.MaxCustomBytes, MaxCustomBytesCeiling)
 	}
 	if cfg.Socket == "off" && cfg.GRPCAddr == "" {
 		return nil, errors.New("hmrd: no gRPC listener: the unix socket is off and no --grpc address is set")
@@ -217,8 +237,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		stopHTTP = stop
 	}
 
-	// A request must be able to carry the largest custom event allowed.
-	srv := rpcserver.New(d.Service(), rpcserver.Options{MaxRecvMsgSize: max(4<<20, d.cfg.MaxCustomBytes+64<<10)})
+	// The default request limit, 4 MiB, carries the largest custom event
+	// allowed (MaxCustomBytesCeiling).
+	srv := rpcserver.New(d.Service(), rpcserver.Options{})
 	errc := make(chan error, len(lis))
 	for _, l := range lis {
 		go func() { errc <- srv.Serve(l) }()
@@ -252,6 +273,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		srv.Stop()
 	}
 	d.wg.Wait()
+	d.bursts.stop()
 	return err
 }
 

@@ -103,6 +103,7 @@ func (s *service) SendCustom(ctx context.Context, name, event, data, from string
 	if ev == nil {
 		return 0, fmt.Errorf("project %q: %w", p.name, control.ErrUnknownProject)
 	}
+	s.bursts.published(ev.Size)
 	return ev.Seq, nil
 }
 
