@@ -278,9 +278,12 @@ const frameKey = "hmrd.v1.Event/websocket-text-frame"
 
 // textFrame is the event's protojson as one unmasked, final text frame
 // (RFC 6455 section 5.2; server frames are not masked), cached on the event.
+// The JSON is not cached apart: the frame is the one copy an event keeps
+// for WebSocket subscribers, of exactly its length.
 func textFrame(ev *signal.Event) []byte {
 	return ev.Encoded.Get(frameKey, func() any {
-		return appendTextFrame(nil, wire.EventJSON(ev))
+		payload := wire.MarshalJSON(ev)
+		return appendTextFrame(make([]byte, 0, 10+len(payload)), payload)
 	}).([]byte)
 }
 
