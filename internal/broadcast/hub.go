@@ -134,10 +134,11 @@ type SubscriberInfo struct {
 	// Lag is the project head minus LastSeq: events published that it has
 	// not yet read.
 	Lag uint64
-	// QueueDepth is the number of live events queued, bounded by QueueCap.
+	// QueueDepth is the number of live events queued: at most QueueCap,
+	// except while it holds a batch taken whole (see PublishBatch).
 	QueueDepth, QueueCap int
 	// Backlog is the number of Hello, replayed and resync events not yet
-	// read; they are outside the QueueCap bound.
+	// read; they are outside the queue's bounds.
 	Backlog   int
 	Connected time.Time
 }
