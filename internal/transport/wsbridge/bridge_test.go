@@ -1,6 +1,7 @@
 package wsbridge_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -33,6 +34,7 @@ import (
 type fakeService struct {
 	control.Service // unused methods panic
 	hub             *broadcast.Hub
+	maxCustom       int // the daemon's limit on custom event data
 	mu              sync.Mutex
 	invalidated     []string
 	loaded          []string
@@ -51,8 +53,8 @@ func (f *fakeService) Invalidate(ctx context.Context, project, module, first str
 
 func (f *fakeService) SendCustom(ctx context.Context, project, event, data, from string) (uint64, error) {
 	// The daemon's contract: data over the limit or not JSON is refused.
-	if len(data) > control.DefaultMaxCustomBytes {
-		return 0, &control.LimitError{What: fmt.Sprintf("custom event %q data", event), Size: len(data), Limit: control.DefaultMaxCustomBytes}
+	if len(data) > f.maxCustom {
+		return 0, &control.LimitError{What: fmt.Sprintf("custom event %q data", event), Size: len(data), Limit: f.maxCustom}
 	}
 	if data != "" && !json.Valid([]byte(data)) {
 		return 0, control.InvalidArgument("custom event %q: data is not valid JSON", event)
@@ -102,6 +104,7 @@ func newEnvHub(t *testing.T, ho broadcast.Options, mutate func(*wsbridge.Options
 	if mutate != nil {
 		mutate(&o)
 	}
+	svc.maxCustom = cmp.Or(o.MaxCustomBytes, control.DefaultMaxCustomBytes)
 	b, err := wsbridge.New(svc, o)
 	if err != nil {
 		t.Fatal(err)
@@ -485,8 +488,8 @@ func TestTextFrameHeader(t *testing.T) {
 // daemon refuses the data) or not (the bridge refuses the message); data
 // at the limit, escaped as a JSON string, still fits.
 func TestCustomEventLimitsCloseWithReason(t *testing.T) {
-	const max = control.DefaultMaxCustomBytes
-	e := newEnv(t, nil)
+	const max = 64 << 10
+	e := newEnv(t, func(o *wsbridge.Options) { o.MaxCustomBytes = max })
 	// A JSON string of n bytes of backslashes: escaped, it doubles.
 	backslashes := func(n int) string { return `"` + strings.Repeat(`\\`, (n-2)/2) + `"` }
 	msg := func(data string) []byte {
@@ -502,8 +505,8 @@ func TestCustomEventLimitsCloseWithReason(t *testing.T) {
 		reason string // "" when the message is taken
 	}{
 		{"data at the limit, escaped", msg(backslashes(max)), ""},
-		{"data over the limit", msg(`"` + strings.Repeat("x", max) + `"`), `custom event "big" data is 1048578 bytes, over the limit of 1048576 bytes`},
-		{"message over the read limit", msg(strings.Repeat(" ", 3*max) + "1"), "message over the limit of 2162688 bytes (custom event data: 1048576 bytes)"},
+		{"data over the limit", msg(`"` + strings.Repeat("x", max) + `"`), `custom event "big" data is 65538 bytes, over the limit of 65536 bytes`},
+		{"message over the read limit", msg(strings.Repeat(" ", 3*max) + "1"), "message over the limit of 196608 bytes (custom event data: 65536 bytes)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := e.mustDial(t, "")
