@@ -3,7 +3,10 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/hmrd/hmrd/internal/broadcast"
@@ -21,6 +24,11 @@ var _ control.Service = (*service)(nil)
 func (s *service) d() *Daemon { return (*Daemon)(s) }
 
 func (s *service) Subscribe(ctx context.Context, name string, o broadcast.SubscribeOptions, entries []string) (*broadcast.Subscription, error) {
+	if o.FromSeq > 0 && o.Epoch == "" {
+		// A seq means nothing without the epoch it counts in: starting live
+		// would silently drop what the subscriber missed.
+		return nil, control.InvalidArgument("resume from seq %d without an epoch: send the epoch of the Hello that seq came after, or neither to start live", o.FromSeq)
+	}
 	p, err := s.d().lookup(name)
 	if err != nil {
 		return nil, err
@@ -60,12 +68,19 @@ func (s *service) Invalidate(ctx context.Context, name, module, firstInvalidated
 		return 0, err
 	}
 	var seq uint64
+	var unknown bool
 	err = p.do(ctx, func() {
+		if unknown = !p.eng.Has(module); unknown {
+			return
+		}
 		plan := p.eng.Invalidate(module, firstInvalidatedBy)
 		if evs := p.publish(plan, timeZero); len(evs) > 0 {
 			seq = evs[0].Seq
 		}
 	})
+	if err == nil && unknown {
+		return 0, control.NotFound("invalidate: project %q has no module %s", p.name, module)
+	}
 	return seq, err
 }
 
@@ -87,7 +102,7 @@ func (s *service) SendCustom(ctx context.Context, name, event, data, from string
 		if len(event) > 64 {
 			event = event[:61] + "..."
 		}
-		return 0, &control.LimitError{What: fmt.Sprintf("custom event %q data", event), Size: len(data), Limit: s.cfg.MaxCustomBytes}
+		return 0, control.InvalidArgument("custom event %q data is %d bytes, over the limit of %d bytes", event, len(data), s.cfg.MaxCustomBytes)
 	}
 	if data == "" {
 		data = "null"
@@ -98,6 +113,14 @@ func (s *service) SendCustom(ctx context.Context, name, event, data, from string
 	p, err := s.d().lookup(name)
 	if err != nil {
 		return 0, err
+	}
+	if from != "" && from != control.AnonymousSender && !s.hub.HasSubscriber(p.name, from) {
+		return 0, control.InvalidArgument("custom event %q: sender %q is not a subscriber of project %q", event, from, p.name)
+	}
+	// A caller that has given up (deadline passed, cancelled) is told the
+	// call failed, so the event must not reach subscribers either.
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("custom event %q: %w", event, err)
 	}
 	ev := s.hub.Publish(p.name, 0, &signal.Custom{Event: event, Data: data, From: from})
 	if ev == nil {
@@ -111,10 +134,21 @@ func (s *service) AddProject(ctx context.Context, root, name string, entries []s
 	if root == "" {
 		return control.ProjectInfo{}, control.InvalidArgument("add project: no root given")
 	}
-	if !filepath.IsAbs(root) {
-		return control.ProjectInfo{}, control.InvalidArgument("add project %s: the root must be an absolute path", root)
+	// A relative root is relative to the daemon's working directory, as
+	// the proto says; the CLI and the Go client make roots absolute first.
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return control.ProjectInfo{}, control.InvalidArgument("add project %s: %v", root, err)
 	}
-	p, err := s.d().addProject(root, name, entries)
+	switch fi, err := os.Stat(abs); {
+	case errors.Is(err, fs.ErrNotExist):
+		return control.ProjectInfo{}, control.NotFound("add project %s: no such directory", abs)
+	case err != nil:
+		return control.ProjectInfo{}, control.InvalidArgument("add project %s: %v", abs, err)
+	case !fi.IsDir():
+		return control.ProjectInfo{}, control.InvalidArgument("add project %s: not a directory", abs)
+	}
+	p, err := s.d().addProject(abs, name, entries)
 	if err != nil {
 		return control.ProjectInfo{}, err
 	}
@@ -163,7 +197,12 @@ func (s *service) Graph(ctx context.Context, name string) (*engine.Snapshot, err
 		return nil, err
 	}
 	var snap *engine.Snapshot
-	err = p.do(ctx, func() { snap = p.eng.Snapshot() })
+	// Signals of the project are published from its goroutine, so the hub's
+	// head read there is exactly the last signal the snapshot reflects.
+	err = p.do(ctx, func() {
+		snap = p.eng.Snapshot()
+		snap.HeadSeq = s.hub.Head(p.name)
+	})
 	return snap, err
 }
 

@@ -616,3 +616,20 @@ func (h *Hub) Subscribers() []SubscriberInfo {
 	})
 	return out
 }
+
+// HasSubscriber reports whether id names a subscription of the project that
+// is still receiving: a sender naming itself in a custom event must be one.
+func (h *Hub) HasSubscriber(name, id string) bool {
+	p := h.project(name)
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range p.subs {
+		if s.id == id {
+			return true
+		}
+	}
+	return false
+}

@@ -59,7 +59,12 @@ func socketPath(t *testing.T) string {
 // on a temp socket; the CLI reaches it with "--socket", sock.
 func fakeDaemon(t *testing.T, projects ...string) (d *hmrdtest.Daemon, sock string, srv *hmrdtest.Server) {
 	t.Helper()
-	d = hmrdtest.New("e1")
+	return serveFake(t, hmrdtest.New("e1"), projects...)
+}
+
+// serveFake is fakeDaemon for a Daemon made with options.
+func serveFake(t *testing.T, d *hmrdtest.Daemon, projects ...string) (_ *hmrdtest.Daemon, sock string, srv *hmrdtest.Server) {
+	t.Helper()
 	for _, p := range projects {
 		d.AddProject(&hmrdv1.Project{Name: p, Root: "/srv/" + p})
 	}

@@ -33,8 +33,8 @@ func lastRequest[T proto.Message](t *testing.T, d *hmrdtest.Daemon) T {
 }
 
 func TestStatus(t *testing.T) {
-	d, sock, srv := fakeDaemon(t, "app")
-	d.SetVersion("1.2.3")
+	d, sock, srv := serveFake(t, hmrdtest.New("e1", hmrdtest.WithVersion("1.2.3")), "app")
+	d.SetLatency("app", 3*time.Millisecond, 5*time.Millisecond)
 	mustPublish(t, d, "app", sampleSignals()[0])
 	// A subscriber, so the table has a row.
 	c, err := hmrdclient.Dial(context.Background(), sock)
@@ -60,7 +60,7 @@ func TestStatus(t *testing.T) {
 		"update seq 1, ",
 		"3ms (median 5ms)",
 		"SUBSCRIBER  PROJECT  CLIENT",
-		"sub-1       app      vite-plugin-hmrd 0.1 (bundler)  grpc       1         0    0/256",
+		"s1          app      vite-plugin-hmrd 0.1 (bundler)  grpc       1         0    0/256",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("status output lacks %q:\n%s", want, r.stdout)
@@ -144,7 +144,7 @@ outcome    hot update, 1 boundary
 	}
 
 	r = run(t, "--socket", sock, "explain", "/src/nope.js")
-	if r.code != 1 || r.stderr != "hmrd: explain /src/nope.js: no module or file /src/nope.js in project app\n" {
+	if r.code != 1 || r.stderr != "hmrd: explain /src/nope.js: not in the module graph: no entry imports it, so an edit signals nothing\n" {
 		t.Errorf("explain unknown: %v", r)
 	}
 
@@ -179,7 +179,7 @@ outcome    hot update, 1 boundary
 // InvalidArgument, printed as it says it, exit 1.
 func TestProjectRequired(t *testing.T) {
 	_, sock, _ := fakeDaemon(t, "a", "b")
-	want := "the daemon has 2 projects (a, b): name one with --project"
+	want := "the daemon has 2 projects (a, b): the request must name one: pass --project NAME"
 	for _, args := range [][]string{
 		{"explain", "/src/x.js"},
 		{"graph"},

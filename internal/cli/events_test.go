@@ -164,7 +164,7 @@ func TestEventsSinceAndProjects(t *testing.T) {
 	}
 
 	r := run(t, "--socket", sock, "events")
-	if r.code != 1 || r.stderr != "hmrd: subscribe: the daemon has 2 projects (app, web): name one with --project\n" {
+	if r.code != 1 || r.stderr != "hmrd: subscribe: the daemon has 2 projects (app, web): the request must name one: pass --project NAME\n" {
 		t.Errorf("events without --project among 2: %v", r)
 	}
 	r = run(t, "--socket", sock, "events", "--project", "nope")

@@ -43,6 +43,10 @@ type Service interface {
 	ServeModule(ctx context.Context, project, id string, specs []string) (info engine.ServeInfo, ok bool, err error)
 }
 
+// AnonymousSender is Custom.from for a custom event sent over gRPC by a
+// client that named no subscription of its own.
+const AnonymousSender = "grpc"
+
 // ProjectInfo describes one project.
 type ProjectInfo struct {
 	Name, Root string
@@ -86,20 +90,18 @@ type InvalidArgumentError struct{ Msg string }
 
 func (e *InvalidArgumentError) Error() string { return e.Msg }
 
-// LimitError is a request over one of the daemon's size limits. The gRPC
-// adapter answers it as an invalid argument; the WebSocket bridge closes
-// with 1009 (message too big), since a page has no reply to read.
-type LimitError struct {
-	// What is over the limit, e.g. `custom event "x" data`.
-	What        string
-	Size, Limit int
-}
-
-func (e *LimitError) Error() string {
-	return fmt.Sprintf("%s is %d bytes, over the limit of %d bytes", e.What, e.Size, e.Limit)
-}
-
 // InvalidArgument formats an InvalidArgumentError.
 func InvalidArgument(format string, args ...any) error {
 	return &InvalidArgumentError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// NotFoundError is a request naming something that does not exist: a root
+// directory, a module of a project.
+type NotFoundError struct{ Msg string }
+
+func (e *NotFoundError) Error() string { return e.Msg }
+
+// NotFound formats a NotFoundError.
+func NotFound(format string, args ...any) error {
+	return &NotFoundError{Msg: fmt.Sprintf(format, args...)}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"github.com/hmrd/hmrd/internal/engine"
 )
@@ -127,6 +128,29 @@ func TestJSONAndAssetModules(t *testing.T) {
 	}
 }
 
+// An asset's module form exports its URL with the asset's version, as
+// Vite's asset plugin, so an importer re-run after an edit of the asset
+// gets a URL the page has not loaded.
+func TestAssetURLCarriesVersion(t *testing.T) {
+	svc := newFakeService()
+	svc.add("/src/logo.svg", "asset", 1764931200123, nil)
+	svc.add("/src/icon.png", "asset", 0, nil)
+	f := newFixture(t, svc, map[string]string{"src/logo.svg": "<svg/>", "src/icon.png": "png"})
+	for target, want := range map[string]string{
+		"/src/logo.svg?import":       "export default \"/src/logo.svg?t=1764931200123\";\n",
+		"/src/logo.svg?import&t=5":   "export default \"/src/logo.svg?t=1764931200123\";\n",
+		"/src/icon.png?import":       "export default \"/src/icon.png\";\n",
+		"/src/icon.png?t=9&import=1": "export default \"/src/icon.png\";\n",
+	} {
+		if r := f.get(t, target); r.status != 200 || r.body != want {
+			t.Errorf("%s: %d %q, want %q", target, r.status, r.body, want)
+		}
+	}
+	if n := len(svc.callsFor("/src/logo.svg")); n != 2 {
+		t.Errorf("%d ServeModule calls for the asset, want 2 (each marks it loaded)", n)
+	}
+}
+
 func TestHTML(t *testing.T) {
 	svc := newFakeService()
 	svc.add("/index.html", "html", 0, map[string]engine.ImportTarget{
@@ -185,10 +209,37 @@ func TestClientJS(t *testing.T) {
 	if r.status != 200 || r.body != want || r.header.Get("Content-Type") != jsType || r.header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("%d %v\n%s", r.status, r.header, r.body)
 	}
-	for _, u := range []string{"/@hmrd/ws", "/@hmrd/other.js", "/@hmrd", "/@hmrd/client.js/"} {
-		if r := f.get(t, u); r.status != 404 {
+	for _, u := range []string{"/@hmrd/ws", "/@hmrd/other.js", "/@hmrd", "/@hmrd/", "/@hmrd/client.js/",
+		"/@hmrd/hot.d.ts", "/@hmrd/tsconfig.json", "/@hmrd/test/client.test.js", "/@hmrd/hot-context.js/"} {
+		if r := f.get(t, u); r.status != 404 || strings.Contains(r.body, "CANARY") {
 			t.Errorf("%s: %d", u, r.status)
 		}
+	}
+}
+
+// The runtime's other modules are served as they are, next to client.js,
+// revalidated on every use.
+func TestRuntimeModules(t *testing.T) {
+	f := newFixture(t, newFakeService(), nil)
+	r := f.get(t, "/@hmrd/hot-context.js")
+	etag := r.header.Get("ETag")
+	if r.status != 200 || r.body != testModule || r.header.Get("Content-Type") != jsType ||
+		r.header.Get("Cache-Control") != "no-cache" || !strings.HasPrefix(etag, `"`) ||
+		r.header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("%d %v\n%s", r.status, r.header, r.body)
+	}
+	if r := f.get(t, "/@hmrd/hot-context.js", "If-None-Match: "+etag); r.status != 304 || r.body != "" {
+		t.Errorf("revalidation: %d %v %q", r.status, r.header, r.body)
+	}
+	if r := f.get(t, "/@hmrd/hot-context.js", `If-None-Match: "stale"`); r.status != 200 || r.body != testModule {
+		t.Errorf("stale revalidation: %d %q", r.status, r.body)
+	}
+	if r := f.raw(t, "HEAD", "/@hmrd/hot-context.js"); r.status != 200 || r.body != "" || r.header.Get("Content-Length") != fmt.Sprint(len(testModule)) {
+		t.Errorf("HEAD: %d %v %q", r.status, r.header, r.body)
+	}
+	// A runtime without its entry is refused.
+	if _, err := New(newFakeService(), Options{Root: f.root, Guard: f.guard, Runtime: fstest.MapFS{"other.js": {}}}); err == nil {
+		t.Error("New accepted a runtime without client.js")
 	}
 }
 

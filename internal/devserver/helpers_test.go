@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"github.com/hmrd/hmrd/internal/broadcast"
 	"github.com/hmrd/hmrd/internal/control"
@@ -129,8 +130,21 @@ func (e *engineService) ServeModule(_ context.Context, _, id string, specs []str
 	return info, ok, nil
 }
 
-// testClient is the stand-in runtime tests inject.
-const testClient = "export function createHotContext(id) { return {}; }\n"
+// testClient and testModule stand in for the runtime tests inject: its
+// entry and a module the entry imports. The runtime's other files are not
+// served.
+const (
+	testClient = "import { hot } from './hot-context.js';\nexport function createHotContext(id) { return hot(id); }\n"
+	testModule = "export function hot(id) { return {}; }\n"
+)
+
+var testRuntime = fstest.MapFS{
+	"client.js":           {Data: []byte(testClient)},
+	"hot-context.js":      {Data: []byte(testModule)},
+	"hot.d.ts":            {Data: []byte("export {};\n")},
+	"tsconfig.json":       {Data: []byte("{}\n")},
+	"test/client.test.js": {Data: []byte("CANARY_TEST\n")},
+}
 
 // fixture is a project tree served on a real loopback socket.
 type fixture struct {
@@ -172,7 +186,7 @@ func serveTree(t *testing.T, svc control.Service, parent, root string) *fixture 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(svc, Options{Project: "demo", Root: root, Guard: guard, ClientJS: []byte(testClient), Logger: testLogger(t)})
+	srv, err := New(svc, Options{Project: "demo", Root: root, Guard: guard, Runtime: testRuntime, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,34 +1,43 @@
 package devserver
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hmrd/hmrd/internal/control"
 	"github.com/hmrd/hmrd/internal/scan/jsscan"
 	"github.com/hmrd/hmrd/internal/transport/httpguard"
+	"github.com/hmrd/hmrd/internal/transport/ratelog"
 )
 
 // Paths the server answers itself; everything else is a file below the
 // root.
 const (
-	// ClientPath is where the browser runtime is served.
-	ClientPath = "/@hmrd/client.js"
+	// RuntimePrefix is where the browser runtime's modules are served:
+	// /@hmrd/<name>.
+	RuntimePrefix = "/@hmrd/"
+	// ClientPath is where the runtime's entry module is served, with its
+	// configuration line prepended; pages and injected imports load it.
+	ClientPath = RuntimePrefix + clientName
 	// DefaultWSPath is where the daemon mounts the WebSocket bridge.
 	DefaultWSPath = "/@hmrd/ws"
+
+	clientName = "client.js"
 
 	fsPrefix = "/@fs/"
 	idPrefix = "/@id/"
@@ -46,10 +55,12 @@ type Options struct {
 	Root string
 	// Guard checks the Host of every request; required.
 	Guard *httpguard.Guard
-	// ClientJS is the browser runtime (internal/runtime/browser), served at
-	// ClientPath with its configuration line prepended. When empty, a
-	// stand-in is served that keeps pages running without hot updates.
-	ClientJS []byte
+	// Runtime holds the browser runtime's ES modules
+	// (internal/runtime/browser.Files): each top-level .js file is served
+	// at RuntimePrefix+name, and client.js, the entry, at ClientPath with
+	// its configuration line prepended. When nil, a stand-in client.js is
+	// served that keeps pages running without hot updates.
+	Runtime fs.FS
 	// WSPath is the WebSocket bridge path given to the runtime (default
 	// DefaultWSPath); the daemon mounts the bridge there.
 	WSPath string
@@ -64,7 +75,13 @@ type Server struct {
 	project string
 	guard   *httpguard.Guard
 	log     *slog.Logger
+	// refusals logs refused requests, rate-limited: a page retrying in a
+	// loop or a scanner must not flood the log.
+	refusals *ratelog.Limiter
+	// client is client.js with its configuration line; modules are the
+	// runtime's other modules by name.
 	client  []byte
+	modules map[string]runtimeModule
 	// rootDir is Root as given (module IDs and /@fs/ paths are relative
 	// to it); realRoot is the same directory with symlinks resolved, for
 	// comparing resolved paths.
@@ -91,6 +108,7 @@ func New(svc control.Service, o Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.refusals = ratelog.New(s.log, ratelog.DefaultInterval)
 	real, err := filepath.EvalSymlinks(s.rootDir)
 	if err != nil {
 		return nil, fmt.Errorf("devserver: root: %w", err)
@@ -103,11 +121,15 @@ func New(svc control.Service, o Options) (*Server, error) {
 	if wsPath == "" {
 		wsPath = DefaultWSPath
 	}
-	client := o.ClientJS
-	if len(client) == 0 {
+	client, modules, err := loadRuntime(o.Runtime)
+	if err != nil {
+		return nil, err
+	}
+	if client == nil {
 		s.log.Warn("devserver: no browser runtime given; serving a stand-in without hot updates", "path", ClientPath)
 		client = []byte(fallbackClient)
 	}
+	s.modules = modules
 	cfg, err := json.Marshal(struct {
 		Token   string `json:"token"`
 		WSPath  string `json:"wsPath"`
@@ -120,11 +142,59 @@ func New(svc control.Service, o Options) (*Server, error) {
 	return s, nil
 }
 
-// Close releases the root directory handle.
+// Close releases the root directory handle and writes the counts of
+// refusals not logged yet.
 func (s *Server) Close() error {
+	s.refusals.Close()
 	s.rootMu.Lock()
 	defer s.rootMu.Unlock()
 	return s.root.Close()
+}
+
+// runtimeModule is one module of the runtime, served as is.
+type runtimeModule struct {
+	body []byte
+	etag string
+}
+
+// loadRuntime reads the runtime's modules: client.js (nil without a
+// runtime) and the others by name.
+func loadRuntime(fsys fs.FS) ([]byte, map[string]runtimeModule, error) {
+	if fsys == nil {
+		return nil, nil, nil
+	}
+	names, err := fs.Glob(fsys, "*.js")
+	if err != nil {
+		return nil, nil, fmt.Errorf("devserver: runtime: %w", err)
+	}
+	var client []byte
+	modules := make(map[string]runtimeModule, len(names))
+	for _, name := range names {
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("devserver: runtime: %w", err)
+		}
+		if name == clientName {
+			client = body
+			continue
+		}
+		sum := sha256.Sum256(body)
+		modules[name] = runtimeModule{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	}
+	if client == nil {
+		return nil, nil, fmt.Errorf("devserver: runtime: no %s among %q", clientName, names)
+	}
+	return client, modules, nil
+}
+
+// serveRuntime serves a module of the runtime other than client.js: as
+// is, revalidated on every use (no-cache) against its ETag.
+func (s *Server) serveRuntime(w http.ResponseWriter, r *http.Request, name string) {
+	m := s.modules[name]
+	h := w.Header()
+	h.Set("Content-Type", jsType)
+	h.Set("ETag", m.etag)
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(m.body))
 }
 
 // fallbackClient stands in for the runtime when none was given: it offers
@@ -156,7 +226,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := s.guard.CheckHost(r); err != nil {
 		// DNS rebinding: the page's own name in Host. The reason is
 		// logged, not echoed.
-		s.log.Warn("devserver: host refused", "path", r.URL.Path, "err", err)
+		s.refusals.Warn("devserver: host refused", "path", r.URL.Path, "err", err)
 		plain(w, r, http.StatusForbidden, "hmrd: this host name is not allowed (see --allow-host)\n")
 		return
 	}
@@ -175,15 +245,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	raw := requestPath(r)
 	clean, dir, err := cleanPath(raw)
 	if err != nil {
-		s.log.Warn("devserver: path refused", "path", raw, "err", err)
-		notFound(w, r)
+		s.refusals.Warn("devserver: malformed path refused", "path", raw, "err", err)
+		plain(w, r, http.StatusBadRequest, "hmrd: "+err.Error()+"\n")
 		return
 	}
 	imp := hasImportQuery(r.URL.RawQuery)
 	switch {
 	case clean == ClientPath && !dir:
 		s.writeBody(w, r, http.StatusOK, jsType, s.client, "no-store")
-	case strings.HasPrefix(clean, "/@hmrd/") || clean == "/@hmrd":
+	case strings.HasPrefix(clean, RuntimePrefix) || clean == "/@hmrd":
+		name := strings.TrimPrefix(clean, RuntimePrefix)
+		if _, ok := s.modules[name]; ok && !dir {
+			s.serveRuntime(w, r, name)
+			return
+		}
 		notFound(w, r)
 	case strings.HasPrefix(clean, idPrefix):
 		s.serveExternal(w, r, clean[len(idPrefix):])
@@ -192,8 +267,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			// Workspace files outside the root are not served: the
 			// root is the only tree a page may read.
-			s.log.Warn("devserver: /@fs/ path outside the root refused", "path", clean, "err", errRefused)
-			notFound(w, r)
+			s.refusals.Warn("devserver: /@fs/ path outside the root refused", "path", clean)
+			plain(w, r, http.StatusNotFound, "hmrd: not served: /@fs/ serves only files inside the project root\n")
 			return
 		}
 		s.serveRel(w, r, clean, rel, dir, imp)
@@ -204,38 +279,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.serveRel(w, r, clean, rel, dir, imp)
 	}
-}
-
-// requestPath is the path as the client sent it, still encoded, without
-// the query: the request line itself, so that nothing decoded or
-// re-encoded it first. Absolute-form requests ("GET http://host/x") use the
-// parsed URL's escaped path (their Host was checked above).
-func requestPath(r *http.Request) string {
-	uri := r.RequestURI
-	if !strings.HasPrefix(uri, "/") {
-		uri = r.URL.EscapedPath()
-		if strings.Contains(r.RequestURI, "#") {
-			return "#" // refused by cleanPath
-		}
-	}
-	if i := strings.IndexByte(uri, '?'); i >= 0 {
-		uri = uri[:i]
-	}
-	return uri
-}
-
-// hasImportQuery reports whether the query asks for the module form of a
-// non-JS file (?import, as Vite). It is the only query parameter that
-// changes a response, and it only changes the representation of a file
-// that passed confinement: no query changes which file is read. "?" and
-// "&" both separate parameters so "?t=1??import" means what it looks like.
-func hasImportQuery(q string) bool {
-	for p := range strings.FieldsFuncSeq(q, func(r rune) bool { return r == '&' || r == '?' }) {
-		if p == "import" || strings.HasPrefix(p, "import=") {
-			return true
-		}
-	}
-	return false
 }
 
 // fsRel maps the absolute path of a /@fs/ URL to a root-relative path.
@@ -251,7 +294,7 @@ func (s *Server) fsRel(abs string) (string, bool) {
 func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel string, dir, imp bool) {
 	f, fi, err := s.open(rel)
 	if err != nil {
-		s.openFailed(w, r, rel, err)
+		s.notOpened(w, r, clean, rel, err)
 		return
 	}
 	switch {
@@ -260,7 +303,7 @@ func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel str
 		index := path.Join(rel, "index.html")
 		if f, fi, err = s.open(index); err != nil {
 			// No listings: a directory without an index is not found.
-			s.openFailed(w, r, index, err)
+			s.notOpened(w, r, clean, index, err)
 			return
 		}
 		if !dir && fi.Mode().IsRegular() {
@@ -301,8 +344,7 @@ func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel str
 	case imp:
 		// Any other file imported from JS (an image, a font, a page):
 		// its URL.
-		s.lookupTargets(r.Context(), id, nil) // mark loaded
-		s.writeBody(w, r, http.StatusOK, jsType, []byte("export default "+jsonString(id)+";\n"), "")
+		s.writeBody(w, r, http.StatusOK, jsType, []byte("export default "+jsonString(s.assetURL(r.Context(), id))+";\n"), "")
 	case ext == ".html" || ext == ".htm":
 		if data, ok := s.readAll(w, r, f, fi, rel); ok {
 			s.serveHTML(w, r, id, data)
@@ -314,12 +356,20 @@ func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel str
 }
 
 // openFailed answers a failed open: 404 for missing and refused files
-// alike (no oracle for what exists), logged with the root-relative path.
+// alike, logged with the root-relative path. A path refused for its name
+// (the deny list, decided before anything is opened) says why; any other
+// refusal (a symlink out of the root or onto a denied file) gets the
+// answer of a missing file, since it depends on what exists.
 func (s *Server) openFailed(w http.ResponseWriter, r *http.Request, rel string, err error) {
+	var de *deniedError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+	case errors.As(err, &de):
+		s.refusals.Warn("devserver: denied path refused", "path", rel, "err", err)
+		plain(w, r, http.StatusNotFound, "hmrd: not served: "+de.Error()+"\n")
+		return
 	case errors.Is(err, errRefused):
-		s.log.Warn("devserver: path refused", "path", rel, "err", err)
+		s.refusals.Warn("devserver: path refused", "path", rel, "err", err)
 	default:
 		s.log.Error("devserver: open", "path", rel, "err", err)
 	}
@@ -347,87 +397,4 @@ func (s *Server) readAll(w http.ResponseWriter, r *http.Request, f *os.File, fi 
 func isJSFile(name string) bool {
 	_, ok := jsscan.LoaderFor(name)
 	return ok
-}
-
-// isStylesheet: CSS files. Other stylesheet languages (.scss, …) would
-// need a preprocessor; their ?import form answers with an error module.
-func isStylesheet(name string) bool {
-	switch path.Ext(name) {
-	case ".css", ".scss", ".sass", ".less", ".styl", ".stylus", ".pcss", ".postcss", ".sss":
-		return true
-	}
-	return false
-}
-
-const jsType = "text/javascript; charset=utf-8"
-
-// contentTypes are fixed where the system table is wrong for a dev server
-// (/etc/mime.types maps .ts to video/mp2t) or may be missing.
-var contentTypes = map[string]string{
-	".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
-	".js": jsType, ".mjs": jsType, ".cjs": jsType, ".jsx": jsType,
-	".ts": jsType, ".mts": jsType, ".cts": jsType, ".tsx": jsType,
-	".css":  "text/css; charset=utf-8",
-	".json": "application/json", ".map": "application/json",
-	".svg": "image/svg+xml", ".wasm": "application/wasm",
-	".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-	".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
-	".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
-	".txt": "text/plain; charset=utf-8", ".md": "text/markdown; charset=utf-8",
-}
-
-func contentType(name string) string {
-	ext := path.Ext(name)
-	if t, ok := contentTypes[ext]; ok {
-		return t
-	}
-	if t := mime.TypeByExtension(ext); t != "" {
-		return t
-	}
-	return "application/octet-stream"
-}
-
-// writeBody writes a generated response; cache overrides Cache-Control
-// when set.
-func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, status int, ctype string, body []byte, cache string) {
-	h := w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if cache != "" {
-		h.Set("Cache-Control", cache)
-	}
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
-}
-
-func plain(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(msg)))
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		io.WriteString(w, msg)
-	}
-}
-
-// notFound carries no detail: the same answer for missing and refused.
-func notFound(w http.ResponseWriter, r *http.Request) {
-	plain(w, r, http.StatusNotFound, "404 not found\n")
-}
-
-// jsonString encodes s as a JSON string, which is also a JS string
-// literal; encoding/json escapes <, > and & too, so the result is safe
-// inside an HTML <script>.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}
-
-// errorModule is the body of a module that failed: evaluating it throws,
-// so a runtime that imports it (or a person who opens it) sees the
-// message. It is ESM (export {}), so it is useless as a classic script.
-func errorModule(msg string) []byte {
-	return []byte("throw new Error(" + jsonString("[hmrd] "+msg) + ");\nexport {};\n")
 }

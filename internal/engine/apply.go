@@ -27,13 +27,136 @@ type relink struct {
 	res resolve.Result
 }
 
+// batch carries one Apply through its stages. Each stage reads what the
+// earlier ones left and adds its part; the comments on the field groups
+// name the stage that fills them. A Project keeps one and reuses it (see
+// reset).
+type batch struct {
+	plan *Plan
+
+	// classify
+	known    []string // files backing modules, and module files below removed directories
+	created  []string // paths on disk that back no module
+	tsconfig string   // the tsconfig/jsconfig file in the batch, if any
+	pkgjson  string   // the package.json in the batch, if any
+
+	// scanChanged (roots and pages also grow in relinkImports)
+	edits   []edit
+	deleted []modgraph.Ref // modules whose file is gone
+	roots   []modgraph.Ref // changed live modules: where propagation starts
+	pages   []modgraph.Ref // changed HTML pages: they reload, they do not propagate
+
+	// relinkImports
+	relinks []relink
+
+	// propagateChanges (applyFacts may add a configuration reload)
+	result propagate.Result
+
+	// applyFacts (refreshLiveness adds the pruned modules to stampRoots)
+	touched    map[modgraph.Ref]bool // modules whose imports changed
+	stampRoots []modgraph.Ref        // modules whose version changes, with their importers
+
+	// refreshLiveness
+	pruneIDs []string
+}
+
+// maxReuse bounds the length of the slices and maps a batch keeps for the
+// next one.
+const maxReuse = 1024
+
+// reset empties b for the next batch. The slices and the map that never
+// leave Apply keep their storage, emptied so that they hold on to nothing:
+// a project applies one batch at a time, and an edit then allocates none
+// of them (shared by the stages through a pointer, they would be allocated
+// afresh for every save). A large batch's storage is dropped rather than
+// kept.
+func (b *batch) reset() {
+	touched := b.touched
+	if len(touched) > maxReuse {
+		touched = nil
+	}
+	clear(touched)
+	*b = batch{
+		known:      emptied(b.known),
+		created:    emptied(b.created),
+		edits:      emptied(b.edits),
+		deleted:    emptied(b.deleted),
+		roots:      emptied(b.roots),
+		pages:      emptied(b.pages),
+		relinks:    emptied(b.relinks),
+		touched:    touched,
+		stampRoots: emptied(b.stampRoots),
+	}
+}
+
+// emptied returns s emptied for reuse, or nil when it grew large.
+func emptied[S ~[]E, E any](s S) S {
+	if cap(s) > maxReuse {
+		return nil
+	}
+	clear(s)
+	return s[:0]
+}
+
+// configChanged reports whether the batch changed a resolution config.
+func (b *batch) configChanged() bool { return b.tsconfig != "" || b.pkgjson != "" }
+
+// markChanged records changed module r: a page reloads, a live module is a
+// propagation root; a module no runtime runs needs neither.
+func (b *batch) markChanged(r modgraph.Ref, m *modgraph.Module) {
+	switch {
+	case m.Kind == modgraph.KindHTML:
+		b.pages = append(b.pages, r)
+	case m.Live:
+		b.roots = append(b.roots, r)
+	}
+}
+
 // Apply processes one batch of changed paths (files or directories,
 // absolute; written, created or removed — the engine looks at the disk to
 // tell which) and returns what to signal.
+//
+// It runs the stages the package documentation lists, in that order: the
+// changes are found and propagated over the graph as the running instances
+// know it, and only then does the graph take the batch's facts.
 func (p *Project) Apply(paths []string) *Plan {
-	plan := &Plan{}
-	var known, vanished, created []string
-	tsconfig, pkgjson := "", ""
+	b := &p.batch
+	defer b.reset()
+	b.plan = &Plan{}
+	p.classify(b, paths)
+	p.scanChanged(b)
+	p.relinkImports(b)
+	p.propagateChanges(b)
+	p.applyFacts(b)
+	p.refreshLiveness(b)
+	p.stampVersions(b)
+
+	// A full reload supersedes updates and prunes: the runtime starts over.
+	plan := b.plan
+	if b.result.FullReload != nil {
+		plan.FullReload = b.result.FullReload
+	} else {
+		plan.Updates = b.result.Updates
+		plan.Prune = b.pruneIDs
+	}
+	plan.Triggers = dedupe(plan.Triggers)
+	return plan
+}
+
+// classify dedupes the batch's paths and sorts them by what the graph and
+// the disk say about them: a watcher reports writes, creates and removes
+// alike, and a path can arrive twice in one batch.
+//
+// Every path is first dropped from the resolver's caches, so that every
+// resolution in this batch sees the tree as it is now. A path the graph
+// knows is re-read by scanChanged (which also finds out whether it still
+// exists). A new path matters only through imports that may now resolve
+// and as a new page. A path that is neither in the graph nor on disk may
+// have been a directory: the modules below it are gone with it. A changed
+// package.json or tsconfig is remembered because it can change how every
+// import resolves.
+func (p *Project) classify(b *batch, paths []string) {
+	var vanished []string
 	seen := make(map[string]bool, len(paths))
 	for _, raw := range paths {
 		f := path.Clean(raw)
@@ -44,13 +167,13 @@ func (p *Project) Apply(paths []string) *Plan {
 		p.res.Invalidate(f)
 		if resolve.IsConfigFile(f) {
 			if strings.HasPrefix(path.Base(f), "package.json") {
-				pkgjson = f
+				b.pkgjson = f
 			} else {
-				tsconfig = f
+				b.tsconfig = f
 			}
 		}
 		if len(p.g.ByFile(f)) > 0 {
-			known = append(known, f)
+			b.known = append(b.known, f)
 			continue
 		}
 		if _, err := p.fs.Stat(f); err != nil {
@@ -59,16 +182,28 @@ func (p *Project) Apply(paths []string) *Plan {
 			}
 			continue
 		}
-		created = append(created, f)
+		b.created = append(b.created, f)
 	}
-	// A removed directory takes every module below it along.
 	if len(vanished) > 0 {
-		known = append(known, p.filesBelow(vanished)...)
+		b.known = append(b.known, p.filesBelow(vanished)...)
 	}
+}
 
-	// 1. Read and scan.
+// scanChanged reads and scans the known files and decides, module by
+// module, what changed. A file is read once per family (a stylesheet that
+// is both imported and linked is one read), and the files are scanned in
+// parallel.
+//
+// Nothing is installed in the graph yet: propagation must see the facts the
+// running instances were built from. A file that is gone deletes its
+// modules. A file that fails to scan keeps its module's last good facts,
+// so one syntax error does not tear the graph apart; the error is
+// signalled for a live module. Content identical to the last scan is a
+// no-op (editors rewrite unchanged files) unless SignalIdenticalWrites
+// asks otherwise, or the module was in error (the fix must be signalled).
+func (p *Project) scanChanged(b *batch) {
 	var reqs []scanReq
-	for _, f := range known {
+	for _, f := range b.known {
 		var fams []family
 		for _, r := range p.g.ByFile(f) {
 			if fam := familyOf(p.g.Mod(r).Kind); !slices.Contains(fams, fam) {
@@ -79,8 +214,6 @@ func (p *Project) Apply(paths []string) *Plan {
 	}
 	results := p.scanMany(reqs)
 
-	var edits []edit
-	var deleted, roots, pages []modgraph.Ref
 	for i, rq := range reqs {
 		sr := &results[i]
 		for _, r := range slices.Clone(p.g.ByFile(rq.file)) {
@@ -89,7 +222,7 @@ func (p *Project) Apply(paths []string) *Plan {
 				continue
 			}
 			if sr.missing {
-				deleted = append(deleted, r)
+				b.deleted = append(b.deleted, r)
 				continue
 			}
 			if sr.fail != nil {
@@ -97,8 +230,8 @@ func (p *Project) Apply(paths []string) *Plan {
 				e.Module = m.ID
 				p.errored[r] = e
 				if m.Live {
-					plan.Errors = append(plan.Errors, e)
-					plan.Triggers = append(plan.Triggers, m.ID)
+					b.plan.Errors = append(b.plan.Errors, e)
+					b.plan.Triggers = append(b.plan.Triggers, m.ID)
 				}
 				continue
 			}
@@ -106,159 +239,211 @@ func (p *Project) Apply(paths []string) *Plan {
 			if m.Scanned && sr.hash == m.Hash && !hadError && !p.opts.SignalIdenticalWrites {
 				continue
 			}
-			edits = append(edits, edit{r, sr})
-			switch {
-			case m.Kind == modgraph.KindHTML:
-				pages = append(pages, r)
-			case m.Live:
-				roots = append(roots, r)
-			}
+			b.edits = append(b.edits, edit{r, sr})
+			b.markChanged(r, m)
 		}
 	}
-	for _, r := range deleted {
+	for _, r := range b.deleted {
+		b.markChanged(r, p.g.Mod(r))
+	}
+}
+
+// edited reports whether r's file has new content in this batch.
+func (b *batch) edited(r modgraph.Ref) bool {
+	for _, e := range b.edits {
+		if e.r == r {
+			return true
+		}
+	}
+	return false
+}
+
+// relinkImports finds the imports that did not resolve and now do, which
+// only a new file or a changed resolution config can cause. They are
+// resolved now and installed by applyFacts; their live importers become
+// propagation roots, because the running instance was built without the
+// module and must run again to get it.
+func (p *Project) relinkImports(b *batch) {
+	if len(b.created) == 0 && !b.configChanged() {
+		return
+	}
+	for _, r := range p.g.Unresolved() {
+		// An edited module's imports are replaced wholesale by applyFacts
+		// and resolved then: an index into its old list would point at
+		// the wrong import, or past the end.
+		if b.edited(r) {
+			continue
+		}
 		m := p.g.Mod(r)
-		if m.Kind == modgraph.KindHTML {
-			pages = append(pages, r)
-		} else if m.Live {
-			roots = append(roots, r)
-		}
-	}
-
-	// A new file (or changed resolution config) may make imports resolve
-	// that did not.
-	var relinks []relink
-	if len(created) > 0 || pkgjson != "" || tsconfig != "" {
-		for _, r := range p.g.Unresolved() {
-			m := p.g.Mod(r)
-			for i, imp := range m.Imports {
-				if imp.Target != modgraph.None {
-					continue
-				}
-				res, err := p.res.Resolve(m.File, imp.Specifier)
-				if err != nil {
-					continue
-				}
-				relinks = append(relinks, relink{r, i, res})
-				if !m.Live || slices.Contains(roots, r) || slices.Contains(pages, r) {
-					continue
-				}
-				if m.Kind == modgraph.KindHTML {
-					pages = append(pages, r)
-				} else {
-					roots = append(roots, r)
-				}
+		for i, imp := range m.Imports {
+			if imp.Target != modgraph.None {
+				continue
+			}
+			res, err := p.res.Resolve(m.File, imp.Specifier)
+			if err != nil {
+				continue
+			}
+			b.relinks = append(b.relinks, relink{r, i, res})
+			if m.Live && !slices.Contains(b.roots, r) && !slices.Contains(b.pages, r) {
+				b.markChanged(r, m)
 			}
 		}
 	}
+}
 
-	// 2. Propagate with the facts of the running instances.
-	var result propagate.Result
-	if len(roots) > 0 {
-		result = p.walker.Compute(roots, propagate.Options{})
+// propagateChanges finds the accept boundaries the changed live modules
+// reach, or the full reload they cause, over the graph as it stands: the
+// facts of the running instances, before this batch. A module that just
+// added an accept() handler is not running with it yet, and an importer
+// that just dropped one still is; the new facts count from the next batch.
+// Changed pages are entries and reload as a whole, unless propagation
+// already reloads everything.
+func (p *Project) propagateChanges(b *batch) {
+	if len(b.roots) > 0 {
+		b.result = p.walker.Compute(b.roots, propagate.Options{})
 	}
-	for _, r := range roots {
-		plan.Triggers = append(plan.Triggers, p.g.Mod(r).ID)
+	for _, r := range b.roots {
+		b.plan.Triggers = append(b.plan.Triggers, p.g.Mod(r).ID)
 	}
-	if result.FullReload == nil && len(pages) > 0 {
-		result.FullReload = p.pageReload(pages)
+	if b.result.FullReload == nil && len(b.pages) > 0 {
+		b.result.FullReload = p.pageReload(b.pages)
 	}
-	for _, r := range pages {
-		plan.Triggers = append(plan.Triggers, p.g.Mod(r).ID)
+	for _, r := range b.pages {
+		b.plan.Triggers = append(b.plan.Triggers, p.g.Mod(r).ID)
 	}
+}
 
-	// 3. Apply the new facts.
-	touched := map[modgraph.Ref]bool{}
+// applyFacts installs the batch's facts now that propagation has used the
+// old ones: the edited modules' new imports and HMR facts, the relinked
+// imports and the deletions. Then it scans what became reachable for the
+// first time (fresh modules, new pages), applies a configuration change,
+// and reports the imports touched modules cannot resolve. It collects for
+// stampVersions the modules whose versions change: the propagation roots
+// that still exist and the live importers of deleted modules.
+func (p *Project) applyFacts(b *batch) {
+	if b.touched == nil {
+		b.touched = map[modgraph.Ref]bool{}
+	}
 	var fresh []modgraph.Ref
-	for _, e := range edits {
+	for _, e := range b.edits {
 		fresh = append(fresh, p.applyScan(e.r, e.sr, nil)...)
-		plan.Warnings = append(plan.Warnings, p.withModule(e.r, e.sr.warnings)...)
-		touched[e.r] = true
+		b.plan.Warnings = append(b.plan.Warnings, p.withModule(e.r, e.sr.warnings)...)
+		b.touched[e.r] = true
 	}
-	for _, rl := range relinks {
+	for _, rl := range b.relinks {
 		t := p.targetFor(rl.res, p.g.Mod(rl.r).Imports[rl.i])
 		if p.g.Mod(t).File != "" && !p.g.Mod(t).Scanned {
 			fresh = append(fresh, t)
 		}
 		p.g.SetTarget(rl.r, rl.i, t)
-		touched[rl.r] = true
+		b.touched[rl.r] = true
 	}
-	var stampRoots []modgraph.Ref
-	for _, r := range roots {
-		if !slices.Contains(deleted, r) {
-			stampRoots = append(stampRoots, r)
+	for _, r := range b.roots {
+		if !slices.Contains(b.deleted, r) {
+			b.stampRoots = append(b.stampRoots, r)
 		}
 	}
-	for _, r := range deleted {
+	p.removeDeleted(b)
+	p.discover(fresh, b.plan)
+	p.addCreatedPages(b)
+	p.applyConfig(b)
+	p.reportUnresolved(b)
+}
+
+// removeDeleted removes the deleted modules. Their importers keep the
+// imports, unresolved, so that re-creating the file relinks them; a live
+// importer of a live module is stamped, since what it imports changed.
+func (p *Project) removeDeleted(b *batch) {
+	for _, r := range b.deleted {
 		m := p.g.Mod(r)
 		for _, imp := range m.Importers {
 			if p.g.Mod(imp).Live && m.Live {
-				stampRoots = append(stampRoots, imp)
+				b.stampRoots = append(b.stampRoots, imp)
 			}
-			touched[imp] = true
+			b.touched[imp] = true
 		}
 		delete(p.errored, r)
 		p.g.Remove(r)
 	}
-	p.discover(fresh, plan)
-	for _, f := range created {
+}
+
+// addCreatedPages makes each new HTML file below the root (outside ignored
+// directories) an entry, as Open does for the pages it finds, and scans
+// what it loads.
+func (p *Project) addCreatedPages(b *batch) {
+	for _, f := range b.created {
 		if strings.HasSuffix(f, ".html") && !p.opts.Ignored(f) && strings.HasPrefix(f, p.opts.Root+"/") {
 			r, _ := p.g.Add(p.idFor(f), f, modgraph.KindHTML)
 			p.g.SetEntry(r, true)
-			p.discover([]modgraph.Ref{r}, plan)
+			p.discover([]modgraph.Ref{r}, b.plan)
 		}
 	}
-	if tsconfig != "" || pkgjson != "" {
-		if changed := p.reresolveAll(); len(changed) > 0 || tsconfig != "" {
-			if result.FullReload == nil {
-				result.FullReload = configReload(p.configID(tsconfig), p.configID(pkgjson), changed)
-			}
+}
+
+// applyConfig re-resolves every import after a resolution config changed.
+// The running instances were built with the old settings, so the batch
+// reloads in full when an import now resolves elsewhere, and for any
+// tsconfig change (its settings also change how every module compiles).
+func (p *Project) applyConfig(b *batch) {
+	if !b.configChanged() {
+		return
+	}
+	if changed := p.reresolveAll(); len(changed) > 0 || b.tsconfig != "" {
+		if b.result.FullReload == nil {
+			b.result.FullReload = configReload(p.configID(b.tsconfig), p.configID(b.pkgjson), changed)
 		}
 	}
-	// Live modules touched by this batch that now import something that
-	// does not resolve cannot be re-imported as they are.
-	for _, r := range sortedRefs(touched) {
+}
+
+// reportUnresolved reports, as errors, the imports that do not resolve in
+// the live modules this batch touched: such a module cannot be re-imported
+// as it is. Untouched modules were reported when they last changed.
+func (p *Project) reportUnresolved(b *batch) {
+	for _, r := range sortedRefs(b.touched) {
 		m := p.g.Mod(r)
 		if !p.g.Exists(r) || !m.Live {
 			continue
 		}
 		for _, imp := range m.Imports {
 			if imp.Target == modgraph.None {
-				plan.Errors = append(plan.Errors, p.unresolvedError(r, imp.Specifier, resolve.ErrNotFound))
+				b.plan.Errors = append(b.plan.Errors, p.unresolvedError(r, imp.Specifier, resolve.ErrNotFound))
 			}
 		}
 	}
+}
 
-	// 4. Liveness: what lost its last live importer is pruned.
-	pruned := p.g.RefreshLiveness()
-	var pruneIDs []string
-	for _, r := range pruned {
+// refreshLiveness re-derives liveness now that edges may have gone: a
+// module that lost its last live importer is pruned, so runtimes run its
+// dispose and prune handlers. Pruned modules are also stamped: should one
+// be imported again, its URL must not be that of the disposed instance.
+// Externals and pages are not pruned.
+func (p *Project) refreshLiveness(b *batch) {
+	for _, r := range p.g.RefreshLiveness() {
 		m := p.g.Mod(r)
 		if m.Kind == modgraph.KindExternal || m.Kind == modgraph.KindHTML {
 			continue
 		}
-		pruneIDs = append(pruneIDs, m.ID)
-		stampRoots = append(stampRoots, r)
+		b.pruneIDs = append(b.pruneIDs, m.ID)
+		b.stampRoots = append(b.stampRoots, r)
 	}
+}
 
-	// 5. Versions.
-	if len(stampRoots) > 0 || result.FullReload != nil || len(result.Updates) > 0 {
-		plan.Version = p.nextToken()
-		stamped := p.g.Stamp(stampRoots, plan.Version)
-		if len(stamped) > 0 {
-			plan.Versions = make(map[string]int64, len(stamped))
-			for _, r := range stamped {
-				plan.Versions[p.g.Mod(r).ID] = plan.Version
-			}
+// stampVersions gives the batch one version token and stamps it on the
+// changed modules and their live importers (see modgraph.Graph.Stamp), so
+// that re-imports fetch new URLs rather than cached instances. A batch
+// with nothing to stamp, update or reload takes no token.
+func (p *Project) stampVersions(b *batch) {
+	if len(b.stampRoots) == 0 && b.result.FullReload == nil && len(b.result.Updates) == 0 {
+		return
+	}
+	b.plan.Version = p.nextToken()
+	stamped := p.g.Stamp(b.stampRoots, b.plan.Version)
+	if len(stamped) > 0 {
+		b.plan.Versions = make(map[string]int64, len(stamped))
+		for _, r := range stamped {
+			b.plan.Versions[p.g.Mod(r).ID] = b.plan.Version
 		}
 	}
-	if result.FullReload != nil {
-		plan.FullReload = result.FullReload
-	} else {
-		plan.Updates = result.Updates
-		plan.Prune = pruneIDs
-	}
-	plan.Triggers = dedupe(plan.Triggers)
-	return plan
 }
 
 // targetFor returns the module an import resolves to, creating it.

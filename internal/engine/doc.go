@@ -7,11 +7,20 @@
 // concurrently. It knows nothing of watchers or transports; the daemon feeds
 // it batches and publishes its plans.
 //
-// Order of work for a batch (docs/design.md#order-of-work-in-a-batch):
-//  1. read and scan each changed file; identical content is a no-op;
-//  2. propagate with the facts of the running instances (before this batch);
-//  3. apply the new facts: edges, newly reachable files, deletions;
-//  4. re-derive liveness: modules that lost their last live importer are
-//     pruned;
-//  5. stamp one version token on the changed modules and their importers.
+// Project.Apply turns a batch into a plan in stages, each a method in
+// apply.go (docs/design.md#order-of-work-in-a-batch explains the order):
+//  1. classify: dedupe the paths, drop them from the resolver's caches, and
+//     sort them into files the graph knows, new files, removed directories
+//     and configuration files;
+//  2. scanChanged: read and scan each changed file; identical content is a
+//     no-op;
+//  3. relinkImports: find the imports that did not resolve and now do;
+//  4. propagateChanges: propagate with the facts of the running instances
+//     (before this batch);
+//  5. applyFacts: apply the new facts: edges, newly reachable files,
+//     deletions, configuration changes;
+//  6. refreshLiveness: re-derive liveness; modules that lost their last live
+//     importer are pruned;
+//  7. stampVersions: stamp one version token on the changed modules and
+//     their importers.
 package engine

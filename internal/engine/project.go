@@ -31,6 +31,8 @@ type Project struct {
 	// errored holds the current error of each module that has one; its
 	// facts are the last good ones.
 	errored map[modgraph.Ref]ModuleError
+	// batch is Apply's working state, reused from batch to batch.
+	batch batch
 }
 
 // Open builds the graph of the project at opts.Root: every HTML page below

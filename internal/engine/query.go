@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"path"
 	"slices"
 	"strings"
 
@@ -65,6 +66,34 @@ func (p *Project) Invalidate(id, firstInvalidatedBy string) *Plan {
 	return plan
 }
 
+// whyUnknown says why a module ID or absolute path is not in the graph:
+// outside the project, no such file, in an ignored directory, or simply not
+// imported. An ID ("/src/a.ts") and a path are told apart by the root.
+func (p *Project) whyUnknown(idOrFile string) string {
+	root := p.opts.Root
+	file := idOrFile
+	if file != root && !strings.HasPrefix(file, root+"/") {
+		if _, err := p.fs.Stat(file); err == nil && !strings.HasPrefix(file, "/@") {
+			return "outside the project (root " + root + "): hmrd does not watch it, so an edit signals nothing"
+		}
+		file = path.Join(root, idOrFile) // a module ID
+	}
+	if _, err := p.fs.Stat(file); err != nil {
+		return "the file does not exist: " + idOrFile
+	}
+	if p.opts.Ignored(file) {
+		return "in a directory hmrd ignores (node_modules, dist, coverage, dot-directories): an edit signals nothing"
+	}
+	return "not in the module graph: no entry imports it, so an edit signals nothing"
+}
+
+// Has reports whether the graph knows a module by this ID or absolute file
+// path.
+func (p *Project) Has(idOrFile string) bool {
+	_, ok := p.lookup(idOrFile)
+	return ok
+}
+
 // lookup finds a module by ID, or by absolute file path.
 func (p *Project) lookup(idOrFile string) (modgraph.Ref, bool) {
 	if r, ok := p.g.LookupID(idOrFile); ok {
@@ -112,7 +141,7 @@ type Explanation struct {
 func (p *Project) Explain(idOrFile string) Explanation {
 	r, ok := p.lookup(idOrFile)
 	if !ok {
-		return Explanation{Module: idOrFile, Note: "not in the module graph: no entry imports it, so an edit signals nothing"}
+		return Explanation{Module: idOrFile, Note: p.whyUnknown(idOrFile)}
 	}
 	m := p.g.Mod(r)
 	ex := Explanation{Module: m.ID, File: m.File, Kind: m.Kind.String(), Found: true, Live: m.Live, Loaded: m.Loaded, Entry: p.g.IsEntry(r)}
@@ -164,19 +193,38 @@ type EdgeInfo struct {
 type Snapshot struct {
 	Root    string
 	Modules []ModuleInfo // sorted by ID
+	// HeadSeq is stamped by the owner of the project's signal sequence,
+	// which the engine does not know: the seq of the last signal the graph
+	// reflects.
+	HeadSeq uint64
+}
+
+// snapshotID names module r in a snapshot. IDs are unique there: a
+// stylesheet both linked from a page and imported from JS is two modules of
+// one ID, and the linked one is named with Vite's "?direct" suffix (the
+// graph's own key for it, which Invalidate and Explain accept too).
+// Signals keep the bare ID: the runtime matches <link> hrefs by path.
+func (p *Project) snapshotID(r modgraph.Ref) string {
+	m := p.g.Mod(r)
+	if m.Kind == modgraph.KindLinkedStyle {
+		if _, twin := p.g.Lookup(m.ID, modgraph.KindJS); twin {
+			return m.ID + "?direct"
+		}
+	}
+	return m.ID
 }
 
 // Snapshot copies the graph.
 func (p *Project) Snapshot() *Snapshot {
 	s := &Snapshot{Root: p.opts.Root}
-	ref := func(r modgraph.Ref) string { return p.g.Mod(r).ID }
+	ref := p.snapshotID
 	for r := modgraph.Ref(0); int(r) < p.g.Len(); r++ {
 		if !p.g.Exists(r) {
 			continue
 		}
 		m := p.g.Mod(r)
 		mi := ModuleInfo{
-			ID: m.ID, File: m.File, Kind: m.Kind.String(),
+			ID: ref(r), File: m.File, Kind: m.Kind.String(),
 			SelfAccepting: m.Hot.SelfAccepting, PartialAccept: m.Hot.PartialAccept,
 			AcceptedExports: slices.Clone(m.Hot.AcceptedExports()), Declined: m.Hot.Declined,
 			Exports: slices.Clone(m.Exports), Entry: p.g.IsEntry(r),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -12,9 +13,11 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
-	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/status"
 
+	"github.com/hmrd/hmrd/internal/transport/rpcauth"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
 
@@ -44,6 +47,9 @@ type options struct {
 	maxBackoff  time.Duration
 	clientInfo  *hmrdv1.ClientInfo
 	grpcOpts    []grpc.DialOption
+	tls         *TLS
+	token       string
+	tokenFile   string
 }
 
 // Option configures Dial.
@@ -69,8 +75,11 @@ func WithGRPCOptions(opts ...grpc.DialOption) Option {
 }
 
 // Dial connects to the daemon at target: "" for DefaultSocket(), a socket
-// path or "unix://PATH", or "HOST:PORT" for TCP (insecure: meant for
-// loopback). It fails fast with an error wrapping ErrNoDaemon (a
+// path or "unix://PATH", or "HOST:PORT" for TCP. TCP is plaintext unless
+// TLS is configured (WithTLS, or HMRD_TLS_CA / HMRD_TLS_FINGERPRINT); a
+// daemon on an address other than loopback serves only TLS and wants its
+// token (WithToken, WithTokenFile or HMRD_TOKEN), so Dial refuses such a
+// target without TLS. It fails fast with an error wrapping ErrNoDaemon (a
 // *NoDaemonError) when nothing listens there.
 func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 	o := options{
@@ -95,6 +104,10 @@ func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	creds, token, err := o.security(ep)
+	if err != nil {
+		return nil, err
+	}
 	pctx, cancel := context.WithTimeout(ctx, o.dialTimeout)
 	err = probe(pctx, ep)
 	cancel()
@@ -107,7 +120,7 @@ func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 		return d.DialContext(ctx, ep.network, ep.address)
 	}
 	gopts := []grpc.DialOption{
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(creds),
 		grpc.WithContextDialer(dial),
 		// gRPC's own reconnect backoff (1s..120s by default) would hide a
 		// restarted daemon from us for minutes; keep it within our 2s.
@@ -131,6 +144,9 @@ func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 	if ep.network == "unix" {
 		// The :authority would otherwise be the socket path.
 		gopts = append(gopts, grpc.WithAuthority("localhost"))
+	}
+	if token != "" {
+		gopts = append(gopts, grpc.WithPerRPCCredentials(rpcauth.BearerToken(token)))
 	}
 	gopts = append(gopts, o.grpcOpts...)
 	cc, err := grpc.NewClient("passthrough:///"+ep.address, gopts...)
@@ -233,10 +249,42 @@ func (c *Client) Explain(ctx context.Context, project, module string) (*hmrdv1.E
 	return resp, rpcError(ctx, "explain "+module, err)
 }
 
-// GetGraph returns a snapshot of the project's module graph.
+// GetGraph returns a snapshot of the project's module graph. It reads the
+// snapshot in parts (StreamGraph), so a graph of any size arrives within
+// the default message limits; a daemon without StreamGraph is asked with
+// the one-message GetGraph.
 func (c *Client) GetGraph(ctx context.Context, project string) (*hmrdv1.GetGraphResponse, error) {
-	resp, err := c.projects.GetGraph(ctx, &hmrdv1.GetGraphRequest{Project: project})
+	resp, err := c.streamGraph(ctx, project)
+	if status.Code(err) == codes.Unimplemented {
+		resp, err = c.projects.GetGraph(ctx, &hmrdv1.GetGraphRequest{Project: project})
+	}
 	return resp, rpcError(ctx, "graph", err)
+}
+
+func (c *Client) streamGraph(ctx context.Context, project string) (*hmrdv1.GetGraphResponse, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := c.projects.StreamGraph(ctx, &hmrdv1.StreamGraphRequest{Project: project})
+	if err != nil {
+		return nil, err
+	}
+	var out *hmrdv1.GetGraphResponse
+	for {
+		part, err := stream.Recv()
+		if err == io.EOF {
+			if out == nil {
+				return nil, status.Error(codes.DataLoss, "graph stream ended before its first part")
+			}
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = &hmrdv1.GetGraphResponse{Root: part.GetRoot(), HeadSeq: part.GetHeadSeq()}
+		}
+		out.Modules = append(out.Modules, part.GetModules()...)
+	}
 }
 
 // AddProject starts watching req.Root (best absolute: a relative root is

@@ -105,7 +105,7 @@ func TestControlRoundTrip(t *testing.T) {
 			}
 
 			want := &hmrdv1.ExplainResponse{Module: "/src/a.js", Found: true, Live: true,
-				Updates: []*hmrdv1.ModuleUpdate{{Path: "/src/a.js", AcceptedPath: "/src/a.js"}}}
+				Updates: []*hmrdv1.ModuleUpdate{{Type: hmrdv1.UpdateType_UPDATE_TYPE_JS, Path: "/src/a.js", AcceptedPath: "/src/a.js"}}}
 			d.SetExplain("app", "/src/a.js", want)
 			got, err := c.Explain(ctx, "app", "/src/a.js")
 			if err != nil {
@@ -173,7 +173,7 @@ func TestControlRoundTrip(t *testing.T) {
 			for _, m := range d.Requests() {
 				kinds = append(kinds, string(m.ProtoReflect().Descriptor().Name()))
 			}
-			wantKinds := "AddProjectRequest ExplainRequest GetGraphRequest InvalidateRequest ReportLoadedRequest SendCustomRequest RemoveProjectRequest"
+			wantKinds := "AddProjectRequest ExplainRequest StreamGraphRequest InvalidateRequest ReportLoadedRequest SendCustomRequest RemoveProjectRequest"
 			if strings.Join(kinds, " ") != wantKinds {
 				t.Errorf("requests = %v, want %s", kinds, wantKinds)
 			}
@@ -194,7 +194,7 @@ func TestControlErrors(t *testing.T) {
 	if !errors.Is(err, hmrdclient.ErrInvalidArgument) {
 		t.Fatalf("Explain without project: %v, want ErrInvalidArgument", err)
 	}
-	if want := "explain /src/x.js: the daemon has 2 projects (a, b): name one with --project"; err.Error() != want {
+	if want := "explain /src/x.js: the daemon has 2 projects (a, b): the request must name one"; err.Error() != want {
 		t.Errorf("error = %q, want %q", err, want)
 	}
 	var e *hmrdclient.Error
@@ -207,9 +207,9 @@ func TestControlErrors(t *testing.T) {
 
 	// A daemon message that names the operation itself is not prefixed
 	// with it again.
-	_, err = c.AddProject(ctx, &hmrdv1.AddProjectRequest{Root: "rel"})
-	if want := "add project rel: the root must be an absolute path"; err == nil || err.Error() != want {
-		t.Errorf("AddProject(rel) = %v, want %q", err, want)
+	_, err = c.AddProject(ctx, &hmrdv1.AddProjectRequest{Root: "/a"})
+	if want := `add project /a: already watched as project "a"`; err == nil || err.Error() != want {
+		t.Errorf("AddProject(/a) = %v, want %q", err, want)
 	}
 
 	_, err = c.GetGraph(ctx, "nope")

@@ -203,8 +203,7 @@ func TestSubscribeReconnectNewEpoch(t *testing.T) {
 // Same epoch, but the resume point fell out of the daemon's history: a
 // resync, then live.
 func TestSubscribeResumeHistoryGone(t *testing.T) {
-	d := hmrdtest.New("e1")
-	d.SetHistory(2)
+	d := hmrdtest.New("e1", hmrdtest.WithHistory(2))
 	d.AddProject(&hmrdv1.Project{Name: "app", Root: "/app"})
 	srv := serve(t, d, "unix", socketPath(t))
 	c := dial(t, srv.Target(), fastBackoff)

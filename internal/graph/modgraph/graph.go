@@ -346,9 +346,10 @@ func (g *Graph) SetImports(from Ref, imports []Import) (changed bool) {
 			tm.Importers = append(tm.Importers, from)
 		}
 	}
-	// An edge can stay while its kind changes (static → dynamic): loadedness
-	// may shrink, so re-derive.
-	if m.Live && !kindsEqual(old, imports) {
+	// A target can stay while no longer being imported statically (the edge
+	// became dynamic, or two imports swapped targets): loadedness may
+	// shrink, so re-derive.
+	if m.Live && lostStaticEdge(old, imports) {
 		g.livenessStale = true
 	}
 	m.Imports = imports
@@ -403,16 +404,18 @@ func importsEqual(a, b []Import) bool {
 	})
 }
 
-func kindsEqual(a, b []Import) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Kind != b[i].Kind {
-			return false
+// lostStaticEdge reports whether old imports a target through a
+// non-dynamic edge that imports no longer has: loadedness flows along those.
+func lostStaticEdge(old, imports []Import) bool {
+	for _, o := range old {
+		if o.Target == None || o.Kind == EdgeDynamic {
+			continue
+		}
+		if !slices.ContainsFunc(imports, func(n Import) bool { return n.Target == o.Target && n.Kind != EdgeDynamic }) {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // SetHot replaces the module's HMR facts.

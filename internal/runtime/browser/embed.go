@@ -1,7 +1,9 @@
-// Package browser embeds hmrd's browser HMR runtime, client.js.
+// Package browser embeds hmrd's browser HMR runtime: the ES modules of this
+// directory, client.js (the entry) and the modules it imports.
 //
-// The dev server serves ClientJS at /@hmrd/client.js with one line
-// prepended,
+// The dev server serves every one of them under /@hmrd/ (client.js at
+// /@hmrd/client.js, connection.js at /@hmrd/connection.js, …), client.js
+// with one line prepended,
 //
 //	const __HMRD_CONFIG__ = {"token":"<hex>","wsPath":"/@hmrd/ws","project":"<name>"};
 //
@@ -10,13 +12,18 @@
 //	import { createHotContext as __hmrd_hot } from '/@hmrd/client.js'; import.meta.hot = __hmrd_hot('<module ID>');
 //
 // The runtime is plain ESM served as is (no build step); its tests run with
-// `node --test internal/runtime/browser/test/`. See README.md for the protocol it
-// speaks and the behaviour it implements.
+// `node --test internal/runtime/browser/test/`. See README.md for the
+// modules, the protocol they speak and the behaviour they implement.
 package browser
 
-import _ "embed"
+import "embed"
 
-// ClientJS is client.js as written, without the config line.
+// Files holds the runtime's modules: every .js file of this directory
+// (not the tests), as written, without the config line.
 //
-//go:embed client.js
-var ClientJS []byte
+//go:embed *.js
+var Files embed.FS
+
+// Entry is the module pages load and injected imports name; the config
+// line goes in front of it only.
+const Entry = "client.js"

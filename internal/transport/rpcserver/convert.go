@@ -28,21 +28,25 @@ func explainProto(ex engine.Explanation) *hmrdv1.ExplainResponse {
 }
 
 func graphProto(s *engine.Snapshot) *hmrdv1.GetGraphResponse {
-	out := &hmrdv1.GetGraphResponse{Root: s.Root, Modules: make([]*hmrdv1.Module, len(s.Modules))}
+	out := &hmrdv1.GetGraphResponse{Root: s.Root, HeadSeq: s.HeadSeq, Modules: make([]*hmrdv1.Module, len(s.Modules))}
 	for i, m := range s.Modules {
-		pm := &hmrdv1.Module{
-			Id: m.ID, File: m.File, Kind: m.Kind, Importers: m.Importers,
-			SelfAccepting: m.SelfAccepting, PartialAccept: m.PartialAccept,
-			AcceptedExports: m.AcceptedExports, AcceptedDeps: m.AcceptedDeps,
-			Declined: m.Declined, DeclinedDeps: m.DeclinedDeps, Exports: m.Exports,
-			Entry: m.Entry, Live: m.Live, Loaded: m.Loaded, Version: m.Version, Error: m.Error,
-		}
-		for _, e := range m.Imports {
-			pm.Imports = append(pm.Imports, &hmrdv1.Edge{Specifier: e.Specifier, Kind: e.Kind, Target: e.Target})
-		}
-		out.Modules[i] = pm
+		out.Modules[i] = moduleProto(m)
 	}
 	return out
+}
+
+func moduleProto(m engine.ModuleInfo) *hmrdv1.Module {
+	pm := &hmrdv1.Module{
+		Id: m.ID, File: m.File, Kind: m.Kind, Importers: m.Importers,
+		SelfAccepting: m.SelfAccepting, PartialAccept: m.PartialAccept,
+		AcceptedExports: m.AcceptedExports, AcceptedDeps: m.AcceptedDeps,
+		Declined: m.Declined, DeclinedDeps: m.DeclinedDeps, Exports: m.Exports,
+		Entry: m.Entry, Live: m.Live, Loaded: m.Loaded, Version: m.Version, Error: m.Error,
+	}
+	for _, e := range m.Imports {
+		pm.Imports = append(pm.Imports, &hmrdv1.Edge{Specifier: e.Specifier, Kind: e.Kind, Target: e.Target})
+	}
+	return pm
 }
 
 func statusProto(st control.Status) *hmrdv1.StatusResponse {

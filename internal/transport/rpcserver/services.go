@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"google.golang.org/protobuf/proto"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -84,7 +85,7 @@ func (h *hotServer) Subscribe(req *hmrdv1.SubscribeRequest, stream hmrdv1.HotSer
 		why = fmt.Sprintf("queue of %d events full at seq %d", slow.QueueCap, slow.Seq)
 	}
 	return status.Errorf(codes.ResourceExhausted,
-		"subscriber %s cut off: it fell behind (%s); the stream delivered up to seq %d: resume from the last seq received",
+		"subscriber %s cut off: it fell behind (%s); resume from seq %d, the last this stream sent",
 		slow.Subscriber, why, lastSent.Load())
 }
 
@@ -123,7 +124,11 @@ func (h *hotServer) ReportLoaded(ctx context.Context, req *hmrdv1.ReportLoadedRe
 }
 
 func (h *hotServer) SendCustom(ctx context.Context, req *hmrdv1.SendCustomRequest) (*hmrdv1.SendCustomResponse, error) {
-	seq, err := h.svc.SendCustom(ctx, req.GetProject(), req.GetEvent(), req.GetData(), "")
+	from := req.GetFrom()
+	if from == "" {
+		from = control.AnonymousSender
+	}
+	seq, err := h.svc.SendCustom(ctx, req.GetProject(), req.GetEvent(), req.GetData(), from)
 	if err != nil {
 		return nil, toStatus(err)
 	}
@@ -172,6 +177,33 @@ func (p *projectServer) GetGraph(ctx context.Context, req *hmrdv1.GetGraphReques
 		return nil, toStatus(err)
 	}
 	return graphProto(snap), nil
+}
+
+// graphPartBytes bounds one StreamGraph message: a quarter of the 4 MiB
+// receive limit most gRPC clients default to, so framing overhead and one
+// unusually large module still fit.
+const graphPartBytes = 1 << 20
+
+func (p *projectServer) StreamGraph(req *hmrdv1.StreamGraphRequest, stream hmrdv1.ProjectService_StreamGraphServer) error {
+	snap, err := p.svc.Graph(stream.Context(), req.GetProject())
+	if err != nil {
+		return toStatus(err)
+	}
+	part := &hmrdv1.StreamGraphResponse{Root: snap.Root, HeadSeq: snap.HeadSeq}
+	size := 0
+	for _, m := range snap.Modules {
+		pm := moduleProto(m)
+		n := proto.Size(pm)
+		if size > 0 && size+n > graphPartBytes {
+			if err := stream.Send(part); err != nil {
+				return err
+			}
+			part, size = &hmrdv1.StreamGraphResponse{}, 0
+		}
+		part.Modules = append(part.Modules, pm)
+		size += n
+	}
+	return stream.Send(part)
 }
 
 type adminServer struct {

@@ -29,11 +29,13 @@ import (
 
 	"github.com/coder/websocket"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/hmrd/hmrd/internal/broadcast"
 	"github.com/hmrd/hmrd/internal/control"
 	"github.com/hmrd/hmrd/internal/signal"
 	"github.com/hmrd/hmrd/internal/transport/httpguard"
+	"github.com/hmrd/hmrd/internal/transport/ratelog"
 	"github.com/hmrd/hmrd/internal/transport/wire"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
@@ -68,6 +70,9 @@ type Bridge struct {
 	svc control.Service
 	o   Options
 	log *slog.Logger
+	// refusals logs refused handshakes and client messages, rate-limited:
+	// a page retrying in a loop must not flood the log.
+	refusals *ratelog.Limiter
 }
 
 // New returns a bridge over svc.
@@ -96,17 +101,28 @@ func New(svc control.Service, o Options) (*Bridge, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Bridge{svc: svc, o: o, log: o.Logger}, nil
+	return &Bridge{svc: svc, o: o, log: o.Logger, refusals: ratelog.New(o.Logger, ratelog.DefaultInterval)}, nil
 }
+
+// Close writes the counts of refusals not logged yet; connections are not
+// affected (they end with the hub).
+func (b *Bridge) Close() { b.refusals.Close() }
 
 // ServeHTTP checks the request, upgrades it and serves the connection.
 func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Host first (DNS rebinding), then the exact Origin allowlist, then
 	// the token — all before Accept: coder/websocket's own origin check
 	// accepts Origin == Host, which a rebinding page satisfies.
-	for _, check := range []func(*http.Request) error{b.o.Guard.CheckHost, b.o.Guard.CheckOrigin, b.o.Guard.CheckToken} {
-		if err := check(r); err != nil {
-			b.log.Warn("websocket refused", "remote", r.RemoteAddr, "origin", r.Header.Get("Origin"), "host", r.Host, "err", err)
+	for _, c := range []struct {
+		check func(*http.Request) error
+		msg   string
+	}{
+		{b.o.Guard.CheckHost, "websocket refused: host"},
+		{b.o.Guard.CheckOrigin, "websocket refused: origin"},
+		{b.o.Guard.CheckToken, "websocket refused: token"},
+	} {
+		if err := c.check(r); err != nil {
+			b.refusals.Warn(c.msg, "remote", r.RemoteAddr, "origin", r.Header.Get("Origin"), "host", r.Host, "err", err)
 			http.Error(w, "hmrd: "+err.Error(), http.StatusForbidden)
 			return
 		}
@@ -440,38 +456,55 @@ func (b *Bridge) readLoop(ctx context.Context, conn *websocket.Conn, project, su
 		if err := protojson.Unmarshal(data, &msg); err != nil {
 			return &closeError{websocket.StatusInvalidFramePayloadData, "malformed hmrd.v1.ClientMessage: " + err.Error()}
 		}
-		if ce := b.handle(ctx, project, subID, &msg); ce != nil {
+		if ce := b.handle(ctx, conn, project, subID, &msg); ce != nil {
 			return ce
 		}
 	}
 }
 
-// handle runs one client message. Requests the daemon refuses (an unknown
-// module, bad JSON data) are logged and do not end the connection: the page
-// cannot do anything about them and its other traffic is fine. A custom
-// event over the size limit closes it with 1009, as a message over the
-// read limit does: the page is told which limit it broke.
-func (b *Bridge) handle(ctx context.Context, project, subID string, msg *hmrdv1.ClientMessage) *closeError {
+// handle runs one client message. A request the daemon refuses (an unknown
+// module, bad JSON data) is answered with a Refused frame and logged; it
+// does not end the connection, whose other traffic is fine.
+func (b *Bridge) handle(ctx context.Context, conn *websocket.Conn, project, subID string, msg *hmrdv1.ClientMessage) *closeError {
 	var err error
+	var request string
 	switch k := msg.Kind.(type) {
 	case *hmrdv1.ClientMessage_Invalidate:
+		request = "invalidate"
 		_, err = b.svc.Invalidate(ctx, project, k.Invalidate.GetModule(), k.Invalidate.GetFirstInvalidatedBy())
 		if m := k.Invalidate.GetMessage(); m != "" {
 			b.log.Info("invalidate", "project", project, "module", k.Invalidate.GetModule(), "msg", m)
 		}
 	case *hmrdv1.ClientMessage_Custom:
+		request = "custom"
 		_, err = b.svc.SendCustom(ctx, project, k.Custom.GetEvent(), k.Custom.GetData(), subID)
 	case *hmrdv1.ClientMessage_Loaded:
+		request = "loaded"
 		_, err = b.svc.ReportLoaded(ctx, project, k.Loaded.GetModules())
 	default:
 		return &closeError{websocket.StatusInvalidFramePayloadData, "empty or unknown hmrd.v1.ClientMessage"}
 	}
-	if err != nil && ctx.Err() == nil {
-		b.log.Warn("client message refused", "project", project, "subscriber", subID, "err", err)
-		var limit *control.LimitError
-		if errors.As(err, &limit) {
-			return &closeError{websocket.StatusMessageTooBig, limit.Error()}
-		}
+	if err == nil || ctx.Err() != nil {
+		return nil
+	}
+	b.refusals.Warn("client message refused", "project", project, "subscriber", subID, "request", request, "err", err)
+	return b.refuse(ctx, conn, project, &hmrdv1.Refused{
+		Request: request, Id: msg.GetId(), Code: wire.CodeName(wire.Code(err)), Message: err.Error(),
+	})
+}
+
+// refuse answers a refused client message on its connection only. It goes
+// through the library's write path, which writes each frame in one Write,
+// so it cannot interleave with writeLoop's frames (see writeLoop).
+func (b *Bridge) refuse(ctx context.Context, conn *websocket.Conn, project string, r *hmrdv1.Refused) *closeError {
+	data, err := protojson.Marshal(&hmrdv1.Event{Project: project, Time: timestamppb.Now(), Kind: &hmrdv1.Event_Refused{Refused: r}})
+	if err != nil {
+		return &closeError{websocket.StatusInternalError, "encode refusal: " + err.Error()}
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.o.WriteTimeout)
+	defer cancel()
+	if err := conn.Write(ctx, websocket.MessageText, data); err != nil && ctx.Err() == nil {
+		return &closeError{websocket.StatusTryAgainLater, "write timed out: the page is not reading; reconnect to resume"}
 	}
 	return nil
 }

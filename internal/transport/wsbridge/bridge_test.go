@@ -54,7 +54,7 @@ func (f *fakeService) Invalidate(ctx context.Context, project, module, first str
 func (f *fakeService) SendCustom(ctx context.Context, project, event, data, from string) (uint64, error) {
 	// The daemon's contract: data over the limit or not JSON is refused.
 	if len(data) > f.maxCustom {
-		return 0, &control.LimitError{What: fmt.Sprintf("custom event %q data", event), Size: len(data), Limit: f.maxCustom}
+		return 0, control.InvalidArgument("custom event %q data is %d bytes, over the limit of %d bytes", event, len(data), f.maxCustom)
 	}
 	if data != "" && !json.Valid([]byte(data)) {
 		return 0, control.InvalidArgument("custom event %q: data is not valid JSON", event)
@@ -290,7 +290,11 @@ func TestClientMessages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	send(`{"custom":{"event":"bad","data":"{not json"}}`) // refused, connection stays
+	send(`{"id":"c1","custom":{"event":"bad","data":"{not json"}}`) // refused, connection stays
+	// The sender alone is told, with the request's id and the gRPC code.
+	if r := readEvent(t, a).GetRefused(); r.GetRequest() != "custom" || r.GetId() != "c1" || r.GetCode() != "INVALID_ARGUMENT" || !strings.Contains(r.GetMessage(), "not valid JSON") {
+		t.Fatalf("refusal = %v", r)
+	}
 	send(`{"invalidate":{"module":"/src/a.js","firstInvalidatedBy":"/src/a.js"}}`)
 	send(`{"loaded":{"modules":["/src/lazy.js"]}}`)
 	send(`{"custom":{"event":"my:evt","data":"{\"x\":1}"}}`)
@@ -483,52 +487,49 @@ func TestTextFrameHeader(t *testing.T) {
 	}
 }
 
-// Custom events over the daemon's limit close the page with 1009 and a
-// reason naming the limit, whether the message fits the read limit (the
-// daemon refuses the data) or not (the bridge refuses the message); data
-// at the limit, escaped as a JSON string, still fits.
-func TestCustomEventLimitsCloseWithReason(t *testing.T) {
+// A custom event over the daemon's limit is refused as over gRPC
+// (INVALID_ARGUMENT naming the limit) and the page stays connected; a
+// message over the read limit closes it with 1009 and a reason naming both
+// limits. Data at the limit, escaped as a JSON string, still fits.
+func TestCustomEventLimits(t *testing.T) {
 	const max = 64 << 10
 	e := newEnv(t, func(o *wsbridge.Options) { o.MaxCustomBytes = max })
 	// A JSON string of n bytes of backslashes: escaped, it doubles.
 	backslashes := func(n int) string { return `"` + strings.Repeat(`\\`, (n-2)/2) + `"` }
 	msg := func(data string) []byte {
-		b, err := json.Marshal(map[string]any{"custom": map[string]string{"event": "big", "data": data}})
+		b, err := json.Marshal(map[string]any{"custom": map[string]string{"event": "big", "data": data}, "id": "c1"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return b
 	}
-	for _, tc := range []struct {
-		name   string
-		frame  []byte
-		reason string // "" when the message is taken
-	}{
-		{"data at the limit, escaped", msg(backslashes(max)), ""},
-		{"data over the limit", msg(`"` + strings.Repeat("x", max) + `"`), `custom event "big" data is 65538 bytes, over the limit of 65536 bytes`},
-		{"message over the read limit", msg(strings.Repeat(" ", 3*max) + "1"), "message over the limit of 196608 bytes (custom event data: 65536 bytes)"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := e.mustDial(t, "")
-			c.SetReadLimit(4 * max)
-			readEvent(t, c)
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := c.Write(ctx, websocket.MessageText, tc.frame); err != nil {
-				t.Fatal(err)
-			}
-			if tc.reason == "" {
-				if ev := readEvent(t, c); ev.GetCustom().GetEvent() != "big" {
-					t.Fatalf("got %v, want the custom event back", ev)
-				}
-				return
-			}
-			_, _, err := c.Read(ctx)
-			var ce websocket.CloseError
-			if !errors.As(err, &ce) || ce.Code != websocket.StatusMessageTooBig || ce.Reason != tc.reason {
-				t.Fatalf("closed with %v\nwant 1009 %q", err, tc.reason)
-			}
-		})
+	c := e.mustDial(t, "")
+	c.SetReadLimit(4 * max)
+	readEvent(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	send := func(frame []byte) {
+		t.Helper()
+		if err := c.Write(ctx, websocket.MessageText, frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	send(msg(backslashes(max)))
+	if ev := readEvent(t, c); ev.GetCustom().GetEvent() != "big" {
+		t.Fatalf("data at the limit, escaped: got %v, want the custom event back", ev)
+	}
+	send(msg(`"` + strings.Repeat("x", max) + `"`))
+	const refusal = `custom event "big" data is 65538 bytes, over the limit of 65536 bytes`
+	if r := readEvent(t, c).GetRefused(); r.GetRequest() != "custom" || r.GetId() != "c1" || r.GetCode() != "INVALID_ARGUMENT" || r.GetMessage() != refusal {
+		t.Fatalf("data over the limit: refused %v, want INVALID_ARGUMENT %q", r, refusal)
+	}
+	send(msg(strings.Repeat(" ", 3*max) + "1"))
+	_, _, err := c.Read(ctx)
+	var ce websocket.CloseError
+	const reason = "message over the limit of 196608 bytes (custom event data: 65536 bytes)"
+	if !errors.As(err, &ce) || ce.Code != websocket.StatusMessageTooBig || ce.Reason != reason {
+		t.Fatalf("message over the read limit: %v\nwant 1009 %q", err, reason)
 	}
 }
 

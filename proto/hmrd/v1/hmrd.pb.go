@@ -183,6 +183,7 @@ type Event struct {
 	//	*Event_Error
 	//	*Event_Custom
 	//	*Event_Heartbeat
+	//	*Event_Refused
 	Kind          isEvent_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -323,6 +324,15 @@ func (x *Event) GetHeartbeat() *Heartbeat {
 	return nil
 }
 
+func (x *Event) GetRefused() *Refused {
+	if x != nil {
+		if x, ok := x.Kind.(*Event_Refused); ok {
+			return x.Refused
+		}
+	}
+	return nil
+}
+
 type isEvent_Kind interface {
 	isEvent_Kind()
 }
@@ -355,6 +365,10 @@ type Event_Heartbeat struct {
 	Heartbeat *Heartbeat `protobuf:"bytes,16,opt,name=heartbeat,proto3,oneof"`
 }
 
+type Event_Refused struct {
+	Refused *Refused `protobuf:"bytes,17,opt,name=refused,proto3,oneof"`
+}
+
 func (*Event_Hello) isEvent_Kind() {}
 
 func (*Event_Update) isEvent_Kind() {}
@@ -368,6 +382,85 @@ func (*Event_Error) isEvent_Kind() {}
 func (*Event_Custom) isEvent_Kind() {}
 
 func (*Event_Heartbeat) isEvent_Kind() {}
+
+func (*Event_Refused) isEvent_Kind() {}
+
+// Refused answers a WebSocket ClientMessage the daemon could not act on
+// (an unknown module, data that is not JSON, a custom event too large). It
+// goes only to the connection that sent the message and is not sequenced:
+// seq is 0, and a runtime's resume point does not move.
+type Refused struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The request refused: "invalidate", "custom" or "loaded".
+	Request string `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	// ClientMessage.id of the refused message, when it had one.
+	Id string `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	// The gRPC status code name the same request gets as an RPC, e.g.
+	// "NOT_FOUND" or "INVALID_ARGUMENT".
+	Code string `protobuf:"bytes,3,opt,name=code,proto3" json:"code,omitempty"`
+	// Why, for people.
+	Message       string `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Refused) Reset() {
+	*x = Refused{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Refused) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Refused) ProtoMessage() {}
+
+func (x *Refused) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Refused.ProtoReflect.Descriptor instead.
+func (*Refused) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Refused) GetRequest() string {
+	if x != nil {
+		return x.Request
+	}
+	return ""
+}
+
+func (x *Refused) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Refused) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *Refused) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
 
 // Hello opens every stream.
 type Hello struct {
@@ -390,7 +483,7 @@ type Hello struct {
 
 func (x *Hello) Reset() {
 	*x = Hello{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[1]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -402,7 +495,7 @@ func (x *Hello) String() string {
 func (*Hello) ProtoMessage() {}
 
 func (x *Hello) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[1]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -415,7 +508,7 @@ func (x *Hello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hello.ProtoReflect.Descriptor instead.
 func (*Hello) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{1}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Hello) GetProtocolVersion() uint32 {
@@ -488,7 +581,7 @@ type ModuleUpdate struct {
 
 func (x *ModuleUpdate) Reset() {
 	*x = ModuleUpdate{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[2]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -500,7 +593,7 @@ func (x *ModuleUpdate) String() string {
 func (*ModuleUpdate) ProtoMessage() {}
 
 func (x *ModuleUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[2]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -513,7 +606,7 @@ func (x *ModuleUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModuleUpdate.ProtoReflect.Descriptor instead.
 func (*ModuleUpdate) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{2}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ModuleUpdate) GetType() UpdateType {
@@ -574,7 +667,7 @@ type Update struct {
 
 func (x *Update) Reset() {
 	*x = Update{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[3]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -586,7 +679,7 @@ func (x *Update) String() string {
 func (*Update) ProtoMessage() {}
 
 func (x *Update) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[3]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -599,7 +692,7 @@ func (x *Update) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Update.ProtoReflect.Descriptor instead.
 func (*Update) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{3}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Update) GetUpdates() []*ModuleUpdate {
@@ -648,7 +741,7 @@ type FullReload struct {
 
 func (x *FullReload) Reset() {
 	*x = FullReload{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[4]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -660,7 +753,7 @@ func (x *FullReload) String() string {
 func (*FullReload) ProtoMessage() {}
 
 func (x *FullReload) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[4]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -673,7 +766,7 @@ func (x *FullReload) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FullReload.ProtoReflect.Descriptor instead.
 func (*FullReload) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{4}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *FullReload) GetReason() string {
@@ -722,7 +815,7 @@ type Prune struct {
 
 func (x *Prune) Reset() {
 	*x = Prune{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[5]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -734,7 +827,7 @@ func (x *Prune) String() string {
 func (*Prune) ProtoMessage() {}
 
 func (x *Prune) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[5]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -747,7 +840,7 @@ func (x *Prune) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Prune.ProtoReflect.Descriptor instead.
 func (*Prune) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{5}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Prune) GetPaths() []string {
@@ -778,7 +871,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[6]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -790,7 +883,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[6]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -803,7 +896,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{6}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Error) GetMessage() string {
@@ -861,7 +954,8 @@ type Custom struct {
 	Event string                 `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
 	// JSON text.
 	Data string `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
-	// Subscriber id of the sender, empty when sent by the daemon.
+	// Subscriber id of the sender; "grpc" for a gRPC sender without a
+	// subscription; empty when sent by the daemon itself.
 	From          string `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -869,7 +963,7 @@ type Custom struct {
 
 func (x *Custom) Reset() {
 	*x = Custom{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[7]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -881,7 +975,7 @@ func (x *Custom) String() string {
 func (*Custom) ProtoMessage() {}
 
 func (x *Custom) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[7]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -894,7 +988,7 @@ func (x *Custom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Custom.ProtoReflect.Descriptor instead.
 func (*Custom) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{7}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Custom) GetEvent() string {
@@ -928,7 +1022,7 @@ type Heartbeat struct {
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[8]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -940,7 +1034,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[8]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -953,7 +1047,7 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{8}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Heartbeat) GetHeadSeq() uint64 {
@@ -977,7 +1071,7 @@ type ClientInfo struct {
 
 func (x *ClientInfo) Reset() {
 	*x = ClientInfo{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[9]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -989,7 +1083,7 @@ func (x *ClientInfo) String() string {
 func (*ClientInfo) ProtoMessage() {}
 
 func (x *ClientInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[9]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1002,7 +1096,7 @@ func (x *ClientInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientInfo.ProtoReflect.Descriptor instead.
 func (*ClientInfo) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{9}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ClientInfo) GetName() string {
@@ -1045,7 +1139,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[10]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1057,7 +1151,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[10]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1070,7 +1164,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{10}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SubscribeRequest) GetProject() string {
@@ -1124,7 +1218,7 @@ type SubscribeResponse struct {
 
 func (x *SubscribeResponse) Reset() {
 	*x = SubscribeResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[11]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1136,7 +1230,7 @@ func (x *SubscribeResponse) String() string {
 func (*SubscribeResponse) ProtoMessage() {}
 
 func (x *SubscribeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[11]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1149,7 +1243,7 @@ func (x *SubscribeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeResponse.ProtoReflect.Descriptor instead.
 func (*SubscribeResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{11}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SubscribeResponse) GetEvent() *Event {
@@ -1174,7 +1268,7 @@ type InvalidateRequest struct {
 
 func (x *InvalidateRequest) Reset() {
 	*x = InvalidateRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[12]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1186,7 +1280,7 @@ func (x *InvalidateRequest) String() string {
 func (*InvalidateRequest) ProtoMessage() {}
 
 func (x *InvalidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[12]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1199,7 +1293,7 @@ func (x *InvalidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvalidateRequest.ProtoReflect.Descriptor instead.
 func (*InvalidateRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{12}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *InvalidateRequest) GetProject() string {
@@ -1241,7 +1335,7 @@ type InvalidateResponse struct {
 
 func (x *InvalidateResponse) Reset() {
 	*x = InvalidateResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[13]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1253,7 +1347,7 @@ func (x *InvalidateResponse) String() string {
 func (*InvalidateResponse) ProtoMessage() {}
 
 func (x *InvalidateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[13]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1266,7 +1360,7 @@ func (x *InvalidateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvalidateResponse.ProtoReflect.Descriptor instead.
 func (*InvalidateResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{13}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *InvalidateResponse) GetSeq() uint64 {
@@ -1286,7 +1380,7 @@ type ReportLoadedRequest struct {
 
 func (x *ReportLoadedRequest) Reset() {
 	*x = ReportLoadedRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[14]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1298,7 +1392,7 @@ func (x *ReportLoadedRequest) String() string {
 func (*ReportLoadedRequest) ProtoMessage() {}
 
 func (x *ReportLoadedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[14]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1311,7 +1405,7 @@ func (x *ReportLoadedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportLoadedRequest.ProtoReflect.Descriptor instead.
 func (*ReportLoadedRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{14}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ReportLoadedRequest) GetProject() string {
@@ -1338,7 +1432,7 @@ type ReportLoadedResponse struct {
 
 func (x *ReportLoadedResponse) Reset() {
 	*x = ReportLoadedResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[15]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1350,7 +1444,7 @@ func (x *ReportLoadedResponse) String() string {
 func (*ReportLoadedResponse) ProtoMessage() {}
 
 func (x *ReportLoadedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[15]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1363,7 +1457,7 @@ func (x *ReportLoadedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportLoadedResponse.ProtoReflect.Descriptor instead.
 func (*ReportLoadedResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{15}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ReportLoadedResponse) GetUnknown() []string {
@@ -1378,14 +1472,19 @@ type SendCustomRequest struct {
 	Project string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
 	Event   string                 `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
 	// JSON text; empty means null.
-	Data          string `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	Data string `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	// The sender's subscriber id (Hello.subscriber_id of its subscription to
+	// this project), carried to receivers as Custom.from. Empty: the sender
+	// has no subscription, and Custom.from is "grpc". An id that names no
+	// current subscriber of the project is INVALID_ARGUMENT.
+	From          string `protobuf:"bytes,4,opt,name=from,proto3" json:"from,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SendCustomRequest) Reset() {
 	*x = SendCustomRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[16]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1397,7 +1496,7 @@ func (x *SendCustomRequest) String() string {
 func (*SendCustomRequest) ProtoMessage() {}
 
 func (x *SendCustomRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[16]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1410,7 +1509,7 @@ func (x *SendCustomRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendCustomRequest.ProtoReflect.Descriptor instead.
 func (*SendCustomRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{16}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SendCustomRequest) GetProject() string {
@@ -1434,6 +1533,13 @@ func (x *SendCustomRequest) GetData() string {
 	return ""
 }
 
+func (x *SendCustomRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
 type SendCustomResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Seq           uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
@@ -1443,7 +1549,7 @@ type SendCustomResponse struct {
 
 func (x *SendCustomResponse) Reset() {
 	*x = SendCustomResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[17]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1455,7 +1561,7 @@ func (x *SendCustomResponse) String() string {
 func (*SendCustomResponse) ProtoMessage() {}
 
 func (x *SendCustomResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[17]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1468,7 +1574,7 @@ func (x *SendCustomResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendCustomResponse.ProtoReflect.Descriptor instead.
 func (*SendCustomResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{17}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SendCustomResponse) GetSeq() uint64 {
@@ -1494,7 +1600,7 @@ type Project struct {
 
 func (x *Project) Reset() {
 	*x = Project{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[18]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1506,7 +1612,7 @@ func (x *Project) String() string {
 func (*Project) ProtoMessage() {}
 
 func (x *Project) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[18]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1519,7 +1625,7 @@ func (x *Project) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Project.ProtoReflect.Descriptor instead.
 func (*Project) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{18}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Project) GetName() string {
@@ -1585,7 +1691,7 @@ type AddProjectRequest struct {
 
 func (x *AddProjectRequest) Reset() {
 	*x = AddProjectRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[19]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1597,7 +1703,7 @@ func (x *AddProjectRequest) String() string {
 func (*AddProjectRequest) ProtoMessage() {}
 
 func (x *AddProjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[19]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1610,7 +1716,7 @@ func (x *AddProjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddProjectRequest.ProtoReflect.Descriptor instead.
 func (*AddProjectRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{19}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *AddProjectRequest) GetRoot() string {
@@ -1643,7 +1749,7 @@ type AddProjectResponse struct {
 
 func (x *AddProjectResponse) Reset() {
 	*x = AddProjectResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[20]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1655,7 +1761,7 @@ func (x *AddProjectResponse) String() string {
 func (*AddProjectResponse) ProtoMessage() {}
 
 func (x *AddProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[20]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1668,7 +1774,7 @@ func (x *AddProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddProjectResponse.ProtoReflect.Descriptor instead.
 func (*AddProjectResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{20}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *AddProjectResponse) GetProject() *Project {
@@ -1687,7 +1793,7 @@ type RemoveProjectRequest struct {
 
 func (x *RemoveProjectRequest) Reset() {
 	*x = RemoveProjectRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[21]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1699,7 +1805,7 @@ func (x *RemoveProjectRequest) String() string {
 func (*RemoveProjectRequest) ProtoMessage() {}
 
 func (x *RemoveProjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[21]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1712,7 +1818,7 @@ func (x *RemoveProjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveProjectRequest.ProtoReflect.Descriptor instead.
 func (*RemoveProjectRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{21}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RemoveProjectRequest) GetProject() string {
@@ -1730,7 +1836,7 @@ type RemoveProjectResponse struct {
 
 func (x *RemoveProjectResponse) Reset() {
 	*x = RemoveProjectResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1742,7 +1848,7 @@ func (x *RemoveProjectResponse) String() string {
 func (*RemoveProjectResponse) ProtoMessage() {}
 
 func (x *RemoveProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1755,7 +1861,7 @@ func (x *RemoveProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveProjectResponse.ProtoReflect.Descriptor instead.
 func (*RemoveProjectResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{22}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{23}
 }
 
 type ListProjectsRequest struct {
@@ -1766,7 +1872,7 @@ type ListProjectsRequest struct {
 
 func (x *ListProjectsRequest) Reset() {
 	*x = ListProjectsRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1778,7 +1884,7 @@ func (x *ListProjectsRequest) String() string {
 func (*ListProjectsRequest) ProtoMessage() {}
 
 func (x *ListProjectsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1791,7 +1897,7 @@ func (x *ListProjectsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProjectsRequest.ProtoReflect.Descriptor instead.
 func (*ListProjectsRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{23}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{24}
 }
 
 type ListProjectsResponse struct {
@@ -1803,7 +1909,7 @@ type ListProjectsResponse struct {
 
 func (x *ListProjectsResponse) Reset() {
 	*x = ListProjectsResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1815,7 +1921,7 @@ func (x *ListProjectsResponse) String() string {
 func (*ListProjectsResponse) ProtoMessage() {}
 
 func (x *ListProjectsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1828,7 +1934,7 @@ func (x *ListProjectsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProjectsResponse.ProtoReflect.Descriptor instead.
 func (*ListProjectsResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{24}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListProjectsResponse) GetProjects() []*Project {
@@ -1849,7 +1955,7 @@ type ExplainRequest struct {
 
 func (x *ExplainRequest) Reset() {
 	*x = ExplainRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1861,7 +1967,7 @@ func (x *ExplainRequest) String() string {
 func (*ExplainRequest) ProtoMessage() {}
 
 func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1874,7 +1980,7 @@ func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainRequest.ProtoReflect.Descriptor instead.
 func (*ExplainRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{25}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ExplainRequest) GetProject() string {
@@ -1912,7 +2018,7 @@ type ExplainResponse struct {
 
 func (x *ExplainResponse) Reset() {
 	*x = ExplainResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1924,7 +2030,7 @@ func (x *ExplainResponse) String() string {
 func (*ExplainResponse) ProtoMessage() {}
 
 func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1937,7 +2043,7 @@ func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainResponse.ProtoReflect.Descriptor instead.
 func (*ExplainResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{26}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ExplainResponse) GetModule() string {
@@ -2026,7 +2132,7 @@ type GetGraphRequest struct {
 
 func (x *GetGraphRequest) Reset() {
 	*x = GetGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2038,7 +2144,7 @@ func (x *GetGraphRequest) String() string {
 func (*GetGraphRequest) ProtoMessage() {}
 
 func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2051,7 +2157,7 @@ func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphRequest.ProtoReflect.Descriptor instead.
 func (*GetGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetGraphRequest) GetProject() string {
@@ -2075,7 +2181,7 @@ type Edge struct {
 
 func (x *Edge) Reset() {
 	*x = Edge{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2087,7 +2193,7 @@ func (x *Edge) String() string {
 func (*Edge) ProtoMessage() {}
 
 func (x *Edge) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2100,7 +2206,7 @@ func (x *Edge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Edge.ProtoReflect.Descriptor instead.
 func (*Edge) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Edge) GetSpecifier() string {
@@ -2150,7 +2256,7 @@ type Module struct {
 
 func (x *Module) Reset() {
 	*x = Module{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2162,7 +2268,7 @@ func (x *Module) String() string {
 func (*Module) ProtoMessage() {}
 
 func (x *Module) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2175,7 +2281,7 @@ func (x *Module) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Module.ProtoReflect.Descriptor instead.
 func (*Module) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Module) GetId() string {
@@ -2298,16 +2404,20 @@ func (x *Module) GetError() string {
 }
 
 type GetGraphResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Root          string                 `protobuf:"bytes,1,opt,name=root,proto3" json:"root,omitempty"`
-	Modules       []*Module              `protobuf:"bytes,2,rep,name=modules,proto3" json:"modules,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Root    string                 `protobuf:"bytes,1,opt,name=root,proto3" json:"root,omitempty"`
+	Modules []*Module              `protobuf:"bytes,2,rep,name=modules,proto3" json:"modules,omitempty"`
+	// The seq of the project's last event when the snapshot was taken: the
+	// graph reflects every signal up to and including it, and none after.
+	// A subscriber resuming from head_seq sees every later change.
+	HeadSeq       uint64 `protobuf:"varint,3,opt,name=head_seq,json=headSeq,proto3" json:"head_seq,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetGraphResponse) Reset() {
 	*x = GetGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2319,7 +2429,7 @@ func (x *GetGraphResponse) String() string {
 func (*GetGraphResponse) ProtoMessage() {}
 
 func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2332,7 +2442,7 @@ func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphResponse.ProtoReflect.Descriptor instead.
 func (*GetGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GetGraphResponse) GetRoot() string {
@@ -2349,6 +2459,121 @@ func (x *GetGraphResponse) GetModules() []*Module {
 	return nil
 }
 
+func (x *GetGraphResponse) GetHeadSeq() uint64 {
+	if x != nil {
+		return x.HeadSeq
+	}
+	return 0
+}
+
+type StreamGraphRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Project       string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamGraphRequest) Reset() {
+	*x = StreamGraphRequest{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamGraphRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamGraphRequest) ProtoMessage() {}
+
+func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamGraphRequest.ProtoReflect.Descriptor instead.
+func (*StreamGraphRequest) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *StreamGraphRequest) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
+// StreamGraphResponse is one part of a graph snapshot. Concatenating the
+// modules of every part, in order, gives GetGraphResponse.modules.
+type StreamGraphResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Set in the first message only.
+	Root string `protobuf:"bytes,1,opt,name=root,proto3" json:"root,omitempty"`
+	// Set in the first message only; as GetGraphResponse.head_seq.
+	HeadSeq       uint64    `protobuf:"varint,2,opt,name=head_seq,json=headSeq,proto3" json:"head_seq,omitempty"`
+	Modules       []*Module `protobuf:"bytes,3,rep,name=modules,proto3" json:"modules,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamGraphResponse) Reset() {
+	*x = StreamGraphResponse{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamGraphResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamGraphResponse) ProtoMessage() {}
+
+func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamGraphResponse.ProtoReflect.Descriptor instead.
+func (*StreamGraphResponse) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *StreamGraphResponse) GetRoot() string {
+	if x != nil {
+		return x.Root
+	}
+	return ""
+}
+
+func (x *StreamGraphResponse) GetHeadSeq() uint64 {
+	if x != nil {
+		return x.HeadSeq
+	}
+	return 0
+}
+
+func (x *StreamGraphResponse) GetModules() []*Module {
+	if x != nil {
+		return x.Modules
+	}
+	return nil
+}
+
 type StatusRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -2357,7 +2582,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2369,7 +2594,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2382,7 +2607,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
 }
 
 // ProjectStatus is one project in `hmrd status`.
@@ -2404,7 +2629,7 @@ type ProjectStatus struct {
 
 func (x *ProjectStatus) Reset() {
 	*x = ProjectStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2416,7 +2641,7 @@ func (x *ProjectStatus) String() string {
 func (*ProjectStatus) ProtoMessage() {}
 
 func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2429,7 +2654,7 @@ func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectStatus.ProtoReflect.Descriptor instead.
 func (*ProjectStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ProjectStatus) GetProject() *Project {
@@ -2488,7 +2713,7 @@ type SubscriberStatus struct {
 
 func (x *SubscriberStatus) Reset() {
 	*x = SubscriberStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2500,7 +2725,7 @@ func (x *SubscriberStatus) String() string {
 func (*SubscriberStatus) ProtoMessage() {}
 
 func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2513,7 +2738,7 @@ func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriberStatus.ProtoReflect.Descriptor instead.
 func (*SubscriberStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *SubscriberStatus) GetId() string {
@@ -2599,7 +2824,7 @@ type StatusResponse struct {
 
 func (x *StatusResponse) Reset() {
 	*x = StatusResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2611,7 +2836,7 @@ func (x *StatusResponse) String() string {
 func (*StatusResponse) ProtoMessage() {}
 
 func (x *StatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2624,7 +2849,7 @@ func (x *StatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusResponse.ProtoReflect.Descriptor instead.
 func (*StatusResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StatusResponse) GetDaemonVersion() string {
@@ -2708,14 +2933,16 @@ type ClientMessage struct {
 	//	*ClientMessage_Invalidate
 	//	*ClientMessage_Custom
 	//	*ClientMessage_Loaded
-	Kind          isClientMessage_Kind `protobuf_oneof:"kind"`
+	Kind isClientMessage_Kind `protobuf_oneof:"kind"`
+	// Chosen by the client; echoed in Refused.id if the message is refused.
+	Id            string `protobuf:"bytes,4,opt,name=id,proto3" json:"id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ClientMessage) Reset() {
 	*x = ClientMessage{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2727,7 +2954,7 @@ func (x *ClientMessage) String() string {
 func (*ClientMessage) ProtoMessage() {}
 
 func (x *ClientMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2740,7 +2967,7 @@ func (x *ClientMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMessage.ProtoReflect.Descriptor instead.
 func (*ClientMessage) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ClientMessage) GetKind() isClientMessage_Kind {
@@ -2777,6 +3004,13 @@ func (x *ClientMessage) GetLoaded() *ReportLoadedRequest {
 	return nil
 }
 
+func (x *ClientMessage) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
 type isClientMessage_Kind interface {
 	isClientMessage_Kind()
 }
@@ -2806,7 +3040,7 @@ var File_hmrd_v1_hmrd_proto protoreflect.FileDescriptor
 
 const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\n" +
-	"\x12hmrd/v1/hmrd.proto\x12\ahmrd.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd5\x03\n" +
+	"\x12hmrd/v1/hmrd.proto\x12\ahmrd.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x83\x04\n" +
 	"\x05Event\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x14\n" +
@@ -2821,8 +3055,14 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x05prune\x18\r \x01(\v2\x0e.hmrd.v1.PruneH\x00R\x05prune\x12&\n" +
 	"\x05error\x18\x0e \x01(\v2\x0e.hmrd.v1.ErrorH\x00R\x05error\x12)\n" +
 	"\x06custom\x18\x0f \x01(\v2\x0f.hmrd.v1.CustomH\x00R\x06custom\x122\n" +
-	"\theartbeat\x18\x10 \x01(\v2\x12.hmrd.v1.HeartbeatH\x00R\theartbeatB\x06\n" +
-	"\x04kind\"\xdd\x01\n" +
+	"\theartbeat\x18\x10 \x01(\v2\x12.hmrd.v1.HeartbeatH\x00R\theartbeat\x12,\n" +
+	"\arefused\x18\x11 \x01(\v2\x10.hmrd.v1.RefusedH\x00R\arefusedB\x06\n" +
+	"\x04kind\"a\n" +
+	"\aRefused\x12\x18\n" +
+	"\arequest\x18\x01 \x01(\tR\arequest\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
+	"\x04code\x18\x03 \x01(\tR\x04code\x12\x18\n" +
+	"\amessage\x18\x04 \x01(\tR\amessage\"\xdd\x01\n" +
 	"\x05Hello\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\x12%\n" +
 	"\x0edaemon_version\x18\x02 \x01(\tR\rdaemonVersion\x12\x14\n" +
@@ -2894,11 +3134,12 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x18\n" +
 	"\amodules\x18\x02 \x03(\tR\amodules\"0\n" +
 	"\x14ReportLoadedResponse\x12\x18\n" +
-	"\aunknown\x18\x01 \x03(\tR\aunknown\"W\n" +
+	"\aunknown\x18\x01 \x03(\tR\aunknown\"k\n" +
 	"\x11SendCustomRequest\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x14\n" +
 	"\x05event\x18\x02 \x01(\tR\x05event\x12\x12\n" +
-	"\x04data\x18\x03 \x01(\tR\x04data\"&\n" +
+	"\x04data\x18\x03 \x01(\tR\x04data\x12\x12\n" +
+	"\x04from\x18\x04 \x01(\tR\x04from\"&\n" +
 	"\x12SendCustomResponse\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\"\xbb\x01\n" +
 	"\aProject\x12\x12\n" +
@@ -2962,10 +3203,17 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x04live\x18\x0e \x01(\bR\x04live\x12\x16\n" +
 	"\x06loaded\x18\x0f \x01(\bR\x06loaded\x12\x18\n" +
 	"\aversion\x18\x10 \x01(\x03R\aversion\x12\x14\n" +
-	"\x05error\x18\x11 \x01(\tR\x05error\"Q\n" +
+	"\x05error\x18\x11 \x01(\tR\x05error\"l\n" +
 	"\x10GetGraphResponse\x12\x12\n" +
 	"\x04root\x18\x01 \x01(\tR\x04root\x12)\n" +
-	"\amodules\x18\x02 \x03(\v2\x0f.hmrd.v1.ModuleR\amodules\"\x0f\n" +
+	"\amodules\x18\x02 \x03(\v2\x0f.hmrd.v1.ModuleR\amodules\x12\x19\n" +
+	"\bhead_seq\x18\x03 \x01(\x04R\aheadSeq\".\n" +
+	"\x12StreamGraphRequest\x12\x18\n" +
+	"\aproject\x18\x01 \x01(\tR\aproject\"o\n" +
+	"\x13StreamGraphResponse\x12\x12\n" +
+	"\x04root\x18\x01 \x01(\tR\x04root\x12\x19\n" +
+	"\bhead_seq\x18\x02 \x01(\x04R\aheadSeq\x12)\n" +
+	"\amodules\x18\x03 \x03(\v2\x0f.hmrd.v1.ModuleR\amodules\"\x0f\n" +
 	"\rStatusRequest\"\x86\x02\n" +
 	"\rProjectStatus\x12*\n" +
 	"\aproject\x18\x01 \x01(\v2\x10.hmrd.v1.ProjectR\aproject\x12\x18\n" +
@@ -2999,13 +3247,14 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\n" +
 	"goroutines\x18\n" +
 	" \x01(\rR\n" +
-	"goroutines\"\xc3\x01\n" +
+	"goroutines\"\xd3\x01\n" +
 	"\rClientMessage\x12<\n" +
 	"\n" +
 	"invalidate\x18\x01 \x01(\v2\x1a.hmrd.v1.InvalidateRequestH\x00R\n" +
 	"invalidate\x124\n" +
 	"\x06custom\x18\x02 \x01(\v2\x1a.hmrd.v1.SendCustomRequestH\x00R\x06custom\x126\n" +
-	"\x06loaded\x18\x03 \x01(\v2\x1c.hmrd.v1.ReportLoadedRequestH\x00R\x06loadedB\x06\n" +
+	"\x06loaded\x18\x03 \x01(\v2\x1c.hmrd.v1.ReportLoadedRequestH\x00R\x06loaded\x12\x0e\n" +
+	"\x02id\x18\x04 \x01(\tR\x02idB\x06\n" +
 	"\x04kind*R\n" +
 	"\n" +
 	"UpdateType\x12\x1b\n" +
@@ -3029,14 +3278,15 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"Invalidate\x12\x1a.hmrd.v1.InvalidateRequest\x1a\x1b.hmrd.v1.InvalidateResponse\x12K\n" +
 	"\fReportLoaded\x12\x1c.hmrd.v1.ReportLoadedRequest\x1a\x1d.hmrd.v1.ReportLoadedResponse\x12E\n" +
 	"\n" +
-	"SendCustom\x12\x1a.hmrd.v1.SendCustomRequest\x1a\x1b.hmrd.v1.SendCustomResponse2\xf3\x02\n" +
+	"SendCustom\x12\x1a.hmrd.v1.SendCustomRequest\x1a\x1b.hmrd.v1.SendCustomResponse2\xbf\x03\n" +
 	"\x0eProjectService\x12E\n" +
 	"\n" +
 	"AddProject\x12\x1a.hmrd.v1.AddProjectRequest\x1a\x1b.hmrd.v1.AddProjectResponse\x12N\n" +
 	"\rRemoveProject\x12\x1d.hmrd.v1.RemoveProjectRequest\x1a\x1e.hmrd.v1.RemoveProjectResponse\x12K\n" +
 	"\fListProjects\x12\x1c.hmrd.v1.ListProjectsRequest\x1a\x1d.hmrd.v1.ListProjectsResponse\x12<\n" +
 	"\aExplain\x12\x17.hmrd.v1.ExplainRequest\x1a\x18.hmrd.v1.ExplainResponse\x12?\n" +
-	"\bGetGraph\x12\x18.hmrd.v1.GetGraphRequest\x1a\x19.hmrd.v1.GetGraphResponse2I\n" +
+	"\bGetGraph\x12\x18.hmrd.v1.GetGraphRequest\x1a\x19.hmrd.v1.GetGraphResponse\x12J\n" +
+	"\vStreamGraph\x12\x1b.hmrd.v1.StreamGraphRequest\x1a\x1c.hmrd.v1.StreamGraphResponse0\x012I\n" +
 	"\fAdminService\x129\n" +
 	"\x06Status\x12\x16.hmrd.v1.StatusRequest\x1a\x17.hmrd.v1.StatusResponseB+Z)github.com/hmrd/hmrd/proto/hmrd/v1;hmrdv1b\x06proto3"
 
@@ -3053,109 +3303,116 @@ func file_hmrd_v1_hmrd_proto_rawDescGZIP() []byte {
 }
 
 var file_hmrd_v1_hmrd_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(UpdateType)(0),               // 0: hmrd.v1.UpdateType
 	(FullReloadCause)(0),          // 1: hmrd.v1.FullReloadCause
 	(*Event)(nil),                 // 2: hmrd.v1.Event
-	(*Hello)(nil),                 // 3: hmrd.v1.Hello
-	(*ModuleUpdate)(nil),          // 4: hmrd.v1.ModuleUpdate
-	(*Update)(nil),                // 5: hmrd.v1.Update
-	(*FullReload)(nil),            // 6: hmrd.v1.FullReload
-	(*Prune)(nil),                 // 7: hmrd.v1.Prune
-	(*Error)(nil),                 // 8: hmrd.v1.Error
-	(*Custom)(nil),                // 9: hmrd.v1.Custom
-	(*Heartbeat)(nil),             // 10: hmrd.v1.Heartbeat
-	(*ClientInfo)(nil),            // 11: hmrd.v1.ClientInfo
-	(*SubscribeRequest)(nil),      // 12: hmrd.v1.SubscribeRequest
-	(*SubscribeResponse)(nil),     // 13: hmrd.v1.SubscribeResponse
-	(*InvalidateRequest)(nil),     // 14: hmrd.v1.InvalidateRequest
-	(*InvalidateResponse)(nil),    // 15: hmrd.v1.InvalidateResponse
-	(*ReportLoadedRequest)(nil),   // 16: hmrd.v1.ReportLoadedRequest
-	(*ReportLoadedResponse)(nil),  // 17: hmrd.v1.ReportLoadedResponse
-	(*SendCustomRequest)(nil),     // 18: hmrd.v1.SendCustomRequest
-	(*SendCustomResponse)(nil),    // 19: hmrd.v1.SendCustomResponse
-	(*Project)(nil),               // 20: hmrd.v1.Project
-	(*AddProjectRequest)(nil),     // 21: hmrd.v1.AddProjectRequest
-	(*AddProjectResponse)(nil),    // 22: hmrd.v1.AddProjectResponse
-	(*RemoveProjectRequest)(nil),  // 23: hmrd.v1.RemoveProjectRequest
-	(*RemoveProjectResponse)(nil), // 24: hmrd.v1.RemoveProjectResponse
-	(*ListProjectsRequest)(nil),   // 25: hmrd.v1.ListProjectsRequest
-	(*ListProjectsResponse)(nil),  // 26: hmrd.v1.ListProjectsResponse
-	(*ExplainRequest)(nil),        // 27: hmrd.v1.ExplainRequest
-	(*ExplainResponse)(nil),       // 28: hmrd.v1.ExplainResponse
-	(*GetGraphRequest)(nil),       // 29: hmrd.v1.GetGraphRequest
-	(*Edge)(nil),                  // 30: hmrd.v1.Edge
-	(*Module)(nil),                // 31: hmrd.v1.Module
-	(*GetGraphResponse)(nil),      // 32: hmrd.v1.GetGraphResponse
-	(*StatusRequest)(nil),         // 33: hmrd.v1.StatusRequest
-	(*ProjectStatus)(nil),         // 34: hmrd.v1.ProjectStatus
-	(*SubscriberStatus)(nil),      // 35: hmrd.v1.SubscriberStatus
-	(*StatusResponse)(nil),        // 36: hmrd.v1.StatusResponse
-	(*ClientMessage)(nil),         // 37: hmrd.v1.ClientMessage
-	nil,                           // 38: hmrd.v1.Update.VersionsEntry
-	(*timestamppb.Timestamp)(nil), // 39: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 40: google.protobuf.Duration
+	(*Refused)(nil),               // 3: hmrd.v1.Refused
+	(*Hello)(nil),                 // 4: hmrd.v1.Hello
+	(*ModuleUpdate)(nil),          // 5: hmrd.v1.ModuleUpdate
+	(*Update)(nil),                // 6: hmrd.v1.Update
+	(*FullReload)(nil),            // 7: hmrd.v1.FullReload
+	(*Prune)(nil),                 // 8: hmrd.v1.Prune
+	(*Error)(nil),                 // 9: hmrd.v1.Error
+	(*Custom)(nil),                // 10: hmrd.v1.Custom
+	(*Heartbeat)(nil),             // 11: hmrd.v1.Heartbeat
+	(*ClientInfo)(nil),            // 12: hmrd.v1.ClientInfo
+	(*SubscribeRequest)(nil),      // 13: hmrd.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),     // 14: hmrd.v1.SubscribeResponse
+	(*InvalidateRequest)(nil),     // 15: hmrd.v1.InvalidateRequest
+	(*InvalidateResponse)(nil),    // 16: hmrd.v1.InvalidateResponse
+	(*ReportLoadedRequest)(nil),   // 17: hmrd.v1.ReportLoadedRequest
+	(*ReportLoadedResponse)(nil),  // 18: hmrd.v1.ReportLoadedResponse
+	(*SendCustomRequest)(nil),     // 19: hmrd.v1.SendCustomRequest
+	(*SendCustomResponse)(nil),    // 20: hmrd.v1.SendCustomResponse
+	(*Project)(nil),               // 21: hmrd.v1.Project
+	(*AddProjectRequest)(nil),     // 22: hmrd.v1.AddProjectRequest
+	(*AddProjectResponse)(nil),    // 23: hmrd.v1.AddProjectResponse
+	(*RemoveProjectRequest)(nil),  // 24: hmrd.v1.RemoveProjectRequest
+	(*RemoveProjectResponse)(nil), // 25: hmrd.v1.RemoveProjectResponse
+	(*ListProjectsRequest)(nil),   // 26: hmrd.v1.ListProjectsRequest
+	(*ListProjectsResponse)(nil),  // 27: hmrd.v1.ListProjectsResponse
+	(*ExplainRequest)(nil),        // 28: hmrd.v1.ExplainRequest
+	(*ExplainResponse)(nil),       // 29: hmrd.v1.ExplainResponse
+	(*GetGraphRequest)(nil),       // 30: hmrd.v1.GetGraphRequest
+	(*Edge)(nil),                  // 31: hmrd.v1.Edge
+	(*Module)(nil),                // 32: hmrd.v1.Module
+	(*GetGraphResponse)(nil),      // 33: hmrd.v1.GetGraphResponse
+	(*StreamGraphRequest)(nil),    // 34: hmrd.v1.StreamGraphRequest
+	(*StreamGraphResponse)(nil),   // 35: hmrd.v1.StreamGraphResponse
+	(*StatusRequest)(nil),         // 36: hmrd.v1.StatusRequest
+	(*ProjectStatus)(nil),         // 37: hmrd.v1.ProjectStatus
+	(*SubscriberStatus)(nil),      // 38: hmrd.v1.SubscriberStatus
+	(*StatusResponse)(nil),        // 39: hmrd.v1.StatusResponse
+	(*ClientMessage)(nil),         // 40: hmrd.v1.ClientMessage
+	nil,                           // 41: hmrd.v1.Update.VersionsEntry
+	(*timestamppb.Timestamp)(nil), // 42: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 43: google.protobuf.Duration
 }
 var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
-	39, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
-	3,  // 1: hmrd.v1.Event.hello:type_name -> hmrd.v1.Hello
-	5,  // 2: hmrd.v1.Event.update:type_name -> hmrd.v1.Update
-	6,  // 3: hmrd.v1.Event.full_reload:type_name -> hmrd.v1.FullReload
-	7,  // 4: hmrd.v1.Event.prune:type_name -> hmrd.v1.Prune
-	8,  // 5: hmrd.v1.Event.error:type_name -> hmrd.v1.Error
-	9,  // 6: hmrd.v1.Event.custom:type_name -> hmrd.v1.Custom
-	10, // 7: hmrd.v1.Event.heartbeat:type_name -> hmrd.v1.Heartbeat
-	0,  // 8: hmrd.v1.ModuleUpdate.type:type_name -> hmrd.v1.UpdateType
-	4,  // 9: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
-	38, // 10: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
-	1,  // 11: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
-	11, // 12: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
-	2,  // 13: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
-	20, // 14: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
-	20, // 15: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
-	4,  // 16: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
-	6,  // 17: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
-	30, // 18: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
-	31, // 19: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
-	20, // 20: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
-	2,  // 21: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
-	40, // 22: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
-	40, // 23: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
-	11, // 24: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
-	39, // 25: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
-	39, // 26: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
-	40, // 27: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
-	34, // 28: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
-	35, // 29: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
-	14, // 30: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
-	18, // 31: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
-	16, // 32: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
-	12, // 33: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
-	14, // 34: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
-	16, // 35: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
-	18, // 36: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
-	21, // 37: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
-	23, // 38: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
-	25, // 39: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
-	27, // 40: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
-	29, // 41: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
-	33, // 42: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
-	13, // 43: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
-	15, // 44: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
-	17, // 45: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
-	19, // 46: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
-	22, // 47: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
-	24, // 48: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
-	26, // 49: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
-	28, // 50: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
-	32, // 51: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
-	36, // 52: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
-	43, // [43:53] is the sub-list for method output_type
-	33, // [33:43] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	42, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
+	4,  // 1: hmrd.v1.Event.hello:type_name -> hmrd.v1.Hello
+	6,  // 2: hmrd.v1.Event.update:type_name -> hmrd.v1.Update
+	7,  // 3: hmrd.v1.Event.full_reload:type_name -> hmrd.v1.FullReload
+	8,  // 4: hmrd.v1.Event.prune:type_name -> hmrd.v1.Prune
+	9,  // 5: hmrd.v1.Event.error:type_name -> hmrd.v1.Error
+	10, // 6: hmrd.v1.Event.custom:type_name -> hmrd.v1.Custom
+	11, // 7: hmrd.v1.Event.heartbeat:type_name -> hmrd.v1.Heartbeat
+	3,  // 8: hmrd.v1.Event.refused:type_name -> hmrd.v1.Refused
+	0,  // 9: hmrd.v1.ModuleUpdate.type:type_name -> hmrd.v1.UpdateType
+	5,  // 10: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
+	41, // 11: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
+	1,  // 12: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
+	12, // 13: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
+	2,  // 14: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
+	21, // 15: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
+	21, // 16: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
+	5,  // 17: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
+	7,  // 18: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
+	31, // 19: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
+	32, // 20: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
+	32, // 21: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
+	21, // 22: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
+	2,  // 23: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
+	43, // 24: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
+	43, // 25: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
+	12, // 26: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
+	42, // 27: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
+	42, // 28: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
+	43, // 29: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
+	37, // 30: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
+	38, // 31: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
+	15, // 32: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
+	19, // 33: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
+	17, // 34: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
+	13, // 35: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
+	15, // 36: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
+	17, // 37: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
+	19, // 38: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
+	22, // 39: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
+	24, // 40: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
+	26, // 41: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
+	28, // 42: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
+	30, // 43: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
+	34, // 44: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
+	36, // 45: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
+	14, // 46: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
+	16, // 47: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
+	18, // 48: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
+	20, // 49: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
+	23, // 50: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
+	25, // 51: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
+	27, // 52: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
+	29, // 53: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
+	33, // 54: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
+	35, // 55: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
+	39, // 56: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
+	46, // [46:57] is the sub-list for method output_type
+	35, // [35:46] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_hmrd_v1_hmrd_proto_init() }
@@ -3171,8 +3428,9 @@ func file_hmrd_v1_hmrd_proto_init() {
 		(*Event_Error)(nil),
 		(*Event_Custom)(nil),
 		(*Event_Heartbeat)(nil),
+		(*Event_Refused)(nil),
 	}
-	file_hmrd_v1_hmrd_proto_msgTypes[35].OneofWrappers = []any{
+	file_hmrd_v1_hmrd_proto_msgTypes[38].OneofWrappers = []any{
 		(*ClientMessage_Invalidate)(nil),
 		(*ClientMessage_Custom)(nil),
 		(*ClientMessage_Loaded)(nil),
@@ -3183,7 +3441,7 @@ func file_hmrd_v1_hmrd_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hmrd_v1_hmrd_proto_rawDesc), len(file_hmrd_v1_hmrd_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   37,
+			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   3,
 		},

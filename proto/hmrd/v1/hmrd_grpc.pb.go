@@ -51,8 +51,9 @@ type HotServiceClient interface {
 	// ReportLoaded tells the daemon which lazily imported modules a runtime
 	// has loaded, so their edits propagate.
 	ReportLoaded(ctx context.Context, in *ReportLoadedRequest, opts ...grpc.CallOption) (*ReportLoadedResponse, error)
-	// SendCustom is import.meta.hot.send(): a custom event for every other
-	// subscriber of the project.
+	// SendCustom is import.meta.hot.send(): a custom event for every
+	// subscriber of the project, the sender's own subscription included (it
+	// can tell its own events by Custom.from).
 	SendCustom(ctx context.Context, in *SendCustomRequest, opts ...grpc.CallOption) (*SendCustomResponse, error)
 }
 
@@ -131,8 +132,9 @@ type HotServiceServer interface {
 	// ReportLoaded tells the daemon which lazily imported modules a runtime
 	// has loaded, so their edits propagate.
 	ReportLoaded(context.Context, *ReportLoadedRequest) (*ReportLoadedResponse, error)
-	// SendCustom is import.meta.hot.send(): a custom event for every other
-	// subscriber of the project.
+	// SendCustom is import.meta.hot.send(): a custom event for every
+	// subscriber of the project, the sender's own subscription included (it
+	// can tell its own events by Custom.from).
 	SendCustom(context.Context, *SendCustomRequest) (*SendCustomResponse, error)
 	mustEmbedUnimplementedHotServiceServer()
 }
@@ -278,6 +280,7 @@ const (
 	ProjectService_ListProjects_FullMethodName  = "/hmrd.v1.ProjectService/ListProjects"
 	ProjectService_Explain_FullMethodName       = "/hmrd.v1.ProjectService/Explain"
 	ProjectService_GetGraph_FullMethodName      = "/hmrd.v1.ProjectService/GetGraph"
+	ProjectService_StreamGraph_FullMethodName   = "/hmrd.v1.ProjectService/StreamGraph"
 )
 
 // ProjectServiceClient is the client API for ProjectService service.
@@ -295,8 +298,14 @@ type ProjectServiceClient interface {
 	// Explain says what an edit of a module would signal now, and why,
 	// without changing any state.
 	Explain(ctx context.Context, in *ExplainRequest, opts ...grpc.CallOption) (*ExplainResponse, error)
-	// GetGraph returns a snapshot of a project's module graph.
+	// GetGraph returns a snapshot of a project's module graph in one message.
+	// A graph of tens of thousands of modules exceeds the 4 MiB message limit
+	// most gRPC clients apply by default: use StreamGraph for those.
 	GetGraph(ctx context.Context, in *GetGraphRequest, opts ...grpc.CallOption) (*GetGraphResponse, error)
+	// StreamGraph returns the same snapshot as GetGraph, taken at one moment,
+	// in messages of bounded size (each well under 4 MiB): the first carries
+	// root and head_seq, every one a run of modules in ID order.
+	StreamGraph(ctx context.Context, in *StreamGraphRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamGraphResponse], error)
 }
 
 type projectServiceClient struct {
@@ -357,6 +366,25 @@ func (c *projectServiceClient) GetGraph(ctx context.Context, in *GetGraphRequest
 	return out, nil
 }
 
+func (c *projectServiceClient) StreamGraph(ctx context.Context, in *StreamGraphRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamGraphResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ProjectService_ServiceDesc.Streams[0], ProjectService_StreamGraph_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[StreamGraphRequest, StreamGraphResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ProjectService_StreamGraphClient = grpc.ServerStreamingClient[StreamGraphResponse]
+
 // ProjectServiceServer is the server API for ProjectService service.
 // All implementations must embed UnimplementedProjectServiceServer
 // for forward compatibility.
@@ -372,8 +400,14 @@ type ProjectServiceServer interface {
 	// Explain says what an edit of a module would signal now, and why,
 	// without changing any state.
 	Explain(context.Context, *ExplainRequest) (*ExplainResponse, error)
-	// GetGraph returns a snapshot of a project's module graph.
+	// GetGraph returns a snapshot of a project's module graph in one message.
+	// A graph of tens of thousands of modules exceeds the 4 MiB message limit
+	// most gRPC clients apply by default: use StreamGraph for those.
 	GetGraph(context.Context, *GetGraphRequest) (*GetGraphResponse, error)
+	// StreamGraph returns the same snapshot as GetGraph, taken at one moment,
+	// in messages of bounded size (each well under 4 MiB): the first carries
+	// root and head_seq, every one a run of modules in ID order.
+	StreamGraph(*StreamGraphRequest, grpc.ServerStreamingServer[StreamGraphResponse]) error
 	mustEmbedUnimplementedProjectServiceServer()
 }
 
@@ -398,6 +432,9 @@ func (UnimplementedProjectServiceServer) Explain(context.Context, *ExplainReques
 }
 func (UnimplementedProjectServiceServer) GetGraph(context.Context, *GetGraphRequest) (*GetGraphResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetGraph not implemented")
+}
+func (UnimplementedProjectServiceServer) StreamGraph(*StreamGraphRequest, grpc.ServerStreamingServer[StreamGraphResponse]) error {
+	return status.Error(codes.Unimplemented, "method StreamGraph not implemented")
 }
 func (UnimplementedProjectServiceServer) mustEmbedUnimplementedProjectServiceServer() {}
 func (UnimplementedProjectServiceServer) testEmbeddedByValue()                        {}
@@ -510,6 +547,17 @@ func _ProjectService_GetGraph_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ProjectService_StreamGraph_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(StreamGraphRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ProjectServiceServer).StreamGraph(m, &grpc.GenericServerStream[StreamGraphRequest, StreamGraphResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ProjectService_StreamGraphServer = grpc.ServerStreamingServer[StreamGraphResponse]
+
 // ProjectService_ServiceDesc is the grpc.ServiceDesc for ProjectService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -538,7 +586,13 @@ var ProjectService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _ProjectService_GetGraph_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "StreamGraph",
+			Handler:       _ProjectService_StreamGraph_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "hmrd/v1/hmrd.proto",
 }
 

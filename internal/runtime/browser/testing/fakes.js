@@ -3,7 +3,7 @@
 // recording console and a tiny DOM. Kept outside test/ because
 // `node --test test/` runs every .js file under test/ as a test file.
 
-import { createRuntime } from '../client.js';
+import { createRuntime } from '../runtime.js';
 
 export const EPOCH = 'e1';
 
@@ -105,6 +105,10 @@ export function harness(opts = {}) {
     frames() {
       return this.sent.map((t) => JSON.parse(t));
     }
+    // frames without their ids: what the messages ask for.
+    messages() {
+      return this.frames().map(({ id, ...rest }) => rest);
+    }
   }
 
   const modules = new Map();
@@ -142,6 +146,9 @@ export function harness(opts = {}) {
     console: con,
     setTimeout: timers.setTimeout,
     clearTimeout: timers.clearTimeout,
+    // The top of the range unless a test says otherwise: no jitter, every
+    // reconnect delay is its ceiling (100, 200, …, 5000 ms).
+    random: opts.random || (() => 1),
     config: opts.config || { token: 'tok', wsPath: '/@hmrd/ws', project: 'app' },
     fetchConfig: opts.fetchConfig,
   });

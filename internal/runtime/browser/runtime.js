@@ -1,0 +1,92 @@
+// @ts-check
+// createRuntime puts one HMR runtime together: the connection feeds signals
+// to the serial queue, which applies them to the hot context registry and
+// the DOM. Everything that touches the environment comes in through deps,
+// so the tests drive a runtime with fakes.
+
+import { createLog } from './common.js';
+import { createConnection } from './connection.js';
+import { createRegistry } from './registry.js';
+import { createApplier } from './update.js';
+import { createStyles } from './styles.js';
+import { createOverlay } from './overlay.js';
+
+/** @import { Runtime, RuntimeDeps } from './hot.js' */
+/** @import { Connection } from './connection.js' */
+
+/**
+ * createRuntime builds one HMR runtime. deps carries the whole environment:
+ *   WebSocket     constructor (url, protocol)
+ *   location      { protocol, host, href, pathname }
+ *   document      a DOM Document, or null (no CSS swaps, styles or overlay)
+ *   importModule  (url) => Promise<module namespace>
+ *   reload        () => void
+ *   console       { log, debug, warn, error }
+ *   setTimeout    (fn, ms) => handle; clearTimeout optional
+ *   random        optional () => number in [0, 1): the reconnect jitter
+ *   config        { token, wsPath, project }
+ *   fetchConfig   optional () => Promise<config|null>: the current config of
+ *                 the dev server, asked before retrying a connection that
+ *                 failed (a restarted daemon has a new token)
+ * @param {RuntimeDeps} deps
+ * @returns {Runtime}
+ */
+export function createRuntime(deps) {
+  const {
+    WebSocket,
+    location = null,
+    document = null,
+    importModule,
+    reload,
+    console: con = globalThis.console,
+    setTimeout = globalThis.setTimeout,
+    clearTimeout = globalThis.clearTimeout,
+    random = Math.random,
+    fetchConfig = null,
+  } = deps;
+  const log = createLog(con);
+  const timers = {
+    setTimeout,
+    /** @param {unknown} handle */
+    clearTimeout: (handle) => clearTimeout(/** @type {any} */ (handle)),
+  };
+
+  // The registry sends through the connection, which is built last: it
+  // hands signals to the queue, which applies them to the registry.
+  /** @type {Connection} */
+  let connection;
+  const registry = createRegistry({ log, send: (msg) => connection.send(msg), setTimeout: timers.setTimeout });
+  const styles = createStyles({ document, location, log, ...timers });
+  const overlay = createOverlay({ document, log });
+  const applier = createApplier({ registry, styles, overlay, importModule, reload, location, document, log });
+  connection = createConnection({
+    WebSocket,
+    location,
+    config: deps.config || { token: '' },
+    fetchConfig,
+    random,
+    ...timers,
+    log,
+    onOpen: (webSocket) => applier.enqueue(() => registry.emit('ws:connect', { webSocket })),
+    onLost: (webSocket) => applier.enqueue(() => registry.emit('ws:disconnect', { webSocket })),
+    onSignal: applier.signal,
+  });
+
+  return {
+    start: connection.start,
+    stop: connection.stop,
+    createHotContext: registry.createHotContext,
+    updateStyle: styles.updateStyle,
+    removeStyle: styles.removeStyle,
+    idle: applier.idle,
+    on(event, fn) {
+      registry.addListener(String(event), fn, null);
+    },
+    off(event, fn) {
+      registry.removeListener(String(event), fn);
+    },
+    get state() {
+      return { ...connection.state, overlay: overlay.shown };
+    },
+  };
+}
