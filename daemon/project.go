@@ -236,16 +236,13 @@ func (p *project) rescan(reason string, first time.Time) {
 // publish turns a plan into signals, in the order runtimes apply them: the
 // update (or full reload), then prunes, then errors — so an error overlay
 // raised for this batch is not cleared by the update that came with it.
+// They go to the hub as one batch: however many errors there are, a
+// subscriber that keeps up takes them all (broadcast.Hub.PublishBatch).
 func (p *project) publish(plan *engine.Plan, first time.Time) []*signal.Event {
-	var out []*signal.Event
-	pub := func(b signal.Body) {
-		if ev := p.hub.Publish(p.name, plan.Version, b); ev != nil {
-			out = append(out, ev)
-		}
-	}
+	bodies := make([]signal.Body, 0, 2+len(plan.Errors))
 	switch {
 	case plan.FullReload != nil:
-		pub(&signal.FullReload{FullReload: *plan.FullReload})
+		bodies = append(bodies, &signal.FullReload{FullReload: *plan.FullReload})
 	case len(plan.Updates) > 0:
 		u := &signal.Update{Updates: plan.Updates, Versions: plan.Versions, Triggers: plan.Triggers}
 		for _, x := range plan.Updates {
@@ -254,13 +251,17 @@ func (p *project) publish(plan *engine.Plan, first time.Time) []*signal.Event {
 				break
 			}
 		}
-		pub(u)
+		bodies = append(bodies, u)
 	}
 	if plan.FullReload == nil && len(plan.Prune) > 0 {
-		pub(&signal.Prune{Paths: plan.Prune})
+		bodies = append(bodies, &signal.Prune{Paths: plan.Prune})
 	}
 	for _, e := range plan.Errors {
-		pub(&signal.Error{Message: e.Message, Module: e.Module, File: e.File, Line: e.Line, Column: e.Column, Frame: e.Frame, Code: e.Code})
+		bodies = append(bodies, &signal.Error{Message: e.Message, Module: e.Module, File: e.File, Line: e.Line, Column: e.Column, Frame: e.Frame, Code: e.Code})
+	}
+	var out []*signal.Event
+	if len(bodies) > 0 {
+		out = p.hub.PublishBatch(p.name, plan.Version, bodies...)
 	}
 	if len(out) > 0 {
 		p.recordLatency(first)
