@@ -1,0 +1,238 @@
+// Helpers of the node --test suites: temporary trees, a daemon of one's
+// own (hmrd serve, built by the Go test that runs these suites), waiting on
+// events and output lines with a deadline.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+
+export const PKG_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const REGISTER = fileURLToPath(new URL('../register.js', import.meta.url));
+
+/** How long a test waits for something that should happen soon. */
+export const DEADLINE = Number(process.env.HMRD_TEST_DEADLINE_MS || 20000);
+
+/** The hmrd binary (HMRD_BIN), or null: tests that need their own daemon skip. */
+export const HMRD_BIN = process.env.HMRD_BIN || null;
+
+/**
+ * tempDir makes a directory with a short real path (unix socket paths are
+ * limited to 108 bytes) that is removed when the process exits.
+ * @param {string} [prefix]
+ */
+export function tempDir(prefix = 'hn') {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * writeFiles writes files (name → content) under root.
+ * @param {string} root
+ * @param {Record<string, string>} files
+ */
+export function writeFiles(root, files) {
+  for (const [name, body] of Object.entries(files)) {
+    const p = path.join(root, name);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, body);
+  }
+}
+
+/**
+ * tree makes a temporary tree with files; its real path.
+ * @param {Record<string, string>} files
+ */
+export function tree(files) {
+  const root = path.join(tempDir(), 'app');
+  fs.mkdirSync(root);
+  writeFiles(root, files);
+  return root;
+}
+
+/**
+ * withDeadline rejects when p does not settle within ms.
+ * @template T
+ * @param {Promise<T>} p
+ * @param {string} what
+ * @param {number} [ms]
+ * @returns {Promise<T>}
+ */
+export async function withDeadline(p, what, ms = DEADLINE) {
+  const ac = new AbortController();
+  const timeout = delay(ms, undefined, { signal: ac.signal }).then(
+    () => {
+      throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    },
+    () => {},
+  );
+  try {
+    return /** @type {T} */ (await Promise.race([p, timeout]));
+  } finally {
+    ac.abort();
+  }
+}
+
+/**
+ * nextEvent pulls events from an iterator until one matches pred
+ * (heartbeats are skipped), within the deadline. With strict, an event
+ * that does not match fails instead of being skipped.
+ * @param {AsyncIterator<any>} it
+ * @param {(ev: any) => boolean} pred
+ * @param {{ what?: string, strict?: boolean, ms?: number }} [o]
+ */
+export async function nextEvent(it, pred, o = {}) {
+  const what = o.what || 'an event';
+  return withDeadline(
+    (async () => {
+      for (;;) {
+        const r = await it.next();
+        if (r.done) throw new Error(`stream ended while waiting for ${what}`);
+        const ev = r.value;
+        if (ev.kind === 'heartbeat') continue;
+        if (pred(ev)) return ev;
+        if (o.strict) throw new Error(`waiting for ${what}, got ${JSON.stringify(ev)}`);
+      }
+    })(),
+    what,
+    o.ms,
+  );
+}
+
+/**
+ * Lines collects the lines of a stream and lets a test wait for one.
+ */
+export class Lines {
+  /** @param {import('node:stream').Readable} stream */
+  constructor(stream) {
+    /** @type {string[]} */
+    this.lines = [];
+    /** @type {Array<() => void>} */
+    this.waiters = [];
+    this.ended = false;
+    let buf = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        this.lines.push(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+      }
+      this.wake();
+    });
+    stream.on('end', () => {
+      if (buf) this.lines.push(buf);
+      this.ended = true;
+      this.wake();
+    });
+  }
+
+  wake() {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  text() {
+    return this.lines.join('\n');
+  }
+
+  /**
+   * waitFor resolves with the first line at index ≥ from that matches re,
+   * and the index after it.
+   * @param {RegExp | string} re
+   * @param {{ from?: number, ms?: number }} [o]
+   * @returns {Promise<{ line: string, match: RegExpMatchArray, next: number }>}
+   */
+  waitFor(re, o = {}) {
+    const rx = typeof re === 'string' ? new RegExp(re.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : re;
+    let from = o.from ?? 0;
+    return withDeadline(
+      new Promise((resolve, reject) => {
+        const check = () => {
+          for (; from < this.lines.length; from++) {
+            const m = this.lines[from].match(rx);
+            if (m) return resolve({ line: this.lines[from], match: m, next: from + 1 });
+          }
+          if (this.ended) return reject(new Error(`output ended without a line matching ${rx}`));
+          this.waiters.push(check);
+        };
+        check();
+      }),
+      `a line matching ${rx} (output so far:\n${this.text()}\n)`,
+      o.ms,
+    ).catch((err) => {
+      throw new Error(`${err.message.split('(output so far')[0]}\noutput:\n${this.text()}`);
+    });
+  }
+}
+
+/**
+ * startDaemon runs `hmrd serve --http off` on roots with a socket of its
+ * own and resolves once it says it is ready.
+ * @param {string[]} roots
+ * @param {{ socket?: string }} [o]
+ */
+export async function startDaemon(roots, o = {}) {
+  if (!HMRD_BIN) throw new Error('HMRD_BIN is not set');
+  const socket = o.socket || path.join(tempDir('hs'), 's');
+  const proc = spawn(HMRD_BIN, ['serve', '--http', 'off', '--socket', socket, '--log-level', 'debug', ...roots], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const logs = new Lines(/** @type {import('node:stream').Readable} */ (proc.stderr));
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  const d = {
+    socket,
+    proc,
+    logs,
+    exited,
+    /** SIGINT, and wait for the exit. */
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGINT');
+      await exited;
+    },
+    /** SIGKILL: the socket file stays behind. */
+    async kill() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+  process.on('exit', () => proc.kill('SIGKILL'));
+  await logs.waitFor(/hmrd ready/);
+  return d;
+}
+
+/**
+ * startApp runs `node --import @hmrd/client/register entry` in dir, with
+ * HMRD_SOCKET set, and collects its output.
+ * @param {string} dir
+ * @param {string} entry
+ * @param {{ socket: string, env?: Record<string, string>, args?: string[] }} o
+ */
+export function startApp(dir, entry, o) {
+  const proc = spawn(process.execPath, ['--import', REGISTER, ...(o.args || []), entry], {
+    cwd: dir,
+    env: { ...process.env, HMRD_SOCKET: o.socket, HMRD_NODE_RESTART: 'exit', ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = new Lines(/** @type {import('node:stream').Readable} */ (proc.stdout));
+  const err = new Lines(/** @type {import('node:stream').Readable} */ (proc.stderr));
+  const exited = new Promise((resolve) => proc.once('exit', (code, sig) => resolve({ code, signal: sig })));
+  process.on('exit', () => proc.kill('SIGKILL'));
+  return {
+    proc,
+    out,
+    err,
+    exited,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+    /** Both outputs, for failure messages. */
+    logs() {
+      return `stdout:\n${out.text()}\nstderr:\n${err.text()}`;
+    },
+  };
+}
