@@ -13,7 +13,7 @@ export const PKG_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const REGISTER = fileURLToPath(new URL('../register.js', import.meta.url));
 
 /** How long a test waits for something that should happen soon. */
-export const DEADLINE = Number(process.env.HMRD_TEST_DEADLINE_MS || 20000);
+export const DEADLINE = Number(process.env.HMRD_TEST_DEADLINE_MS || 30000);
 
 /** The hmrd binary (HMRD_BIN), or null: tests that need their own daemon skip. */
 export const HMRD_BIN = process.env.HMRD_BIN || null;
@@ -29,8 +29,12 @@ export function tempDir(prefix = 'hn') {
   return dir;
 }
 
+let tmpN = 0;
+
 /**
- * writeFiles writes files (name → content) under root.
+ * writeFiles writes files (name → content) under root, each at once as
+ * editors save (a temporary file renamed over it): a reader never sees it
+ * truncated.
  * @param {string} root
  * @param {Record<string, string>} files
  */
@@ -38,7 +42,9 @@ export function writeFiles(root, files) {
   for (const [name, body] of Object.entries(files)) {
     const p = path.join(root, name);
     fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, body);
+    const tmp = path.join(path.dirname(p), `.${path.basename(p)}.${process.pid}.${++tmpN}~`);
+    fs.writeFileSync(tmp, body);
+    fs.renameSync(tmp, p);
   }
 }
 
@@ -214,11 +220,12 @@ export async function startDaemon(roots, o = {}) {
 export function startApp(dir, entry, o) {
   const proc = spawn(process.execPath, ['--import', REGISTER, ...(o.args || []), entry], {
     cwd: dir,
-    env: { ...process.env, HMRD_SOCKET: o.socket, HMRD_NODE_RESTART: 'exit', ...o.env },
+    env: { ...process.env, HMRD_SOCKET: o.socket, HMRD_NODE_RESTART: 'exit', HMRD_NODE_CONNECT_TIMEOUT: String(DEADLINE), ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = new Lines(/** @type {import('node:stream').Readable} */ (proc.stdout));
   const err = new Lines(/** @type {import('node:stream').Readable} */ (proc.stderr));
+  const err_ = err;
   const exited = new Promise((resolve) => proc.once('exit', (code, sig) => resolve({ code, signal: sig })));
   process.on('exit', () => proc.kill('SIGKILL'));
   return {
@@ -230,9 +237,39 @@ export function startApp(dir, entry, o) {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       return exited;
     },
+    /**
+     * expect waits for a line of stdout; a failure shows stderr too.
+     * @param {RegExp | string} re
+     * @param {{ from?: number, ms?: number }} [o]
+     */
+    async expect(re, o) {
+      try {
+        return await out.waitFor(re, o);
+      } catch (err) {
+        throw new Error(`${/** @type {Error} */ (err).message}\nstderr:\n${err_.text()}`);
+      }
+    },
     /** Both outputs, for failure messages. */
     logs() {
       return `stdout:\n${out.text()}\nstderr:\n${err.text()}`;
     },
   };
+}
+
+/**
+ * runApp writes a tree (with a package.json) and starts its entry under the
+ * runtime; resolves once the program printed `ready`.
+ * @param {Record<string, string>} files
+ * @param {{ socket?: string, entry?: string, env?: Record<string, string>, root?: string }} [o]
+ */
+export async function runApp(files, o = {}) {
+  const root = o.root || tree({ 'package.json': '{"type":"module"}\n', ...files });
+  if (o.root) writeFiles(root, files);
+  const socket = o.socket || process.env.HMRD_SOCKET || '';
+  const app = startApp(root, o.entry || 'app.mjs', { socket, env: o.env });
+  const ready = await app.out.waitFor(/^ready/).catch((err) => {
+    app.proc.kill('SIGKILL');
+    throw new Error(`${err.message}\n${app.logs()}`);
+  });
+  return { root, app, at: ready.next, /** @param {Record<string, string>} f */ edit: (f) => writeFiles(root, f) };
 }
