@@ -5,6 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { runApp, withDeadline } from '../testing/helpers.js';
 
 const forever = 'setInterval(() => {}, 1 << 30);\n';
@@ -226,4 +227,34 @@ test('CommonJS imported from ESM keeps working; an edit of it restarts, saying w
   const { code } = /** @type {any} */ (await withDeadline(app.exited, 'the exit'));
   assert.equal(code, 75);
   await app.err.waitFor(/\/legacy\.cjs is CommonJS/);
+});
+
+test('re-exec (the default restart): a new process with the same arguments, once the old one is gone', async (t) => {
+  // A port the program listens on: the new process can take it only once
+  // the old one has exited.
+  const port = await new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = /** @type {net.AddressInfo} */ (s.address()).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const { app, edit } = await runApp(
+    {
+      'app.mjs': [
+        "import net from 'node:net';",
+        "import { x } from './dep.mjs';",
+        `net.createServer().listen(${port}, '127.0.0.1', () => console.log('ready', process.pid, process.argv.slice(2).join(','), x));`,
+      ].join('\n'),
+      'dep.mjs': 'export const x = 1;\n',
+    },
+    { env: { HMRD_NODE_RESTART: 'reexec' }, args: ['one', 'two'] },
+  );
+  const first = await app.expect(/^ready (\d+) one,two 1$/);
+  edit({ 'dep.mjs': 'export const x = 2;\n' });
+  const second = await app.expect(/^ready (\d+) one,two 2$/, { from: first.next });
+  const pid = Number(second.match[1]);
+  t.after(() => process.kill(pid, 'SIGKILL'));
+  assert.notEqual(pid, Number(first.match[1]));
+  assert.deepEqual(await withDeadline(app.exited, 'the old process to exit'), { code: 0, signal: null });
+  await app.err.waitFor(/restarting: pid \d+ → \d+/);
 });

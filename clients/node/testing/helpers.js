@@ -215,10 +215,10 @@ export async function startDaemon(roots, o = {}) {
  * HMRD_SOCKET set, and collects its output.
  * @param {string} dir
  * @param {string} entry
- * @param {{ socket: string, env?: Record<string, string>, args?: string[] }} o
+ * @param {{ socket: string, env?: Record<string, string>, args?: string[], appArgs?: string[] }} o
  */
 export function startApp(dir, entry, o) {
-  const proc = spawn(process.execPath, ['--import', REGISTER, ...(o.args || []), entry], {
+  const proc = spawn(process.execPath, ['--import', REGISTER, ...(o.args || []), entry, ...(o.appArgs || [])], {
     cwd: dir,
     env: { ...process.env, HMRD_SOCKET: o.socket, HMRD_NODE_RESTART: 'exit', HMRD_NODE_CONNECT_TIMEOUT: String(DEADLINE), ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -260,13 +260,13 @@ export function startApp(dir, entry, o) {
  * runApp writes a tree (with a package.json) and starts its entry under the
  * runtime; resolves once the program printed `ready`.
  * @param {Record<string, string>} files
- * @param {{ socket?: string, entry?: string, env?: Record<string, string>, root?: string }} [o]
+ * @param {{ socket?: string, entry?: string, env?: Record<string, string>, root?: string, args?: string[] }} [o]
  */
 export async function runApp(files, o = {}) {
   const root = o.root || tree({ 'package.json': '{"type":"module"}\n', ...files });
   if (o.root) writeFiles(root, files);
   const socket = o.socket || process.env.HMRD_SOCKET || '';
-  const app = startApp(root, o.entry || 'app.mjs', { socket, env: o.env });
+  const app = startApp(root, o.entry || 'app.mjs', { socket, env: o.env, appArgs: o.args });
   const ready = await app.out.waitFor(/^ready/).catch((err) => {
     app.proc.kill('SIGKILL');
     throw new Error(`${err.message}\n${app.logs()}`);
