@@ -168,6 +168,9 @@ export class Runtime {
     await Promise.race([hello, sleep(this.connectTimeout, undefined, { signal: ac.signal, ref: false }).catch(() => {})]);
     ac.abort();
     this.helloWaiter = null;
+    // Started before the subscription was up: an edit made meanwhile is in
+    // no signal the program will get; the first Hello checks for one.
+    if (!this.connected) this.missedSome = true;
   }
 
   /**
