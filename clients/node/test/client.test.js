@@ -170,3 +170,21 @@ test('the packaged hmrd.proto is the repository one', { skip: !fs.existsSync(new
   const repo = fs.readFileSync(new URL('../../../proto/hmrd/v1/hmrd.proto', import.meta.url), 'utf8');
   assert.equal(mine, repo, 'run npm run sync-proto in clients/node');
 });
+
+test('TCP with TLS and the token, as a remote daemon wants', { skip: !HMRD_BIN && 'HMRD_BIN not set' }, async (t) => {
+  const root = tree(app);
+  const state = tempDir('st');
+  fs.chmodSync(state, 0o700);
+  const d = await startDaemon([root], { args: ['--grpc', '127.0.0.1:0', '--grpc-secure', '--state-dir', state] });
+  t.after(() => d.stop());
+  const port = /tcp\+tls:127\.0\.0\.1:(\d+)/.exec(d.ready)?.[1];
+  assert.ok(port, d.ready);
+  const target = `127.0.0.1:${port}`;
+  const ca = path.join(state, 'grpc-cert.pem');
+  const c = await connect(target, { tls: { ca }, tokenFile: path.join(state, 'grpc-token'), env: {} });
+  t.after(() => c.close());
+  assert.deepEqual((await c.listProjects()).map((p) => p.root), [root]);
+  const anon = await connect(target, { tls: { ca }, env: {} });
+  t.after(() => anon.close());
+  await assert.rejects(anon.listProjects(), (err) => err instanceof HmrdError && err.code === 'UNAUTHENTICATED');
+});

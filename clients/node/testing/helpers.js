@@ -179,12 +179,12 @@ export class Lines {
  * startDaemon runs `hmrd serve --http off` on roots with a socket of its
  * own and resolves once it says it is ready.
  * @param {string[]} roots
- * @param {{ socket?: string }} [o]
+ * @param {{ socket?: string, args?: string[] }} [o]
  */
 export async function startDaemon(roots, o = {}) {
   if (!HMRD_BIN) throw new Error('HMRD_BIN is not set');
   const socket = o.socket || path.join(tempDir('hs'), 's');
-  const proc = spawn(HMRD_BIN, ['serve', '--http', 'off', '--socket', socket, '--log-level', 'debug', ...roots], {
+  const proc = spawn(HMRD_BIN, ['serve', '--http', 'off', '--socket', socket, '--log-level', 'debug', ...(o.args || []), ...roots], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const logs = new Lines(/** @type {import('node:stream').Readable} */ (proc.stderr));
@@ -206,8 +206,8 @@ export async function startDaemon(roots, o = {}) {
     },
   };
   process.on('exit', () => proc.kill('SIGKILL'));
-  await logs.waitFor(/hmrd ready/);
-  return d;
+  const ready = await logs.waitFor(/hmrd ready/);
+  return { ...d, ready: ready.line };
 }
 
 /**
