@@ -160,6 +160,8 @@ export class Client {
     /** @type {any} */
     this.admin = new AdminService(grpcTarget(ep), creds, { ...channelOptions, channelOverride });
     this.closed = false;
+    /** Open subscriptions, ended by close(). @type {Set<import('./subscribe.js').Subscription>} */
+    this.subscriptions = new Set();
   }
 
   /** The daemon's address: the socket path or host:port. */
@@ -297,6 +299,7 @@ export class Client {
   close() {
     if (this.closed) return;
     this.closed = true;
+    for (const sub of [.../** @type {Set<import('./subscribe.js').Subscription>} */ (this.subscriptions || [])]) sub.close();
     this.hot.close();
   }
 }

@@ -56,7 +56,6 @@ export class Subscription {
       if (opts.signal.aborted) this.close();
       else opts.signal.addEventListener('abort', () => this.close(), { once: true });
     }
-    client.subscriptions ??= new Set();
     client.subscriptions.add(this);
     this.gen = this.run();
   }
@@ -91,7 +90,7 @@ export class Subscription {
     this.closed = true;
     this.abort.abort();
     this.call?.cancel();
-    this.client.subscriptions?.delete(this);
+    this.client.subscriptions.delete(this);
   }
 
   /**
@@ -132,7 +131,7 @@ export class Subscription {
       }
     } finally {
       this.closed = true;
-      this.client.subscriptions?.delete(this);
+      this.client.subscriptions.delete(this);
       this.setState('closed', this.error);
     }
   }

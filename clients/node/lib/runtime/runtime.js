@@ -97,6 +97,8 @@ export class Runtime {
     this.missedSome = false;
     /** module ID → what this program loaded. @type {Map<string, { file: string, format: string, hash: string }>} */
     this.loaded = new Map();
+    /** Modules reported (or to be) as loaded. @type {Set<string>} */
+    this.reported = new Set();
     /** Modules to report as loaded. @type {Set<string>} */
     this.pendingLoaded = new Set();
     this.loadedScheduled = false;
@@ -345,8 +347,8 @@ export class Runtime {
    * @param {string} id
    */
   noteLoaded(id) {
-    if (this.reported?.has(id)) return;
-    (this.reported ??= new Set()).add(id);
+    if (this.reported.has(id)) return;
+    this.reported.add(id);
     this.pendingLoaded.add(id);
     this.flushLoaded();
   }
