@@ -258,3 +258,31 @@ test('re-exec (the default restart): a new process with the same arguments, once
   assert.deepEqual(await withDeadline(app.exited, 'the old process to exit'), { code: 0, signal: null });
   await app.err.waitFor(/restarting: pid \d+ → \d+/);
 });
+
+test('accept([deps]), acceptExports, beforeUpdate/afterUpdate and off', async (t) => {
+  const { app, edit } = await runApp({
+    'app.mjs': [
+      "import { v as p } from './p.mjs';",
+      "import { v as q } from './q.mjs';",
+      "import { a } from './ex.mjs';",
+      "import.meta.hot.accept(['./p.mjs', './q.mjs'], ([pm, qm]) => console.log('array', pm?.v, qm?.v));",
+      "const before = (u) => console.log('before', u.updates.map((x) => x.type + ' ' + x.path + ' ' + x.acceptedPath).join());",
+      "import.meta.hot.on('vite:beforeUpdate', before);",
+      "import.meta.hot.on('hmrd:afterUpdate', (u) => { console.log('after', u.updates.length); import.meta.hot.off('vite:beforeUpdate', before); });",
+      forever,
+      "console.log('ready', p, q, a);",
+    ].join('\n'),
+    'p.mjs': 'export const v = 1;\n',
+    'q.mjs': 'export const v = 1;\n',
+    'ex.mjs': "export const a = 1;\nexport const b = 1;\nimport.meta.hot.acceptExports(['a'], (m) => console.log('exports now', m.a));\n",
+  });
+  t.after(() => app.stop());
+  edit({ 'q.mjs': 'export const v = 2;\n' });
+  await app.expect('before js-update /app.mjs /q.mjs');
+  await app.expect('array undefined 2');
+  await app.expect('after 1');
+  const from = app.out.lines.length;
+  edit({ 'ex.mjs': "export const a = 2;\nexport const b = 1;\nimport.meta.hot.acceptExports(['a'], (m) => console.log('exports now', m.a));\n" });
+  await app.expect('exports now 2', { from });
+  assert.ok(!app.out.lines.slice(from).some((l) => l.startsWith('before')), 'off removed the listener');
+});
