@@ -317,7 +317,13 @@ func writeTree(t *testing.T, root string, files map[string]string) {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		// Written whole and renamed into place, as editors save: the
+		// watcher never sees the file truncated.
+		tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+".tmp~")
+		if err := os.WriteFile(tmp, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, p); err != nil {
 			t.Fatal(err)
 		}
 	}

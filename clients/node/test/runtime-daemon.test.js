@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runApp, startDaemon, tree, withDeadline, HMRD_BIN } from '../testing/helpers.js';
+import { runApp, startDaemon, tempDir, tree, withDeadline, HMRD_BIN } from '../testing/helpers.js';
 
 const forever = 'setInterval(() => {}, 1 << 30);\n';
 const skip = !HMRD_BIN && 'HMRD_BIN not set';
@@ -82,4 +82,18 @@ test('two programs on one project: each applies what concerns it; custom events 
   await a.app.expect('a sees 3');
   assert.equal(a.app.proc.exitCode, null);
   assert.ok(!a.app.err.text().includes('full reload'), a.app.err.text());
+});
+
+test('a program started before its daemon gets hot once the daemon is up', { skip }, async (t) => {
+  const root = tree({ 'package.json': '{}\n', 'app.mjs': `import './mod.mjs';\n${forever}console.log('ready');\n`, 'mod.mjs': mod(1) });
+  const socket = tempDir('ns') + '/s';
+  const { app, edit } = await runApp({}, { socket, root });
+  t.after(() => app.stop());
+  await app.err.waitFor(/no hmrd daemon at .*running without hot updates/);
+  const d = await startDaemon([root], { socket });
+  t.after(() => d.stop());
+  await app.err.waitFor(/connected to hmrd/);
+  await app.err.waitFor(/no file this program loaded changed meanwhile/);
+  edit({ 'mod.mjs': mod(2) });
+  await app.expect('mod 2');
 });
