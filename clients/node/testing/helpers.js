@@ -25,9 +25,21 @@ export const HMRD_BIN = process.env.HMRD_BIN || null;
  */
 export function tempDir(prefix = 'hn') {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  atExit.add(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/** What to undo when the test process exits: processes to kill, directories to remove. */
+const atExit = new Set();
+process.on('exit', () => {
+  for (const fn of atExit) {
+    try {
+      fn();
+    } catch {
+      // best effort
+    }
+  }
+});
 
 let tmpN = 0;
 
@@ -205,7 +217,7 @@ export async function startDaemon(roots, o = {}) {
       await exited;
     },
   };
-  process.on('exit', () => proc.kill('SIGKILL'));
+  atExit.add(() => proc.kill('SIGKILL'));
   const ready = await logs.waitFor(/hmrd ready/);
   return { ...d, ready: ready.line };
 }
@@ -227,7 +239,7 @@ export function startApp(dir, entry, o) {
   const err = new Lines(/** @type {import('node:stream').Readable} */ (proc.stderr));
   const err_ = err;
   const exited = new Promise((resolve) => proc.once('exit', (code, sig) => resolve({ code, signal: sig })));
-  process.on('exit', () => proc.kill('SIGKILL'));
+  atExit.add(() => proc.kill('SIGKILL'));
   return {
     proc,
     out,
