@@ -100,7 +100,7 @@ func TestProtoCopy(t *testing.T) {
 	}
 }
 
-// TestNodeUnits runs node --test test/ with HMRD_SOCKET naming a daemon
+// TestNodeUnits runs node --test test/*.test.js with HMRD_SOCKET naming a daemon
 // started here and HMRD_BIN the binary, for the suites that start their
 // own daemons.
 func TestNodeUnits(t *testing.T) {
@@ -111,11 +111,17 @@ func TestNodeUnits(t *testing.T) {
 	socket := filepath.Join(tmp, "s")
 	startDaemon(t, socket, root)
 
-	cmd := exec.Command(nodeBin, "--test", "test/")
+	// The files, not the directory: Node ≥ 21 reads --test arguments as
+	// globs, and a bare directory matches nothing.
+	files, err := filepath.Glob("test/*.test.js")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test/*.test.js: %v", err)
+	}
+	cmd := exec.Command(nodeBin, append([]string{"--test"}, files...)...)
 	cmd.Env = append(os.Environ(), "HMRD_SOCKET="+socket, "HMRD_BIN="+hmrdBin)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("node --test test/: %v\n%s", err, out)
+		t.Fatalf("node --test %s: %v\n%s", strings.Join(files, " "), err, out)
 	}
 	t.Logf("%s", lastLines(out, 9))
 }
