@@ -25,6 +25,8 @@ const require = createRequire(import.meta.url);
 const VERSION = require('../../package.json').version;
 /** Outgoing messages kept while the daemon is away. */
 const MAX_QUEUED = 1000;
+/** How long the daemon holds a subscription's entries after it ends (docs/design.md#liveness-and-pruning). */
+const ENTRY_GRACE_MS = 10000;
 
 /**
  * @typedef {'debug' | 'info' | 'warn' | 'error'} Level
@@ -113,6 +115,11 @@ export class Runtime {
     /** @type {(() => void) | null} */
     this.helloWaiter = null;
     this.stopped = false;
+    /** When the subscription last lost its connection (ms), 0 while connected. */
+    this.disconnectedAt = 0;
+    /** After a long absence: the seq whose arrival ends the replay, then a check. @type {bigint | null} */
+    this.checkAtSeq = null;
+    this.checkReason = '';
 
     this.registry = createRegistry({
       log: this.log,
@@ -430,7 +437,10 @@ export class Runtime {
       fromSeq: this.position.seq,
       entries: [moduleId(this.root, this.entry)],
       onState: (st) => {
-        if (st !== 'connected') this.connected = false;
+        if (st !== 'connected') {
+          if (this.connected) this.disconnectedAt = Date.now();
+          this.connected = false;
+        }
       },
     });
     this.sub = sub;
@@ -438,7 +448,10 @@ export class Runtime {
       for await (const ev of sub) {
         this.position = sub.position();
         if (ev.kind === 'hello') this.onHello(ev.hello);
-        else if (ev.kind !== 'heartbeat') this.applier.signal(ev);
+        else if (ev.kind !== 'heartbeat') {
+          this.applier.signal(ev);
+          if (this.checkAtSeq !== null && ev.seq && BigInt(ev.seq) >= this.checkAtSeq) this.checkMissed();
+        }
       }
     } finally {
       this.position = sub.position();
@@ -461,12 +474,31 @@ export class Runtime {
       this.missedSome = false;
       // The program ran before it could subscribe: an edit made meanwhile
       // is in no signal it will get.
-      this.applier.signal({
-        kind: 'fullReload',
-        fullReload: { cause: 'FULL_RELOAD_CAUSE_RESYNC', reason: 'the program started before it could reach the daemon', chain: [], path: '*', triggeredBy: '' },
-      });
+      this.checkMissed('the program started before it could reach the daemon');
+    } else if (!first && hello.resumed && this.disconnectedAt && Date.now() - this.disconnectedAt > ENTRY_GRACE_MS) {
+      // Away longer than the daemon holds a subscription's entries: edits
+      // of modules only this program ran went unsignalled. Once the replay
+      // is applied, whatever still differs from what the program loaded
+      // was missed.
+      this.checkReason = `the program was away from the daemon for over ${ENTRY_GRACE_MS / 1000} s`;
+      this.checkAtSeq = BigInt(hello.headSeq);
+      if (BigInt(this.position.seq) >= this.checkAtSeq) this.checkMissed();
     }
+    this.disconnectedAt = 0;
     this.helloWaiter?.();
+  }
+
+  /**
+   * checkMissed queues a check for edits this program missed: a file it
+   * loaded that now differs restarts it (as a resync does).
+   * @param {string} [reason]
+   */
+  checkMissed(reason = this.checkReason) {
+    this.checkAtSeq = null;
+    this.applier.signal({
+      kind: 'fullReload',
+      fullReload: { cause: 'FULL_RELOAD_CAUSE_RESYNC', reason, chain: [], path: '*', triggeredBy: '' },
+    });
   }
 
   /** idle resolves once every signal received so far was applied. */
