@@ -235,7 +235,10 @@ func TestResumeFromCompactedOrForeignEpochResyncs(t *testing.T) {
 // subscribers receive every event in order.
 func TestSlowSubscriberIsCutOffOthersGetEverything(t *testing.T) {
 	td := startDaemon(t, func(c *daemon.Config) { c.History = 8192 })
-	ctx := ctxT(t)
+	// Thousands of unary calls under the race detector on a loaded
+	// two-core machine: a longer bound than the other tests'.
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
 	// The slow one has its own connection with fixed 64 KiB flow-control
 	// windows: gRPC's dynamic windows could otherwise absorb the whole run
 	// in the client's buffers before the daemon's queue ever fills.
@@ -250,7 +253,10 @@ func TestSlowSubscriberIsCutOffOthersGetEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	recvEvent(t, slow) // hello: it is registered
-	const healthy, events = 50, 3000
+	// Enough events to overflow the slow one's queue (256) and its
+	// connection's 64 KiB window several times over; few enough readers
+	// that two cores under the race detector keep them all healthy.
+	const healthy, events = 16, 1500
 	var wg sync.WaitGroup
 	errs := make(chan error, healthy)
 	ready := make(chan struct{}, healthy)
