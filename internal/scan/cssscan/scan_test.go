@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 )
 
 // format renders a Result one item per line: `import "a.css"` or
@@ -233,31 +232,30 @@ func TestUnbalanced(t *testing.T) {
 	expectCSS(t, `}}}}@import "a.css";{{{{`, `import "a.css"`)
 }
 
-// TestLinear feeds inputs that would be quadratic for a scanner that
-// rescans; a linear scan does each in milliseconds, so the generous limit
-// only trips on a real complexity bug.
+// linearInputs would be quadratic for a scanner that rescans. TestLinear
+// scans them whole; BenchmarkLinear times each at two sizes, which is how
+// a complexity bug shows (tests assert no clock limits: a loaded machine or
+// the race detector would trip them).
+var linearInputs = map[string]func(n int) string{
+	"single line":   func(n int) string { return strings.Repeat("a{b:url(x.png)}", n/15) },
+	"open parens":   func(n int) string { return strings.Repeat("(", n) },
+	"image-sets":    func(n int) string { return strings.Repeat("image-set(", n/10) },
+	"url opens":     func(n int) string { return strings.Repeat("url(", n/4) },
+	"quotes":        func(n int) string { return strings.Repeat(`url("`, n/5) },
+	"comment opens": func(n int) string { return strings.Repeat("/*", n/2) },
+	"escapes":       func(n int) string { return strings.Repeat(`\`, n) },
+	"imports":       func(n int) string { return strings.Repeat("@import ", n/8) },
+	"long name":     func(n int) string { return strings.Repeat(`a\2f `, n/5) + "(" },
+	"bad urls":      func(n int) string { return strings.Repeat("url(a b", n/7) },
+}
+
 func TestLinear(t *testing.T) {
 	const n = 1 << 20
-	inputs := map[string]string{
-		"single line":   strings.Repeat("a{b:url(x.png)}", n/15),
-		"open parens":   strings.Repeat("(", n),
-		"image-sets":    strings.Repeat("image-set(", n/10),
-		"url opens":     strings.Repeat("url(", n/4),
-		"quotes":        strings.Repeat(`url("`, n/5),
-		"comment opens": strings.Repeat("/*", n/2),
-		"escapes":       strings.Repeat(`\`, n),
-		"imports":       strings.Repeat("@import ", n/8),
-		"long name":     strings.Repeat(`a\2f `, n/5) + "(",
-		"bad urls":      strings.Repeat("url(a b", n/7),
+	for _, gen := range linearInputs {
+		Scan([]byte(gen(n)))
 	}
-	for name, src := range inputs {
-		start := time.Now()
-		Scan([]byte(src))
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("%s: %v for %d bytes", name, d, len(src))
-		}
-	}
-	res := Scan([]byte(inputs["single line"]))
+	single := strings.Repeat("a{b:url(x.png)}", n/15)
+	res := Scan([]byte(single))
 	if len(res.Refs) != n/15 || res.Refs[len(res.Refs)-1].Line != 1 {
 		t.Errorf("single line: %d refs", len(res.Refs))
 	}
@@ -282,6 +280,22 @@ func TestIsModule(t *testing.T) {
 	} {
 		if got := IsModule(name); got != want {
 			t.Errorf("IsModule(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// BenchmarkLinear scans each of linearInputs at 128 KiB and 1 MiB: a linear
+// scanner takes about 8 times as long for the larger, a quadratic one 64.
+func BenchmarkLinear(b *testing.B) {
+	for name, gen := range linearInputs {
+		for _, n := range []int{1 << 17, 1 << 20} {
+			src := []byte(gen(n))
+			b.Run(fmt.Sprintf("%s/%dKiB", name, n>>10), func(b *testing.B) {
+				b.SetBytes(int64(len(src)))
+				for b.Loop() {
+					Scan(src)
+				}
+			})
 		}
 	}
 }

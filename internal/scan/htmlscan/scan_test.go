@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 )
 
 // format renders a Result one item per line: `script "/a.js"`,
@@ -361,12 +360,11 @@ func TestLinear(t *testing.T) {
 		"entities":        `<script type=module src="` + strings.Repeat("&#1111111", n/9) + `"></script>`,
 		"unquoted values": "<a" + strings.Repeat(" b=c", n/4),
 	}
-	for name, src := range inputs {
-		start := time.Now()
+	// Each must finish; how the time grows with the input is
+	// the benchmarks' to show (a clock limit here would trip on a loaded
+	// machine or under the race detector).
+	for _, src := range inputs {
 		Scan([]byte(src))
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("%s: %v for %d bytes", name, d, len(src))
-		}
 	}
 	res := Scan([]byte(inputs["single line"]))
 	if len(res.Scripts) != n/43 || res.Scripts[len(res.Scripts)-1].Line != 1 {
