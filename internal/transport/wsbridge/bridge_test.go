@@ -312,7 +312,10 @@ func TestClientMessages(t *testing.T) {
 // A page that stops reading is closed with 1013 (try again: resume), and
 // does not hold up another page.
 func TestStalledPageIsClosed(t *testing.T) {
-	e := newEnv(t, func(o *wsbridge.Options) { o.QueueSize = 8; o.WriteTimeout = 300 * time.Millisecond })
+	// The write timeout must be long enough that the healthy page's reader,
+	// starved of CPU on a loaded machine under the race detector, still
+	// takes each 64 KiB frame in time; the stalled page never takes one.
+	e := newEnv(t, func(o *wsbridge.Options) { o.QueueSize = 8; o.WriteTimeout = 2 * time.Second })
 	stalled := e.mustDial(t, "")
 	stalled.SetReadLimit(1 << 20)
 	readEvent(t, stalled)
