@@ -285,3 +285,37 @@ func TestIsModule(t *testing.T) {
 		}
 	}
 }
+
+// expectModule is expectCSS for ScanModule.
+func expectModule(t *testing.T, src, want string) {
+	t.Helper()
+	res := ScanModule([]byte(src))
+	checkInvariants(t, []byte(src), res)
+	if got := format(src, res); got != want {
+		t.Errorf("ScanModule(%q):\ngot:\n%s\nwant:\n%s", src, got, want)
+	}
+}
+
+// A CSS module's `composes: … from "file"` names a file whose class names
+// the module re-exports, as esbuild's metafile ("composes-from") and
+// postcss-modules see it.
+func TestComposes(t *testing.T) {
+	expectModule(t, `.a { composes: b c from "./base.module.css"; color: red }`, `composes "./base.module.css"`)
+	expectModule(t, `.a { color: red; COMPOSES : b from './x.css' }`, `composes "./x.css"`)
+	expectModule(t, ".a {\n  composes: b from url(./u.css);\n  composes: c from url(\"./v.css\");\n}", "composes \"./u.css\"\ncomposes \"./v.css\"")
+	expectModule(t, `.a { composes: /* c */ b /* d */ from /* e */ "./x.css" /* f */ }`, `composes "./x.css"`)
+	// Names from the same file, global names, or no file at the end.
+	expectModule(t, `.a { composes: b c; }`, ``)
+	expectModule(t, `.a { composes: b from global; }`, ``)
+	expectModule(t, `.a { composes: b from "./x.css" c; }`, ``)
+	expectModule(t, `.a { composes: from; } .b { composes: from from "./y.css" }`, `composes "./y.css"`)
+	// Only as a declaration: not a selector, a value or a top-level word.
+	expectModule(t, `composes: a from "./x.css"; .b { background: composes }`, ``)
+	expectModule(t, `.b { color: composes: a from "./x.css" }`, ``)
+	expectModule(t, `.b { x: y(composes: a from "./x.css") }`, ``)
+	// Nested rules start declarations too; other references are kept.
+	expectModule(t, `.a { .b { composes: c from "./n.css" } background: url(i.png) }`, "composes \"./n.css\"\nurl \"i.png\"")
+	expectModule(t, `.a { composes: c from "data:text/css,x" }`, ``)
+	// A plain stylesheet has no composes.
+	expectCSS(t, `.a { composes: b from "./base.module.css" }`, ``)
+}
