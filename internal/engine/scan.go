@@ -72,6 +72,10 @@ type scanResult struct {
 	declined []rawDep
 	exports  []string
 	reexAll  bool // has `export * from`: the export set is open
+	// globs are the module's glob imports; resolveAll appends the globN
+	// imports they produce to imports (see glob.go).
+	globs    []globSpec
+	globN    int
 	fail     *ModuleError
 	warnings []ModuleError
 	// batch holds the source of a trusted file whose scan needs esbuild:
@@ -175,6 +179,12 @@ func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 		}
 		sr.imports = append(sr.imports, rawImport{spec: imp.Specifier, kind: k, bindings: imp.Bindings})
 	}
+	for _, u := range res.URLs {
+		sr.imports = append(sr.imports, rawImport{spec: u.Specifier, kind: modgraph.EdgeURL})
+	}
+	if len(res.Globs) > 0 {
+		sr.globs = compileGlobs(sr.file, res.Globs)
+	}
 	sr.hot = res.Hot
 	for _, d := range res.Hot.AcceptedDeps {
 		sr.accepted = append(sr.accepted, rawDep{spec: d.Specifier})
@@ -195,8 +205,14 @@ func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 }
 
 func (p *Project) scanStyle(sr *scanResult, data []byte) {
-	res := cssscan.Scan(data)
+	scan := cssscan.Scan
+	if cssscan.IsModule(sr.file) {
+		scan = cssscan.ScanModule
+	}
+	res := scan(data)
 	for _, ref := range res.Refs {
+		// A composes edge is an @import's kind: the sheet's exports (class
+		// names) depend on the other file, which must propagate to it.
 		k := modgraph.EdgeCSSImport
 		if ref.Kind == cssscan.KindURL {
 			k = modgraph.EdgeURL
@@ -242,6 +258,10 @@ func (p *Project) scanHTML(sr *scanResult, data []byte) {
 			}
 			sr.imports = append(sr.imports, rawImport{spec: imp.Specifier, kind: k, bindings: imp.Bindings})
 		}
+		for _, u := range js.URLs {
+			sr.imports = append(sr.imports, rawImport{spec: u.Specifier, kind: modgraph.EdgeURL})
+		}
+		sr.globs = append(sr.globs, compileGlobs(sr.file, js.Globs)...)
 	}
 	for _, l := range res.Stylesheets {
 		sr.imports = append(sr.imports, rawImport{spec: l.Href, kind: modgraph.EdgeLink})
@@ -263,6 +283,11 @@ func (p *Project) resolveAll(sr *scanResult) {
 	for i := range sr.declined {
 		d := &sr.declined[i]
 		d.res, d.err = p.res.Resolve(sr.file, d.spec)
+	}
+	if len(sr.globs) > 0 {
+		globbed := p.globImports(sr.file, sr.globs)
+		sr.imports = append(sr.imports, globbed...)
+		sr.globN = len(globbed)
 	}
 }
 
@@ -342,7 +367,9 @@ func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
 
 // kindFor decides the module kind of a resolved file from how it is
 // referenced: a sheet linked by a page is updated as css, the same sheet
-// imported from JS is a style module, url() targets are assets.
+// imported from JS is a style module, url() targets are assets — except a
+// JS or TS file, which a URL names to run it (a worker, a worklet) — and a
+// CSS module stays a CSS module whoever references it (composes).
 func kindFor(file string, edge modgraph.EdgeKind) modgraph.Kind {
 	ext := path.Ext(file)
 	style := modgraph.IsStylesheetFile(file)
@@ -353,11 +380,17 @@ func kindFor(file string, edge modgraph.EdgeKind) modgraph.Kind {
 		}
 		return modgraph.KindAsset
 	case modgraph.EdgeCSSImport:
-		if style {
+		switch {
+		case style && cssscan.IsModule(file):
+			return modgraph.KindStyleModule
+		case style:
 			return modgraph.KindStyle
 		}
 		return modgraph.KindAsset
 	case modgraph.EdgeURL:
+		if _, ok := jsscan.LoaderFor(file); ok {
+			return modgraph.KindJS
+		}
 		return modgraph.KindAsset
 	}
 	switch {
