@@ -130,4 +130,12 @@ type Options struct {
 	Loader Loader
 	// Filename is used in error messages only.
 	Filename string
+	// Tsconfig is the text of a tsconfig whose compilerOptions apply to
+	// the source (esbuild's TsconfigRaw), or "" for esbuild's defaults.
+	// Its jsx settings decide whether JSX imports a runtime (jsx
+	// "react-jsx" imports react/jsx-runtime, or jsxImportSource's),
+	// verbatimModuleSyntax and preserveValueImports keep unused imports
+	// (which esbuild drops otherwise), experimentalDecorators allows
+	// parameter decorators. Plain JS lexed directly ignores it.
+	Tsconfig string
 }
