@@ -346,6 +346,7 @@ func (p *Project) applyFacts(b *batch) {
 	}
 	p.removeDeleted(b)
 	fresh = append(fresh, p.regrowGlobs(b)...)
+	fresh = append(fresh, p.rescanForConfig(b)...)
 	p.discover(fresh, b.plan)
 	p.addCreatedPages(b)
 	p.applyConfig(b)

@@ -143,16 +143,28 @@ func (p *Project) scanFile(file string, fam family, trusted bool) scanResult {
 }
 
 func (p *Project) scanJS(sr *scanResult, data []byte, trusted bool) {
-	loader, ok := jsscan.LoaderFor(sr.file)
-	if !ok {
-		loader = jsscan.LoaderJS
-	}
 	scan := jsscan.Scan
 	if trusted {
 		scan = jsscan.ScanUnchecked
 	}
-	res, err := scan(data, jsscan.Options{Loader: loader, Filename: sr.file})
+	res, err := scan(data, p.jsOptions(sr.file))
 	p.takeJS(sr, res, err)
+}
+
+// jsOptions are the scan options of a JS-family file: its loader and, for
+// TypeScript and JSX, the compiler options of its tsconfig (the jsx runtime,
+// which unused imports stay), as esbuild reads them when it bundles. A
+// broken tsconfig leaves esbuild's defaults; the resolver reports it.
+func (p *Project) jsOptions(file string) jsscan.Options {
+	loader, ok := jsscan.LoaderFor(file)
+	if !ok {
+		loader = jsscan.LoaderJS
+	}
+	opts := jsscan.Options{Loader: loader, Filename: file}
+	if loader != jsscan.LoaderJS {
+		opts.Tsconfig, _, _ = p.res.CompilerOptions(file)
+	}
+	return opts
 }
 
 // takeJS records the facts (or the error) of a JS-family scan on sr.
@@ -321,8 +333,7 @@ func (p *Project) scanMany(reqs []scanReq) []scanResult {
 	srcs := make([][]byte, len(batched))
 	opts := make([]jsscan.Options, len(batched))
 	for k, i := range batched {
-		loader, _ := jsscan.LoaderFor(out[i].file)
-		srcs[k], opts[k] = out[i].batch, jsscan.Options{Loader: loader, Filename: out[i].file}
+		srcs[k], opts[k] = out[i].batch, p.jsOptions(out[i].file)
 	}
 	results, errs := jsscan.ScanUncheckedBatch(srcs, opts)
 	p.parallel(len(batched), func(k int) {
