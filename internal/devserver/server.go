@@ -22,6 +22,7 @@ import (
 	"github.com/hmrd/hmrd/internal/control"
 	"github.com/hmrd/hmrd/internal/scan/jsscan"
 	"github.com/hmrd/hmrd/internal/transport/httpguard"
+	"github.com/hmrd/hmrd/internal/transport/ratelog"
 )
 
 // Paths the server answers itself; everything else is a file below the
@@ -74,6 +75,9 @@ type Server struct {
 	project string
 	guard   *httpguard.Guard
 	log     *slog.Logger
+	// refusals logs refused requests, rate-limited: a page retrying in a
+	// loop or a scanner must not flood the log.
+	refusals *ratelog.Limiter
 	// client is client.js with its configuration line; modules are the
 	// runtime's other modules by name.
 	client  []byte
@@ -104,6 +108,7 @@ func New(svc control.Service, o Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.refusals = ratelog.New(s.log, ratelog.DefaultInterval)
 	real, err := filepath.EvalSymlinks(s.rootDir)
 	if err != nil {
 		return nil, fmt.Errorf("devserver: root: %w", err)
@@ -137,8 +142,10 @@ func New(svc control.Service, o Options) (*Server, error) {
 	return s, nil
 }
 
-// Close releases the root directory handle.
+// Close releases the root directory handle and writes the counts of
+// refusals not logged yet.
 func (s *Server) Close() error {
+	s.refusals.Close()
 	s.rootMu.Lock()
 	defer s.rootMu.Unlock()
 	return s.root.Close()
@@ -219,7 +226,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := s.guard.CheckHost(r); err != nil {
 		// DNS rebinding: the page's own name in Host. The reason is
 		// logged, not echoed.
-		s.log.Warn("devserver: host refused", "path", r.URL.Path, "err", err)
+		s.refusals.Warn("devserver: host refused", "path", r.URL.Path, "err", err)
 		plain(w, r, http.StatusForbidden, "hmrd: this host name is not allowed (see --allow-host)\n")
 		return
 	}
@@ -238,8 +245,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	raw := requestPath(r)
 	clean, dir, err := cleanPath(raw)
 	if err != nil {
-		s.log.Warn("devserver: path refused", "path", raw, "err", err)
-		notFound(w, r)
+		s.refusals.Warn("devserver: malformed path refused", "path", raw, "err", err)
+		plain(w, r, http.StatusBadRequest, "hmrd: "+err.Error()+"\n")
 		return
 	}
 	imp := hasImportQuery(r.URL.RawQuery)
@@ -260,8 +267,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			// Workspace files outside the root are not served: the
 			// root is the only tree a page may read.
-			s.log.Warn("devserver: /@fs/ path outside the root refused", "path", clean, "err", errRefused)
-			notFound(w, r)
+			s.refusals.Warn("devserver: /@fs/ path outside the root refused", "path", clean)
+			plain(w, r, http.StatusNotFound, "hmrd: not served: /@fs/ serves only files inside the project root\n")
 			return
 		}
 		s.serveRel(w, r, clean, rel, dir, imp)
@@ -349,12 +356,20 @@ func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel str
 }
 
 // openFailed answers a failed open: 404 for missing and refused files
-// alike (no oracle for what exists), logged with the root-relative path.
+// alike, logged with the root-relative path. A path refused for its name
+// (the deny list, decided before anything is opened) says why; any other
+// refusal (a symlink out of the root or onto a denied file) gets the
+// answer of a missing file, since it depends on what exists.
 func (s *Server) openFailed(w http.ResponseWriter, r *http.Request, rel string, err error) {
+	var de *deniedError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+	case errors.As(err, &de):
+		s.refusals.Warn("devserver: denied path refused", "path", rel, "err", err)
+		plain(w, r, http.StatusNotFound, "hmrd: not served: "+de.Error()+"\n")
+		return
 	case errors.Is(err, errRefused):
-		s.log.Warn("devserver: path refused", "path", rel, "err", err)
+		s.refusals.Warn("devserver: path refused", "path", rel, "err", err)
 	default:
 		s.log.Error("devserver: open", "path", rel, "err", err)
 	}
