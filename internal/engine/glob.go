@@ -191,8 +191,12 @@ func (p *Project) relinkGlobs(b *batch) {
 }
 
 // appendGlobCandidates appends the created path f, or every file below it
-// when it is a directory that a glob may reach into.
+// when it is a directory that a glob may reach into. Paths in ignored
+// directories are left out: globs do not search those.
 func (p *Project) appendGlobCandidates(out []string, f string) []string {
+	if p.opts.Ignored(f) {
+		return out
+	}
 	info, err := p.fs.Stat(f)
 	if err != nil {
 		return out

@@ -45,6 +45,12 @@ func TestGlobGrowsWithCreatedDirectory(t *testing.T) {
 	if len(plan.Updates) != 1 || plan.Updates[0].Path != "/src/main.js" {
 		t.Fatalf("plan %+v", plan)
 	}
+	// Nor do files in directories globs do not search.
+	mem.WriteFile(caseRoot+"/src/locales/node_modules/y.js", []byte("export default 2\n"))
+	mem.WriteFile(caseRoot+"/src/locales/.cache/z.js", []byte("export default 2\n"))
+	if plan := p.Apply([]string{caseRoot + "/src/locales/node_modules/y.js", caseRoot + "/src/locales/.cache/z.js"}); !plan.Empty() {
+		t.Fatalf("files in ignored directories: %+v", plan)
+	}
 	// A directory nothing reaches into changes nothing.
 	mem.WriteFile(caseRoot+"/src/other/new/a.js", []byte("export default 2\n"))
 	if plan := p.Apply([]string{caseRoot + "/src/other/new"}); !plan.Empty() {
