@@ -249,10 +249,12 @@ func TestLinear(t *testing.T) {
 		"imports":       strings.Repeat("@import ", n/8),
 		"long name":     strings.Repeat(`a\2f `, n/5) + "(",
 		"bad urls":      strings.Repeat("url(a b", n/7),
+		"composes":      strings.Repeat("a{composes:b from'c'}", n/21),
+		"composes open": strings.Repeat("{composes /**/ ", n/15),
 	}
 	for name, src := range inputs {
 		start := time.Now()
-		Scan([]byte(src))
+		ScanModule([]byte(src))
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%s: %v for %d bytes", name, d, len(src))
 		}
