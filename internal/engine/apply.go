@@ -132,6 +132,7 @@ func (p *Project) Apply(paths []string) *Plan {
 	p.classify(b, paths)
 	p.scanChanged(b)
 	p.relinkImports(b)
+	p.relinkGlobs(b)
 	p.propagateChanges(b)
 	p.applyFacts(b)
 	p.refreshLiveness(b)
@@ -410,6 +411,8 @@ func (p *Project) applyFacts(b *batch) {
 		}
 	}
 	p.removeDeleted(b)
+	fresh = append(fresh, p.regrowGlobs(b)...)
+	fresh = append(fresh, p.rescanForConfig(b)...)
 	p.discover(fresh, b.plan)
 	p.addCreatedPages(b)
 	p.addClaimedEntries(b)

@@ -41,6 +41,8 @@ type Project struct {
 	claims map[string]*claim
 	// batch is Apply's working state, reused from batch to batch.
 	batch batch
+	// globs are the glob imports of the modules that have some.
+	globs globIndex
 }
 
 // Open builds the graph of the project at opts.Root: every HTML page below
@@ -232,6 +234,7 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 		imports = append(imports, imp)
 	}
 	p.g.SetImports(r, imports)
+	p.noteGlobs(r, sr)
 	m := p.g.Mod(r)
 	m.Scanned = true
 	m.Hash = sr.hash

@@ -73,6 +73,10 @@ type scanResult struct {
 	declined []rawDep
 	exports  []string
 	reexAll  bool // has `export * from`: the export set is open
+	// globs are the module's glob imports; resolveAll appends the globN
+	// imports they produce to imports (see glob.go).
+	globs    []globSpec
+	globN    int
 	fail     *ModuleError
 	warnings []ModuleError
 	// batch holds the source of a trusted file whose scan needs esbuild:
@@ -141,16 +145,28 @@ func (p *Project) scanFile(file string, fam family, trusted bool) scanResult {
 }
 
 func (p *Project) scanJS(sr *scanResult, data []byte, trusted bool) {
-	loader, ok := jsscan.LoaderFor(sr.file)
-	if !ok {
-		loader = jsscan.LoaderJS
-	}
 	scan := jsscan.Scan
 	if trusted {
 		scan = jsscan.ScanUnchecked
 	}
-	res, err := scan(data, jsscan.Options{Loader: loader, Filename: sr.file})
+	res, err := scan(data, p.jsOptions(sr.file))
 	p.takeJS(sr, res, err)
+}
+
+// jsOptions are the scan options of a JS-family file: its loader and, for
+// TypeScript and JSX, the compiler options of its tsconfig (the jsx runtime,
+// which unused imports stay), as esbuild reads them when it bundles. A
+// broken tsconfig leaves esbuild's defaults; the resolver reports it.
+func (p *Project) jsOptions(file string) jsscan.Options {
+	loader, ok := jsscan.LoaderFor(file)
+	if !ok {
+		loader = jsscan.LoaderJS
+	}
+	opts := jsscan.Options{Loader: loader, Filename: file}
+	if loader != jsscan.LoaderJS {
+		opts.Tsconfig, _, _ = p.res.CompilerOptions(file)
+	}
+	return opts
 }
 
 // takeJS records the facts (or the error) of a JS-family scan on sr.
@@ -177,6 +193,12 @@ func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 		}
 		sr.imports = append(sr.imports, rawImport{spec: imp.Specifier, kind: k, bindings: imp.Bindings})
 	}
+	for _, u := range res.URLs {
+		sr.imports = append(sr.imports, rawImport{spec: u.Specifier, kind: modgraph.EdgeURL})
+	}
+	if len(res.Globs) > 0 {
+		sr.globs = compileGlobs(sr.file, res.Globs)
+	}
 	sr.hot = res.Hot
 	for _, d := range res.Hot.AcceptedDeps {
 		sr.accepted = append(sr.accepted, rawDep{spec: d.Specifier})
@@ -197,8 +219,14 @@ func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 }
 
 func (p *Project) scanStyle(sr *scanResult, data []byte) {
-	res := cssscan.Scan(data)
+	scan := cssscan.Scan
+	if cssscan.IsModule(sr.file) {
+		scan = cssscan.ScanModule
+	}
+	res := scan(data)
 	for _, ref := range res.Refs {
+		// A composes edge is an @import's kind: the sheet's exports (class
+		// names) depend on the other file, which must propagate to it.
 		k := modgraph.EdgeCSSImport
 		if ref.Kind == cssscan.KindURL {
 			k = modgraph.EdgeURL
@@ -244,6 +272,10 @@ func (p *Project) scanHTML(sr *scanResult, data []byte) {
 			}
 			sr.imports = append(sr.imports, rawImport{spec: imp.Specifier, kind: k, bindings: imp.Bindings})
 		}
+		for _, u := range js.URLs {
+			sr.imports = append(sr.imports, rawImport{spec: u.Specifier, kind: modgraph.EdgeURL})
+		}
+		sr.globs = append(sr.globs, compileGlobs(sr.file, js.Globs)...)
 	}
 	for _, l := range res.Stylesheets {
 		sr.imports = append(sr.imports, rawImport{spec: l.Href, kind: modgraph.EdgeLink})
@@ -265,6 +297,11 @@ func (p *Project) resolveAll(sr *scanResult) {
 	for i := range sr.declined {
 		d := &sr.declined[i]
 		d.res, d.err = p.res.Resolve(sr.file, d.spec)
+	}
+	if len(sr.globs) > 0 {
+		globbed := p.globImports(sr.file, sr.globs)
+		sr.imports = append(sr.imports, globbed...)
+		sr.globN = len(globbed)
 	}
 }
 
@@ -298,8 +335,7 @@ func (p *Project) scanMany(reqs []scanReq) []scanResult {
 	srcs := make([][]byte, len(batched))
 	opts := make([]jsscan.Options, len(batched))
 	for k, i := range batched {
-		loader, _ := jsscan.LoaderFor(out[i].file)
-		srcs[k], opts[k] = out[i].batch, jsscan.Options{Loader: loader, Filename: out[i].file}
+		srcs[k], opts[k] = out[i].batch, p.jsOptions(out[i].file)
 	}
 	results, errs := jsscan.ScanUncheckedBatch(srcs, opts)
 	p.parallel(len(batched), func(k int) {
@@ -344,7 +380,9 @@ func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
 
 // kindFor decides the module kind of a resolved file from how it is
 // referenced: a sheet linked by a page is updated as css, the same sheet
-// imported from JS is a style module, url() targets are assets.
+// imported from JS is a style module, url() targets are assets — except a
+// JS or TS file, which a URL names to run it (a worker, a worklet) — and a
+// CSS module stays a CSS module whoever references it (composes).
 func kindFor(file string, edge modgraph.EdgeKind) modgraph.Kind {
 	ext := path.Ext(file)
 	style := modgraph.IsStylesheetFile(file)
@@ -355,11 +393,17 @@ func kindFor(file string, edge modgraph.EdgeKind) modgraph.Kind {
 		}
 		return modgraph.KindAsset
 	case modgraph.EdgeCSSImport:
-		if style {
+		switch {
+		case style && cssscan.IsModule(file):
+			return modgraph.KindStyleModule
+		case style:
 			return modgraph.KindStyle
 		}
 		return modgraph.KindAsset
 	case modgraph.EdgeURL:
+		if _, ok := jsscan.LoaderFor(file); ok {
+			return modgraph.KindJS
+		}
 		return modgraph.KindAsset
 	}
 	switch {

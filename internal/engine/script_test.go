@@ -37,6 +37,7 @@ var update = flag.Bool("update", false, "rewrite the golden sections of testdata
 //	-- step: invalidate /src/a.js [from /src/b.js] --
 //	-- step: loaded /src/a.js --
 //	-- step: explain /src/a.js --
+//	-- step: imports /src/a.js --   the module's edges: kind, specifier, target
 //	-- golden --             what the engine signalled, step by step
 //
 // A step whose header ends in " &" is queued: it changes the tree and the
@@ -251,6 +252,9 @@ func runScript(t *testing.T, s *script) string {
 		case "explain":
 			renderExplanation(&out, proj.Explain(f[1]))
 			continue
+		case "imports":
+			renderImports(&out, proj, f[1])
+			continue
 		default:
 			t.Fatalf("unknown step %q", st.name)
 		}
@@ -359,6 +363,24 @@ func renderPlan(w *strings.Builder, p *Plan) {
 			fmt.Fprintf(w, ":%d:%d", e.Line, e.Column)
 		}
 		fmt.Fprintf(w, ": %s\n", e.Message)
+	}
+}
+
+// renderImports prints the edges of a module, one a line.
+func renderImports(w *strings.Builder, p *Project, id string) {
+	r, ok := p.lookup(id)
+	if !ok {
+		fmt.Fprintf(w, "%s: not in the graph\n", id)
+		return
+	}
+	m := p.g.Mod(r)
+	fmt.Fprintf(w, "%s (%s) imports:\n", m.ID, m.Kind)
+	for _, imp := range m.Imports {
+		target := "(unresolved)"
+		if imp.Target != modgraph.None {
+			target = p.g.Mod(imp.Target).ID + " (" + p.g.Mod(imp.Target).Kind.String() + ")"
+		}
+		fmt.Fprintf(w, "  %s %s → %s\n", imp.Kind, imp.Specifier, target)
 	}
 }
 

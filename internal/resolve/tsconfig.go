@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -23,7 +24,29 @@ type tsConfig struct {
 	// customConditions are compilerOptions.customConditions: extra
 	// package.json exports/imports conditions for files under this config.
 	customConditions []string
-	err              error
+	// compile holds the compilerOptions that change how a file compiles
+	// (compileOptionNames), each as its JSON value; compileJSON is the
+	// tsconfig text CompilerOptions returns for them. chain lists this
+	// file and every config it extends.
+	compile     map[string]any
+	compileJSON string
+	chain       []string
+	err         error
+}
+
+// compileOptionNames are the compilerOptions CompilerOptions reports, with
+// the JSON type each must have: the ones esbuild honours that change what
+// a TypeScript or JSX file compiles to, and so which modules it imports.
+var compileOptionNames = map[string]jkind{
+	"jsx":                     jString,
+	"jsxFactory":              jString,
+	"jsxFragmentFactory":      jString,
+	"jsxImportSource":         jString,
+	"importsNotUsedAsValues":  jString,
+	"preserveValueImports":    jBool,
+	"verbatimModuleSyntax":    jBool,
+	"experimentalDecorators":  jBool,
+	"useDefineForClassFields": jBool,
 }
 
 type pathRule struct {
@@ -65,7 +88,8 @@ func (j *job) loadTSConfig(file string, stack []string) *tsConfig {
 }
 
 func (j *job) parseTSConfig(file string, stack []string) *tsConfig {
-	c := &tsConfig{file: file}
+	c := &tsConfig{file: file, chain: []string{file}}
+	defer c.finishCompile()
 	for i, s := range stack {
 		if s == file {
 			chain := append(append([]string(nil), stack[i:]...), file)
@@ -132,12 +156,25 @@ func (j *job) parseTSConfig(file string, stack []string) *tsConfig {
 		if parent.customConditions != nil {
 			c.customConditions = parent.customConditions
 		}
+		c.chain = append(c.chain, parent.chain...)
+		for k, v := range parent.compile {
+			c.setCompile(k, v)
+		}
 	}
 
 	// Wrongly typed options are ignored, as tsc reports and carries on.
 	co := v.get("compilerOptions")
 	if b := co.get("baseUrl"); b != nil && b.kind == jString {
 		c.hasBase, c.baseURL = true, absJoin(dir, b.str)
+	}
+	for name, kind := range compileOptionNames {
+		if o := co.get(name); o != nil && o.kind == kind {
+			var v any = o.str
+			if kind == jBool {
+				v = o.str == "true"
+			}
+			c.setCompile(name, v)
+		}
 	}
 	if cc := co.get("customConditions"); cc != nil && cc.kind == jArray {
 		c.customConditions = []string{}
@@ -166,6 +203,47 @@ func (j *job) parseTSConfig(file string, stack []string) *tsConfig {
 		}
 	}
 	return c
+}
+
+func (c *tsConfig) setCompile(name string, v any) {
+	if c.compile == nil {
+		c.compile = map[string]any{}
+	}
+	c.compile[name] = v
+}
+
+// finishCompile renders the compile options once, when parsing is done.
+func (c *tsConfig) finishCompile() {
+	if len(c.compile) == 0 || c.err != nil {
+		return
+	}
+	// Map keys are written sorted: equal settings give equal text.
+	data, err := json.Marshal(map[string]any{"compilerOptions": c.compile})
+	if err == nil {
+		c.compileJSON = string(data)
+	}
+}
+
+// CompilerOptions returns the compiler options that decide how the source
+// file compiles, from the nearest tsconfig.json (else jsconfig.json) above
+// it, extends merged, as the text of a tsconfig: {"compilerOptions":{…}}
+// holding only jsx, jsxFactory, jsxFragmentFactory, jsxImportSource,
+// importsNotUsedAsValues, preserveValueImports, verbatimModuleSyntax,
+// experimentalDecorators and useDefineForClassFields, in a canonical form
+// (equal settings, equal text). It is "" when no config applies or it sets
+// none of them. configs lists the files the answer comes from: the nearest
+// config, then those it extends. A broken config is an error, with the
+// files read so far.
+func (r *Resolver) CompilerOptions(file string) (raw string, configs []string, err error) {
+	r.mu.RLock()
+	gen := r.gen
+	r.mu.RUnlock()
+	j := &job{r: r, gen: gen, quiet: true}
+	c, err := j.nearestTSConfig(path.Dir(path.Clean(file)))
+	if c == nil {
+		return "", nil, err
+	}
+	return c.compileJSON, c.chain, err
 }
 
 // findExtends locates an "extends" entry: a path relative to the config

@@ -30,6 +30,8 @@ func FuzzCSS(f *testing.F) {
 		"\x00\xff\\\r\n\f@import\x00url(\x00)",
 		`((((image-set(("a"))))))))))`,
 		`@media print { @import "p.css"; }`,
+		`.a { composes: b c from "./x.module.css"; composes: d from url("y.css") }`,
+		`.a { composes: b from url( ; composes: from from from`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -38,6 +40,23 @@ func FuzzCSS(f *testing.F) {
 		checkInvariants(t, src, res)
 		if again := Scan(src); !reflect.DeepEqual(res, again) {
 			t.Fatalf("Scan is not deterministic:\n%+v\n%+v", res, again)
+		}
+		mod := ScanModule(src)
+		checkInvariants(t, src, mod)
+		// composes turns references into composes ones or drops them,
+		// and adds no other kind.
+		k := 0
+		for _, r := range mod.Refs {
+			if r.Kind == KindComposes {
+				continue
+			}
+			for k < len(res.Refs) && res.Refs[k] != r {
+				k++
+			}
+			if k == len(res.Refs) {
+				t.Fatalf("ScanModule reports %+v, Scan does not: %+v", r, res.Refs)
+			}
+			k++
 		}
 	})
 }

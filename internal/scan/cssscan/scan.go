@@ -1,13 +1,16 @@
 // Package cssscan finds what a stylesheet depends on, so the daemon can put
 // it in the module graph without a full CSS parser.
 //
-// Two kinds of reference are extracted:
+// Two kinds of reference are extracted, and a third in CSS modules:
 //
 //   - the target of each top-level @import (KindImport): an edit to the
 //     imported sheet changes the importing sheet, so it is a module edge;
 //   - every other url() and every string inside image-set() (KindURL): an
 //     edit to an image or a font must restyle the sheets that use it, so it
-//     is an asset edge.
+//     is an asset edge;
+//   - in a CSS module (ScanModule), the file of `composes: a b from
+//     "./other.module.css"` (KindComposes): the importer's exported class
+//     names include the other file's, so it is a module edge too.
 //
 // References that the dev server can never serve from the project — data:,
 // http:, blob: and any other URL with a scheme, protocol-relative //host,
@@ -40,6 +43,8 @@ const (
 	KindImport Kind = iota
 	// KindURL is a url() asset reference (or a string in image-set()).
 	KindURL
+	// KindComposes is the file of a CSS module's `composes: … from`.
+	KindComposes
 )
 
 func (k Kind) String() string {
@@ -48,6 +53,8 @@ func (k Kind) String() string {
 		return "import"
 	case KindURL:
 		return "url"
+	case KindComposes:
+		return "composes"
 	}
 	return "kind?"
 }
@@ -106,7 +113,20 @@ func IsModule(name string) bool {
 // Scan extracts the references of a stylesheet. It is pure and safe for
 // concurrent use.
 func Scan(src []byte) Result {
-	s := scanner{src: src}
+	return scan(src, false)
+}
+
+// ScanModule is Scan for a CSS module (see IsModule): it also reports the
+// file of each `composes: names from "file"` declaration, as esbuild's
+// local-css loader and postcss-modules (Vite) read it: the file is a
+// string or url() that ends the declaration, right after `from`.
+// `composes: a from global` and `composes: a` (same file) name none.
+func ScanModule(src []byte) Result {
+	return scan(src, true)
+}
+
+func scan(src []byte, module bool) Result {
+	s := scanner{src: src, module: module, declStart: true}
 	s.run()
 	if s.expectImport {
 		s.diag(s.importAt, "@import without a string or url()")
@@ -135,7 +155,27 @@ type scanner struct {
 	// at the ; { or } that ends the prelude, at the paren depth it began.
 	quiet       bool
 	quietParens int
+
+	// module enables composes (ScanModule). declStart is set where a
+	// declaration may start: after { ; or }. composes is the state of a
+	// composes declaration being read; composesRef the index in res.Refs
+	// of its file, dropped if anything but the end of the declaration
+	// follows; composesParens the paren depth before its url(.
+	module         bool
+	declStart      bool
+	composes       composesState
+	composesRef    int
+	composesParens int
 }
+
+type composesState uint8
+
+const (
+	composesNone  composesState = iota
+	composesNames               // after `composes:`
+	composesFrom                // after `from`
+	composesFile                // after the file
+)
 
 func (s *scanner) run() {
 	src := s.src
@@ -159,6 +199,14 @@ func (s *scanner) run() {
 		expect := s.expectImport
 		s.expectImport = false
 		tok := i
+		decl := s.declStart
+		s.declStart = false
+		if s.module {
+			if next, ok := s.composesToken(i, decl); ok {
+				i = next
+				continue
+			}
+		}
 		switch {
 		case c == '"' || c == '\'':
 			var kind Kind
@@ -194,6 +242,7 @@ func (s *scanner) run() {
 			}
 			i++
 		case c == '{' || c == '}' || c == ';':
+			s.declStart = true
 			if c == '{' {
 				s.braces++
 			} else if c == '}' && s.braces > 0 {
@@ -210,6 +259,93 @@ func (s *scanner) run() {
 			s.diag(tok, "@import without a string or url()")
 		}
 	}
+}
+
+// composesToken follows a composes declaration through the token at i; a
+// declaration starts there when decl is set. It consumes the tokens only
+// it gives meaning to (`composes:`, `from`, the file) and returns ok with
+// the offset after them; any other token is left to the main loop.
+func (s *scanner) composesToken(i int, decl bool) (next int, ok bool) {
+	src := s.src
+	c := src[i]
+	name := func() (string, int) {
+		if !startsName(src, i) {
+			return "", i
+		}
+		end := nameEnd(src, i)
+		return nameText(src[i:end]), end
+	}
+	switch s.composes {
+	case composesNone:
+		if !decl || s.braces == 0 || s.parens > 0 {
+			return i, false
+		}
+		if n, end := name(); n == "composes" {
+			if colon := skipSpaceAndComments(src, end); colon < len(src) && src[colon] == ':' {
+				s.composes = composesNames
+				return colon + 1, true
+			}
+		}
+	case composesNames:
+		if n, end := name(); n == "from" && (end >= len(src) || src[end] != '(') {
+			s.composes = composesFrom
+			return end, true
+		}
+		if c == ';' || c == '}' || c == '{' {
+			s.composes = composesNone
+		}
+	case composesFrom:
+		s.composes, s.composesRef, s.composesParens = composesFile, len(s.res.Refs), s.parens
+		if c == '"' || c == '\'' {
+			return s.str(i, KindComposes, true), true
+		}
+		n, end := name()
+		if n == "url" && end < len(src) && src[end] == '(' {
+			return s.url(i, end+1, KindComposes, true), true
+		}
+		switch {
+		case n == "from":
+			// The first `from` was a class name: `composes: from from "x"`.
+			s.composes = composesFrom
+			return end, true
+		case n != "" && (end == len(src) || src[end] != '('):
+			// So was this one; `from global` is a name too, of no file.
+			s.composes = composesNames
+			return end, true
+		}
+		s.composes = composesNone // not a file
+	case composesFile:
+		switch {
+		case c == ')' && s.parens > s.composesParens:
+			// the ) of url("…")
+		case c == ';' || c == '}':
+			s.composes = composesNone
+		default:
+			s.res.Refs = s.res.Refs[:s.composesRef] // the file was not last
+			s.composes = composesNone
+		}
+	}
+	return i, false
+}
+
+// skipSpaceAndComments returns the offset of the first byte at or after i
+// that is neither white space nor inside a comment.
+func skipSpaceAndComments(src []byte, i int) int {
+	for i < len(src) {
+		switch {
+		case isSpace(src[i]):
+			i++
+		case src[i] == '/' && i+1 < len(src) && src[i+1] == '*':
+			end := bytes.Index(src[i+2:], []byte("*/"))
+			if end < 0 {
+				return len(src)
+			}
+			i += 2 + end + 2
+		default:
+			return i
+		}
+	}
+	return i
 }
 
 // atKeyword handles the at-keyword at i ('@' followed by a name) and

@@ -247,12 +247,15 @@ var linearInputs = map[string]func(n int) string{
 	"imports":       func(n int) string { return strings.Repeat("@import ", n/8) },
 	"long name":     func(n int) string { return strings.Repeat(`a\2f `, n/5) + "(" },
 	"bad urls":      func(n int) string { return strings.Repeat("url(a b", n/7) },
+	"composes":      func(n int) string { return strings.Repeat("a{composes:b from'c'}", n/21) },
+	"composes open": func(n int) string { return strings.Repeat("{composes /**/ ", n/15) },
 }
 
 func TestLinear(t *testing.T) {
 	const n = 1 << 20
 	for _, gen := range linearInputs {
 		Scan([]byte(gen(n)))
+		ScanModule([]byte(gen(n)))
 	}
 	single := strings.Repeat("a{b:url(x.png)}", n/15)
 	res := Scan([]byte(single))
@@ -298,4 +301,38 @@ func BenchmarkLinear(b *testing.B) {
 			})
 		}
 	}
+}
+
+// expectModule is expectCSS for ScanModule.
+func expectModule(t *testing.T, src, want string) {
+	t.Helper()
+	res := ScanModule([]byte(src))
+	checkInvariants(t, []byte(src), res)
+	if got := format(src, res); got != want {
+		t.Errorf("ScanModule(%q):\ngot:\n%s\nwant:\n%s", src, got, want)
+	}
+}
+
+// A CSS module's `composes: … from "file"` names a file whose class names
+// the module re-exports, as esbuild's metafile ("composes-from") and
+// postcss-modules see it.
+func TestComposes(t *testing.T) {
+	expectModule(t, `.a { composes: b c from "./base.module.css"; color: red }`, `composes "./base.module.css"`)
+	expectModule(t, `.a { color: red; COMPOSES : b from './x.css' }`, `composes "./x.css"`)
+	expectModule(t, ".a {\n  composes: b from url(./u.css);\n  composes: c from url(\"./v.css\");\n}", "composes \"./u.css\"\ncomposes \"./v.css\"")
+	expectModule(t, `.a { composes: /* c */ b /* d */ from /* e */ "./x.css" /* f */ }`, `composes "./x.css"`)
+	// Names from the same file, global names, or no file at the end.
+	expectModule(t, `.a { composes: b c; }`, ``)
+	expectModule(t, `.a { composes: b from global; }`, ``)
+	expectModule(t, `.a { composes: b from "./x.css" c; }`, ``)
+	expectModule(t, `.a { composes: from; } .b { composes: from from "./y.css" }`, `composes "./y.css"`)
+	// Only as a declaration: not a selector, a value or a top-level word.
+	expectModule(t, `composes: a from "./x.css"; .b { background: composes }`, ``)
+	expectModule(t, `.b { color: composes: a from "./x.css" }`, ``)
+	expectModule(t, `.b { x: y(composes: a from "./x.css") }`, ``)
+	// Nested rules start declarations too; other references are kept.
+	expectModule(t, `.a { .b { composes: c from "./n.css" } background: url(i.png) }`, "composes \"./n.css\"\nurl \"i.png\"")
+	expectModule(t, `.a { composes: c from "data:text/css,x" }`, ``)
+	// A plain stylesheet has no composes.
+	expectCSS(t, `.a { composes: b from "./base.module.css" }`, ``)
 }

@@ -2,6 +2,7 @@ package jsscan
 
 import (
 	"bytes"
+	"cmp"
 	"math"
 	"strconv"
 	"strings"
@@ -46,10 +47,23 @@ func ScanUncheckedBatch(srcs [][]byte, opts []Options) ([]*Result, []error) {
 			pending = append(pending, i)
 		}
 	}
+	// A build reads one tsconfig: items under different settings go in
+	// different builds.
 	for len(pending) > 0 {
-		n := min(len(pending), batchMax)
-		scanBuild(srcs, opts, pending[:n], results)
-		pending = pending[n:]
+		var group, rest []int
+		for _, i := range pending {
+			if opts[i].Tsconfig == opts[pending[0]].Tsconfig {
+				group = append(group, i)
+			} else {
+				rest = append(rest, i)
+			}
+		}
+		for len(group) > 0 {
+			n := min(len(group), batchMax)
+			scanBuild(srcs, opts, group[:n], results)
+			group = group[n:]
+		}
+		pending = rest
 	}
 	for i := range srcs {
 		if results[i] == nil && errs[i] == nil {
@@ -148,8 +162,8 @@ func scanBuild(srcs [][]byte, opts []Options, idx []int, results []*Result) {
 		Target:        api.ESNext,
 		Charset:       api.CharsetUTF8,
 		JSX:           api.JSXTransform,
-		// As Transform: no tsconfig of the project's is consulted.
-		TsconfigRaw: "{}",
+		// As Transform: no tsconfig file is read, only the items' settings.
+		TsconfigRaw: cmp.Or(opts[idx[0]].Tsconfig, "{}"),
 	})
 	if len(res.Errors) > 0 {
 		// A syntax error stops the whole build. Leave the files it names to

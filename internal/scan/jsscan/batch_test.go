@@ -40,6 +40,7 @@ func batchCorpus(t *testing.T) (names []string, srcs [][]byte, opts []Options) {
 	add("broken.tsx", "export const y = <div>\n")
 	add("sideeffects.ts", "import './polyfill'\nimport {} from './empty'\nimport './styles.css'\nexport {}\n")
 	add("generics.ts", "export function id<T extends object = {}>(x: T): T { return x }\nexport const f = <T,>(x: T) => x\nexport abstract class Base { abstract run(): void }\nexport let u = id<{ a: 1 }>({ a: 1 }) satisfies object\n")
+	add("globs.ts", "export const load = (n: string) => import(`./locales/${n}.js`)\nexport const page = (p: string) => import('./pages/' + p)\nexport const w = new Worker(new URL('./w.ts', import.meta.url))\nexport const img = new URL(`./img/${p}.png`, import.meta.url)\n")
 	add("mts.mts", "import { readFile } from 'node:fs/promises'\nexport const r = await readFile('x', 'utf8')\n")
 
 	// The TypeScript, TSX and JSX files of the engine's golden cases.

@@ -1,10 +1,13 @@
 // Package jsscan extracts module facts from JavaScript and TypeScript sources:
-// import edges with the bindings they use, export names, and the
+// import edges with the bindings they use, glob imports (glob.go) and
+// new URL(…, import.meta.url) references, export names, and the
 // import.meta.hot calls that make a module an HMR boundary.
 //
-// TypeScript, TSX and JSX are first transformed with esbuild (type-only
+// TypeScript, TSX and JSX are first transformed with esbuild, under the
+// compiler options of the file's tsconfig (Options.Tsconfig): type-only
 // imports and imports used only as types disappear exactly as TypeScript
-// elides them); the resulting plain JS is then lexed. Plain JS goes through
+// elides them, unless verbatimModuleSyntax keeps them, and the automatic
+// JSX runtime adds its import. The resulting plain JS is then lexed. Plain JS goes through
 // esbuild too, so that every syntax error is reported with a position before
 // the browser would hit it, unless syntaxOK vouches that esbuild would accept
 // it (see Scan). Scan is pure and safe for concurrent use.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/hmrd/hmrd/internal/scan/urlref"
 )
 
 // scratch holds the reusable buffers of one lex+extract run.
@@ -453,12 +455,185 @@ func (e *extractor) dynamicImport(p int) {
 	if e.punct(a, ")") || a >= len(e.toks) {
 		return // `import()` is a syntax error esbuild reports itself
 	}
+	if end := e.skipExpr(a); end < len(e.toks) && (end == m || e.punct(end, ",")) {
+		if e.addGlob(a, end, ImportDynamic) {
+			return
+		}
+	}
 	start := int(e.toks[a].start)
 	end := len(e.code)
 	if m > 0 {
 		end = int(e.toks[m].start)
 	}
+	// Vite's way to say an import is meant to stay as written.
+	if hasViteIgnore(e.code[e.toks[p].start:end]) {
+		return
+	}
 	e.diag(start, "non-literal dynamic import cannot be analysed: import("+snippet(e.code[start:end], 40)+")")
+}
+
+// addGlob records the specifier expression in tokens [from, to) as a Glob
+// of the given kind if it is one (see glob.go), and reports whether it was.
+func (e *extractor) addGlob(from, to int, kind ImportKind) bool {
+	pieces, ok := e.globPieces(from, to, 0)
+	if !ok {
+		return false
+	}
+	parts, ok := globFromPieces(pieces)
+	if !ok {
+		return false
+	}
+	e.res.Globs = append(e.res.Globs, Glob{
+		Parts: parts,
+		Kind:  kind,
+		Range: Range{Start: int(e.toks[from].start), End: int(e.toks[to-1].end)},
+	})
+	return true
+}
+
+// globPieces reads the expression in tokens [from, to) as a chain of `+`
+// whose leftmost operand is a string or template literal, the shape
+// esbuild's globPatternFromExpr accepts: string operands are text, any
+// other operand a wildcard. ok is false for any other expression,
+// including one whose top level has an operator binding looser than `+`
+// (`a + b ? c : d` is a conditional) or a binary `-` (`'a' + b - c`
+// subtracts).
+func (e *extractor) globPieces(from, to, nest int) (pieces []globPiece, ok bool) {
+	if nest > maxPatternNest || from >= to {
+		return nil, false
+	}
+	start := from
+	for k := from; ; {
+		if k < to && !(e.punct(k, "+") && k > start && e.endsOperand(k-1)) {
+			if e.looserThanPlus(k, start) {
+				return nil, false
+			}
+			k = e.skip(k)
+			continue
+		}
+		// [start, k) is one operand.
+		op, ok := e.globOperand(start, min(k, to), nest)
+		if !ok {
+			if start == from {
+				return nil, false // the leftmost operand must be text
+			}
+			op = []globPiece{{wild: true}}
+		}
+		pieces = append(pieces, op...)
+		if k >= to {
+			return pieces, true
+		}
+		start = k + 1
+		k = start
+	}
+}
+
+// globOperand reads one operand of a `+` chain: a string or template
+// literal (its substitutions read recursively, as esbuild folds constant
+// ones), or a parenthesised chain. ok is false for anything else.
+func (e *extractor) globOperand(from, to, nest int) ([]globPiece, bool) {
+	if from >= to || e.skip(from) != to {
+		return nil, false // empty, or more than one unit (`a.b`, `f(x)`, `-x`)
+	}
+	switch e.kind(from) {
+	case tokString, tokTemplate:
+		v, ok := literalValue(e.text(from))
+		return []globPiece{{text: v}}, ok
+	case tokTemplateHead:
+		return e.templatePieces(from, nest)
+	}
+	if e.punct(from, "(") && e.match(from) == to-1 {
+		return e.globPieces(from+1, to-1, nest+1)
+	}
+	return nil, false
+}
+
+// templatePieces reads the template literal whose head is token h: its
+// text cooked, each substitution as its own pieces when it is a string
+// chain and as a wildcard otherwise.
+func (e *extractor) templatePieces(h, nest int) ([]globPiece, bool) {
+	var pieces []globPiece
+	for k := h; ; {
+		t := e.toks[k]
+		text := e.text(k)
+		// A head is `…${, a middle }…${, a tail }…` : cook the text between.
+		open, closeLen := 1, 2
+		if t.kind == tokTemplateTail {
+			closeLen = 1
+		}
+		if len(text) < open+closeLen || t.kind == tokTemplateTail && text[len(text)-1] != '`' ||
+			t.kind != tokTemplateTail && string(text[len(text)-2:]) != "${" {
+			return nil, false
+		}
+		v, ok := cookTemplate(text[open : len(text)-closeLen])
+		if !ok {
+			return nil, false
+		}
+		pieces = append(pieces, globPiece{text: v})
+		if t.kind == tokTemplateTail {
+			return pieces, true
+		}
+		next := e.match(k)
+		if next < 0 || (e.kind(next) != tokTemplateMiddle && e.kind(next) != tokTemplateTail) {
+			return nil, false // never closed
+		}
+		sub, ok := e.globPieces(k+1, next, nest+1)
+		if !ok {
+			sub = []globPiece{{wild: true}}
+		}
+		pieces = append(pieces, sub...)
+		k = next
+	}
+}
+
+// cookTemplate returns the value of template text between its delimiters.
+func cookTemplate(body []byte) (string, bool) {
+	lit := make([]byte, 0, len(body)+2)
+	lit = append(lit, '`')
+	lit = append(lit, body...)
+	lit = append(lit, '`')
+	return literalValue(lit)
+}
+
+// endsOperand reports whether token i can end an operand, which makes a
+// "+" or "-" after it binary rather than unary.
+func (e *extractor) endsOperand(i int) bool {
+	switch e.kind(i) {
+	case tokIdent:
+		switch string(e.text(i)) {
+		case "typeof", "void", "delete", "await", "new", "in", "of", "instanceof", "return", "yield", "case", "do", "else", "throw":
+			return false
+		}
+		return true
+	case tokNumber, tokString, tokTemplate, tokTemplateTail, tokRegex, tokPrivate:
+		return true
+	case tokPunct:
+		switch string(e.text(i)) {
+		case ")", "]", "}", "++", "--":
+			return true
+		}
+	}
+	return false
+}
+
+// looserThanPlus reports whether token k, at the top level of an operand
+// chain that started at token start, is an operator binding looser than
+// `+`, or a binary `-`: then the expression is not a `+` chain.
+func (e *extractor) looserThanPlus(k, start int) bool {
+	switch e.kind(k) {
+	case tokIdent:
+		s := string(e.text(k))
+		return (s == "in" || s == "instanceof") && k > start && e.endsOperand(k-1)
+	case tokPunct:
+		switch string(e.text(k)) {
+		case ".", "?.", "*", "/", "%", "**", "!", "~", "++", "--", "+", "(", "[", "{":
+			return false
+		case "-":
+			return k > start && e.endsOperand(k-1)
+		}
+		return true
+	}
+	return false
 }
 
 // snippet returns text with runs of white space collapsed, cut to at most
@@ -497,6 +672,10 @@ func snippet(text []byte, max int) string {
 // the literal member chain import.meta.hot[?].name counts, like Vite: an
 // alias (`const hot = import.meta.hot`) is not followed.
 func (e *extractor) importMeta(j int) {
+	if e.punct(j, ".") && e.word(j+1, "url") {
+		e.newURL(j - 3)
+		return
+	}
 	if !e.dotLike(j) || !e.word(j+1, "hot") {
 		return
 	}
@@ -542,6 +721,53 @@ func (e *extractor) importMeta(j int) {
 	case "dispose", "prune", "invalidate", "on", "off", "send", "data":
 		hot.UsesAPI = true
 	}
+}
+
+// newURL handles `new URL(spec, import.meta.url)` around the import.meta.url
+// whose `import` is token i, the form Vite's asset and worker plugins
+// recognise (a trailing comma is allowed): a string literal names a file,
+// a template literal with substitutions is a Glob. A /* @vite-ignore */
+// before the specifier leaves it alone, as in Vite.
+func (e *extractor) newURL(i int) {
+	closer := i + 5 // after import . meta . url
+	if e.punct(closer, ",") {
+		closer++
+	}
+	if !e.punct(closer, ")") || !e.punct(i-1, ",") {
+		return
+	}
+	last := i - 2 // the specifier's last token
+	first := last
+	switch e.kind(last) {
+	case tokString, tokTemplate:
+	case tokTemplateTail:
+		// Walk back over the substitutions to the template's head.
+		d := e.toks[last].depth
+		for first--; first >= 0 && (e.toks[first].depth > d || e.kind(first) == tokTemplateMiddle); first-- {
+		}
+		if e.kind(first) != tokTemplateHead || e.toks[first].depth != d {
+			return
+		}
+	default:
+		return
+	}
+	open := first - 1
+	if !e.punct(open, "(") || e.match(open) != closer || !e.word(open-1, "URL") || !e.word(open-2, "new") || e.afterDot(open-2) {
+		return
+	}
+	if hasViteIgnore(e.code[e.toks[open].end:e.toks[first].start]) {
+		return
+	}
+	if first == last {
+		spec, ok := literalValue(e.text(last))
+		if !ok || !urlref.IsLocal(spec) {
+			return
+		}
+		t := e.toks[last]
+		e.res.URLs = append(e.res.URLs, Import{Specifier: spec, Kind: ImportURL, Range: Range{Start: int(t.start), End: int(t.end)}})
+		return
+	}
+	e.addGlob(first, last+1, ImportURL)
 }
 
 func hotArgsMessage(method string) string {

@@ -21,6 +21,10 @@ const (
 	// ImportDynamic is `import('x')` with a string literal argument
 	// (or a template literal without substitutions).
 	ImportDynamic
+	// ImportURL is `new URL('x', import.meta.url)`: a file the module
+	// refers to by URL, an asset or the script of a worker or worklet
+	// (`new Worker(new URL('./w.js', import.meta.url))`).
+	ImportURL
 )
 
 // Range is a half-open byte range [Start, End) into Result.Code.
@@ -95,8 +99,19 @@ type Result struct {
 	// known here: such modules have an ImportReExport with Bindings ["*"].
 	Exports []string
 	Hot     Hot
-	// Diagnostics are warnings (a non-literal dynamic import, a template
-	// literal with ${} in accept(), an identifier inside accept([...])).
+	// URLs are the files named by `new URL('x', import.meta.url)` (Kind
+	// ImportURL, no bindings), with the same Range rule as Imports. URLs
+	// that cannot name a project file (data:, https:, //host) are left out.
+	// They are not in Imports because they are not imports: a server that
+	// rewrites import specifiers must leave them alone.
+	URLs []Import
+	// Globs are the import() calls and `new URL(…, import.meta.url)`
+	// references whose specifier is computed but starts with a known
+	// relative path (see Glob), in source order.
+	Globs []Glob
+	// Diagnostics are warnings (a dynamic import that cannot be analysed,
+	// a template literal with ${} in accept(), an identifier inside
+	// accept([...])).
 	Diagnostics []Diagnostic
 }
 
@@ -106,4 +121,12 @@ type Options struct {
 	Loader Loader
 	// Filename is used in error messages only.
 	Filename string
+	// Tsconfig is the text of a tsconfig whose compilerOptions apply to
+	// the source (esbuild's TsconfigRaw), or "" for esbuild's defaults.
+	// Its jsx settings decide whether JSX imports a runtime (jsx
+	// "react-jsx" imports react/jsx-runtime, or jsxImportSource's),
+	// verbatimModuleSyntax and preserveValueImports keep unused imports
+	// (which esbuild drops otherwise), experimentalDecorators allows
+	// parameter decorators. Plain JS lexed directly ignores it.
+	Tsconfig string
 }

@@ -29,6 +29,13 @@ func fuzzSeeds() [][]byte {
 		"\\u{",
 		"a\u2028/x/",
 		"class A { import(x) {} }",
+		"import(`./a/${`${",
+		"import('./a/' + (",
+		"import(`./${x}`",
+		"new URL(`./${a}`, import.meta.url)",
+		"new URL(`./${a}}${b}`, import.meta.url)",
+		"}`, import.meta.url)",
+		"new URL(import.meta.url, import.meta.url)",
 	} {
 		seeds = append(seeds, []byte(s))
 	}
@@ -54,6 +61,26 @@ func checkResult(t *testing.T, r *Result) {
 		if i.Kind > ImportDynamic {
 			t.Fatalf("kind %d", i.Kind)
 		}
+	}
+	for _, u := range r.URLs {
+		inCode(u.Range, u.Specifier)
+		if u.Kind != ImportURL {
+			t.Fatalf("url kind %d", u.Kind)
+		}
+	}
+	for _, g := range r.Globs {
+		if g.Range.Start < 0 || g.Range.Start >= g.Range.End || g.Range.End > len(r.Code) {
+			t.Fatalf("glob %s: range %v outside code of %d bytes", g, g.Range, len(r.Code))
+		}
+		if g.Dir() == "" {
+			t.Fatalf("glob %s: no directory", g)
+		}
+		for i, p := range g.Parts {
+			if p.Wildcard == GlobNone && i < len(g.Parts)-1 {
+				t.Fatalf("glob %s: parts %+v", g, g.Parts)
+			}
+		}
+		g.Regexp() // must compile
 	}
 	for _, d := range r.Hot.AcceptedDeps {
 		inCode(d.Range, d.Specifier)

@@ -56,8 +56,10 @@ func transformOptions(opts Options, sourcemap bool) api.TransformOptions {
 		// no import, so the edges are exactly the source's own imports.
 		// Pragmas (@jsx, @jsxRuntime automatic, @jsxImportSource) are
 		// honoured by esbuild as usual; the automatic runtime does add its
-		// jsx-runtime import, which is a real edge of the module then.
-		JSX: api.JSXTransform,
+		// jsx-runtime import, which is a real edge of the module then, and
+		// so does a tsconfig's "jsx": "react-jsx" (Options.Tsconfig).
+		JSX:         api.JSXTransform,
+		TsconfigRaw: opts.Tsconfig,
 	}
 	switch opts.Loader {
 	case LoaderJSX:

@@ -39,6 +39,10 @@ type want struct {
 	hot     hot
 	// diags are the expected diagnostic messages, in order.
 	diags []string
+	// urls are the new URL(…, import.meta.url) specifiers; globs the
+	// glob patterns, "dynamic ./x/**/*.js" or "url ./i/*.png".
+	urls  []string
+	globs []string
 }
 
 func depSpecs(deps []Dep) []string {
@@ -65,11 +69,21 @@ func summarize(r *Result) want {
 	for _, d := range r.Diagnostics {
 		w.diags = append(w.diags, d.Message)
 	}
+	for _, u := range r.URLs {
+		w.urls = append(w.urls, u.Specifier)
+	}
+	for _, g := range r.Globs {
+		kind := "dynamic"
+		if g.Kind == ImportURL {
+			kind = "url"
+		}
+		w.globs = append(w.globs, kind+" "+g.String())
+	}
 	return w
 }
 
 func (w want) String() string {
-	return fmt.Sprintf("imports: %v\nexports: %q\nhot:     %+v\ndiags:   %q", w.imports, w.exports, w.hot, w.diags)
+	return fmt.Sprintf("imports: %v\nexports: %q\nhot:     %+v\ndiags:   %q\nurls:    %q\nglobs:   %q", w.imports, w.exports, w.hot, w.diags, w.urls, w.globs)
 }
 
 // checkRanges asserts that every Range lies in Code and covers a literal
@@ -102,6 +116,9 @@ func checkRanges(t testing.TB, r *Result) {
 	}
 	for _, i := range r.Imports {
 		check("import", i.Range, i.Specifier)
+	}
+	for _, u := range r.URLs {
+		check("url", u.Range, u.Specifier)
 	}
 	for _, d := range r.Hot.AcceptedDeps {
 		check("accepted dep", d.Range, d.Specifier)
@@ -193,16 +210,65 @@ var scanCases = []scanCase{
 		want{imports: []imp{dynamic("./Home"), dynamic("./About")}, exports: []string{"routes"}}},
 	{"non-literal dynamic import", LoaderJS, `const m = import(name)`,
 		want{diags: []string{"non-literal dynamic import cannot be analysed: import(name)"}}},
-	{"dynamic import with substitution", LoaderJS, "const m = import(`./locales/${lang}.js`)",
-		want{diags: []string{"non-literal dynamic import cannot be analysed: import(`./locales/${lang}.js`)"}}},
 	{"dynamic import long expression", LoaderJS, "const m = import(veryLongFunctionNameForTesting(argumentNumberOne, argumentNumberTwo))",
 		want{diags: []string{"non-literal dynamic import cannot be analysed: import(veryLongFunctionNameForTesting(argumentN…)"}}},
-	// Plain JS is quoted as written; through esbuild (TS) as esbuild prints it.
+	{"dynamic import of a non-relative template", LoaderJS, "const m = import(`${base}/x.js`)",
+		want{diags: []string{"non-literal dynamic import cannot be analysed: import(`${base}/x.js`)"}}},
+	{"dynamic import of a non-relative concatenation", LoaderJS, "const m = import(x + './a.js')",
+		want{diags: []string{"non-literal dynamic import cannot be analysed: import(x + './a.js')"}}},
+	{"dynamic import of a conditional", LoaderJS, "const m = import('./a/' + x ? 'b' : 'c')",
+		want{diags: []string{"non-literal dynamic import cannot be analysed: import('./a/' + x ? 'b' : 'c')"}}},
+	{"dynamic import of a difference", LoaderJS, "const m = import('./a/' + x - 1)",
+		want{diags: []string{"non-literal dynamic import cannot be analysed: import('./a/' + x - 1)"}}},
+	{"dynamic import with vite-ignore", LoaderJS, "const m = import(/* @vite-ignore */ url)\nconst n = import(/*@vite-ignore*/`${base}/x.js`)",
+		want{}},
+	{"dynamic import with vite-ignore, TS", LoaderTS, "const m = import(\n  /* @vite-ignore */\n  url as string)",
+		want{}},
+	{"dynamic import with another comment", LoaderJS, "const m = import(/* webpackChunkName: 'x' */ url)",
+		want{diags: []string{"non-literal dynamic import cannot be analysed: import(url)"}}},
+
+	// Glob imports: a computed specifier with a known relative start.
+	{"dynamic import with substitution", LoaderJS, "const m = import(`./locales/${lang}.js`)",
+		want{globs: []string{"dynamic ./locales/**/*.js"}}},
+	{"dynamic import with substitution, TS", LoaderTS, "const m = import(`./locales/${lang as string}.js`)",
+		want{globs: []string{"dynamic ./locales/**/*.js"}}},
+	{"dynamic import with substitution in a name", LoaderJS, "const m = import(`./x${q}.js`)",
+		want{globs: []string{"dynamic ./x*.js"}}},
+	{"dynamic import with substitution at the end", LoaderJS, "const m = import(`../pages/${p}`)",
+		want{globs: []string{"dynamic ../pages/**/*"}}},
+	{"dynamic import with adjacent substitutions", LoaderJS, "const m = import(`./a/${x}${y}-${z}/b.js`)",
+		want{globs: []string{"dynamic ./a/**/*-*/b.js"}}},
+	{"dynamic import with a constant substitution", LoaderJS, "const m = import(`./a/${'en' + `-${'GB'}`}.js`)",
+		want{globs: []string{"dynamic ./a/en-GB.js"}}},
+	{"dynamic import with a nested template", LoaderJS, "const m = import(`./a/${`x${y}`}.js`)",
+		want{globs: []string{"dynamic ./a/x*.js"}}},
 	{"dynamic import of concatenation", LoaderJS, "const m = import('./a' + b)",
-		want{diags: []string{`non-literal dynamic import cannot be analysed: import('./a' + b)`}}},
+		want{globs: []string{"dynamic ./a*"}}},
 	{"dynamic import of concatenation, TS", LoaderTS, "const m = import('./a' + b)",
-		want{diags: []string{`non-literal dynamic import cannot be analysed: import("./a" + b)`}}},
-	{"import.meta is not an import", LoaderJS, `const u = new URL('./x.png', import.meta.url)`,
+		want{globs: []string{"dynamic ./a*"}}},
+	{"dynamic import of a longer concatenation", LoaderJS, "const m = import('./pages/' + name.toLowerCase() + '.js', { with: {} })",
+		want{globs: []string{"dynamic ./pages/**/*.js"}}},
+	{"dynamic import of a parenthesised concatenation", LoaderJS, "const m = import(('./pages/' + (p)) + ('-' + q + '.js'))",
+		want{globs: []string{"dynamic ./pages/**/*-*.js"}}},
+	{"dynamic import of concatenation with unary operands", LoaderJS, "const m = import('./n/' + -x + '/' + typeof y + '.js')",
+		want{globs: []string{"dynamic ./n/**/*/**/*.js"}}},
+	{"dynamic import of a tagged template", LoaderJS, "const m = import('./t/' + tag`x`)",
+		want{globs: []string{"dynamic ./t/**/*"}}},
+	{"new URL", LoaderJS, `const u = new URL('./x.png', import.meta.url)`,
+		want{urls: []string{"./x.png"}}},
+	{"new URL of a worker", LoaderJS, "const w = new Worker(new URL('./w.js', import.meta.url), { type: 'module' })\nnew SharedWorker(new URL(`./s.js`, import.meta.url,))",
+		want{urls: []string{"./w.js", "./s.js"}}},
+	{"new URL, TS", LoaderTS, "const u: URL = new URL('../a/x.svg?raw', import.meta.url)",
+		want{urls: []string{"../a/x.svg?raw"}}},
+	{"new URL with substitution", LoaderJS, "const u = new URL(`./img/${name}.png`, import.meta.url).href",
+		want{globs: []string{"url ./img/**/*.png"}}},
+	{"new URL of no file", LoaderJS, "new URL('data:text/plain,x', import.meta.url); new URL('https://a.b/c', import.meta.url); new URL('#x', import.meta.url)",
+		want{}},
+	{"new URL that is not relative to the module", LoaderJS, "new URL('./x.png', base); new URL('./y.png', location.href); URL('./z.png', import.meta.url); new URL(a + 'b', import.meta.url)",
+		want{}},
+	{"new URL with vite-ignore", LoaderJS, "new URL(/* @vite-ignore */ './x.png', import.meta.url)",
+		want{}},
+	{"import.meta.url alone", LoaderJS, "const here = import.meta.url; f(import.meta.url)",
 		want{}},
 	{"import as property", LoaderJS, `loader.import('./not'); loader?.import('./not2')`,
 		want{}},

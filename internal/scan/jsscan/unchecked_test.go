@@ -19,6 +19,8 @@ func TestScanUncheckedAgreesWithScan(t *testing.T) {
 		"hot":            "import { x } from './dep.js'\nif (import.meta.hot) {\n  import.meta.hot.accept('./dep.js', (m) => {})\n  import.meta.hot?.dispose(() => {})\n  import.meta.hot.decline('./other.js')\n}\n",
 		"accept exports": "export const a = 1\nexport function b() {}\nimport.meta.hot.acceptExports(['a'])\n",
 		"dynamic":        "const p = import('./lazy.js')\nconst q = import(`./pages/${name}.js`)\nexport default p\n",
+		"globs":          "const a = import('./a/' + x + '.js')\nconst b = import(`./x${y}`)\nimport(/* @vite-ignore */ z)\n",
+		"urls":           "const w = new Worker(new URL('./w.js', import.meta.url), { type: 'module' })\nconst i = new URL(`./i/${n}.png`, import.meta.url)\n",
 		"reexport":       "export * from './all.js'\nexport { x as y, default } from './some.js'\nexport * as ns from './ns.js'\n",
 		"strings":        "const s = \"import './no.js'\"; const u = 'export * from \"x\"'\nimport './yes.js'\n",
 	}
@@ -66,6 +68,12 @@ func specs(r *Result) []string {
 	var out []string
 	for _, imp := range r.Imports {
 		out = append(out, string(rune('0'+imp.Kind))+" "+imp.Specifier+" "+strings.Join(imp.Bindings, ","))
+	}
+	for _, u := range r.URLs {
+		out = append(out, "url "+u.Specifier)
+	}
+	for _, g := range r.Globs {
+		out = append(out, "glob "+string(rune('0'+g.Kind))+" "+g.String())
 	}
 	return out
 }
