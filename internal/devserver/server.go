@@ -16,7 +16,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hmrd/hmrd/internal/control"
@@ -87,8 +86,7 @@ type Server struct {
 	// comparing resolved paths.
 	rootDir, realRoot string
 
-	rootMu sync.Mutex
-	root   *os.Root
+	root *rootHandle
 
 	ext externals
 }
@@ -114,7 +112,7 @@ func New(svc control.Service, o Options) (*Server, error) {
 		return nil, fmt.Errorf("devserver: root: %w", err)
 	}
 	s.realRoot = real
-	if s.root, err = os.OpenRoot(real); err != nil {
+	if s.root, err = openRootHandle(real, s.log); err != nil {
 		return nil, fmt.Errorf("devserver: root: %w", err)
 	}
 	wsPath := o.WSPath
@@ -146,9 +144,7 @@ func New(svc control.Service, o Options) (*Server, error) {
 // refusals not logged yet.
 func (s *Server) Close() error {
 	s.refusals.Close()
-	s.rootMu.Lock()
-	defer s.rootMu.Unlock()
-	return s.root.Close()
+	return s.root.close()
 }
 
 // runtimeModule is one module of the runtime, served as is.

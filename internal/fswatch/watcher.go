@@ -53,6 +53,14 @@ type Options struct {
 	// anyway. Default 250ms; while a VCS lock is held it is extended up to
 	// 5s.
 	MaxSettle time.Duration
+	// RootCheck is how often each root's identity (device and inode) is
+	// compared with the directory under watch. The kernel reports a root's
+	// deletion only once nothing holds the directory any more: while a
+	// process keeps it open (a dev server's directory handle, a shell
+	// standing in it) an rm -rf and mkdir go unreported, and the new tree
+	// would never be watched. The check notices within RootCheck. Default
+	// 1s; negative disables it.
+	RootCheck time.Duration
 	// Backend is the event source; nil means a real fsnotify watcher.
 	Backend Backend
 	// Logger receives debug logs for skipped paths and warnings for backend
@@ -64,6 +72,7 @@ const (
 	defaultQuiet     = 50 * time.Millisecond
 	defaultSettle    = 30 * time.Millisecond
 	defaultMaxSettle = 250 * time.Millisecond
+	defaultRootCheck = time.Second
 	// lockMax bounds a burst gathered under a VCS lock, and is also the age
 	// after which a lock file counts as stale (left by a crashed git).
 	lockMax = 5 * time.Second
@@ -132,6 +141,9 @@ type Watcher struct {
 	win      window
 	rescan   rescanState
 	out      *outBatch // emitted, not yet accepted by the consumer
+	// rootCheckAt is when the roots' identities are checked next (zero:
+	// never).
+	rootCheckAt time.Time
 	// lastRename: the previous raw event was a bare Rename, so a Create
 	// now is the other half of a rename (the new name) rather than a new
 	// file. inotify queues both halves of a rename back to back.
@@ -233,6 +245,9 @@ func New(roots []string, opts Options) (*Watcher, error) {
 	if opts.MaxSettle <= 0 {
 		opts.MaxSettle = defaultMaxSettle
 	}
+	if opts.RootCheck == 0 {
+		opts.RootCheck = defaultRootCheck
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -267,6 +282,10 @@ func New(roots []string, opts Options) (*Watcher, error) {
 		w.roots = append(w.roots, &root{path: p})
 	}
 	for _, r := range w.roots {
+		// The identity is taken before the watch goes in: should the root
+		// be replaced in between, the next check sees a difference and
+		// recovers (a spurious rescan at worst, never a stale watch).
+		r.id, _ = os.Stat(r.path)
 		if err := w.watch(r.path, flagTree); err != nil {
 			backend.Close()
 			return nil, err
@@ -286,6 +305,9 @@ func New(roots []string, opts Options) (*Watcher, error) {
 		} else {
 			w.fence = f
 		}
+	}
+	if opts.RootCheck > 0 {
+		w.rootCheckAt = time.Now().Add(opts.RootCheck)
 	}
 	go w.run()
 	return w, nil
@@ -483,10 +505,15 @@ func (w *Watcher) nextDeadline() time.Time {
 			earlier(r.pollAt)
 		}
 	}
+	earlier(w.rootCheckAt)
 	return d
 }
 
 func (w *Watcher) onTimer(now time.Time) {
+	if !w.rootCheckAt.IsZero() && !now.Before(w.rootCheckAt) {
+		w.rootCheckAt = now.Add(w.opts.RootCheck)
+		w.checkRoots(now)
+	}
 	for _, r := range w.roots {
 		if r.missing && !r.pollAt.IsZero() && !now.Before(r.pollAt) {
 			w.anchorRoot(r, now)
