@@ -183,7 +183,12 @@ func (w *Watcher) recoverRoot(r *root, now time.Time) {
 	}
 	r.missing, r.anchor, r.pollAt, r.pollEvery = false, "", time.Time{}, 0
 	r.id, _ = os.Stat(r.path) // before the watch: see New
-	if err := w.watch(r.path, flagTree); err != nil {
+	switch err := w.watch(r.path, flagTree); {
+	case err == nil:
+		w.addTree(r.path, r, nil)
+	case atLimit(err):
+		w.pollDir(r.path, r, err, nil)
+	default:
 		w.log.Warn("watch: re-created root cannot be watched", "root", r.path, "err", err)
 		// Try again later rather than give the root up.
 		r.missing = true
@@ -191,22 +196,7 @@ func (w *Watcher) recoverRoot(r *root, now time.Time) {
 		r.pollAt = now.Add(pollMax)
 		return
 	}
-	if err := w.addTree(r.path, r, nil); err != nil {
-		w.log.Error("watch: re-created root only partly watched", "root", r.path, "err", err)
-	}
-	if err := w.setupVCS(r, now); err != nil {
-		w.log.Error("watch: VCS directory not watched", "root", r.path, "err", err)
-	}
+	w.setupVCS(r, now)
 	w.log.Info("watch: root re-created", "root", r.path, "watches", w.Watches())
 	w.requestRescan(fmt.Sprintf("root %s was re-created", r.path), now)
-}
-
-// logLimit logs a run-time failure to add watches, naming the sysctl when
-// that is the cause.
-func (w *Watcher) logLimit(dir string, err error) {
-	if errors.Is(err, ErrWatchLimit) {
-		w.log.Error("watch: changes below this directory will be missed", "dir", dir, "err", err)
-		return
-	}
-	w.log.Debug("watch: skip directory", "dir", dir, "err", err)
 }

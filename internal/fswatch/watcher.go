@@ -61,6 +61,13 @@ type Options struct {
 	// would never be watched. The check notices within RootCheck. Default
 	// 1s; negative disables it.
 	RootCheck time.Duration
+	// MaxWatches bounds the directories watched in the trees (0: as many
+	// as the kernel allows). Directories beyond it are polled, as are those
+	// beyond the kernel's limit (fs.inotify.max_user_watches).
+	MaxWatches int
+	// PollInterval is how often directories that could not be watched
+	// (a watch limit was reached) are polled. Default 2s.
+	PollInterval time.Duration
 	// Backend is the event source; nil means a real fsnotify watcher.
 	Backend Backend
 	// Logger receives debug logs for skipped paths and warnings for backend
@@ -118,6 +125,9 @@ type Watcher struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	degMu sync.Mutex
+	deg   Degraded // see Degraded; written by the run goroutine
+
 	watches   atomic.Int64
 	events    atomic.Uint64
 	sent      atomic.Uint64
@@ -144,6 +154,13 @@ type Watcher struct {
 	// rootCheckAt is when the roots' identities are checked next (zero:
 	// never).
 	rootCheckAt time.Time
+	// polls are the directories that could not be watched (a watch limit
+	// was reached), polled every PollInterval; pollAt is the next poll.
+	// degLimit and degValue name the limit that was reached.
+	polls    map[string]*pollTree
+	pollAt   time.Time
+	degLimit string
+	degValue int
 	// lastRename: the previous raw event was a bare Rename, so a Create
 	// now is the other half of a rename (the new name) rather than a new
 	// file. inotify queues both halves of a rename back to back.
@@ -230,8 +247,9 @@ func (o *outBatch) batch() Batch {
 // New watches roots (directories) recursively, honouring the ignore rules,
 // and returns once every watch is in place: any change made after New
 // returns is reported. A root that is missing, not a directory or cannot be
-// watched is an error, as is running out of inotify watches or instances
-// (the error names the sysctl to raise).
+// watched is an error, as is running out of inotify instances (the error
+// names the sysctl to raise). Directories beyond a watch limit (the
+// kernel's, or Options.MaxWatches) are polled instead; see Degraded.
 func New(roots []string, opts Options) (*Watcher, error) {
 	if len(roots) == 0 {
 		return nil, errors.New("watch: no roots")
@@ -247,6 +265,9 @@ func New(roots []string, opts Options) (*Watcher, error) {
 	}
 	if opts.RootCheck == 0 {
 		opts.RootCheck = defaultRootCheck
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = defaultPollInterval
 	}
 	log := opts.Logger
 	if log == nil {
@@ -276,6 +297,7 @@ func New(roots []string, opts Options) (*Watcher, error) {
 		vcs:      make(map[string]*vcsLock),
 		suppress: make(map[string]suppression),
 		pending:  make(map[string]*entry),
+		polls:    make(map[string]*pollTree),
 		win:      window{paths: make(map[string]bool)},
 	}
 	for _, p := range paths {
@@ -287,17 +309,15 @@ func New(roots []string, opts Options) (*Watcher, error) {
 		// recovers (a spurious rescan at worst, never a stale watch).
 		r.id, _ = os.Stat(r.path)
 		if err := w.watch(r.path, flagTree); err != nil {
-			backend.Close()
-			return nil, err
+			if !atLimit(err) {
+				backend.Close()
+				return nil, err
+			}
+			w.pollDir(r.path, r, err, nil)
+		} else {
+			w.addTree(r.path, r, nil)
 		}
-		if err := w.addTree(r.path, r, nil); err != nil {
-			backend.Close()
-			return nil, err
-		}
-		if err := w.setupVCS(r, time.Now()); err != nil {
-			backend.Close()
-			return nil, err
-		}
+		w.setupVCS(r, time.Now())
 	}
 	if opts.Backend == nil {
 		if f, err := newFence(backend); err != nil {
@@ -506,6 +526,7 @@ func (w *Watcher) nextDeadline() time.Time {
 		}
 	}
 	earlier(w.rootCheckAt)
+	earlier(w.pollAt)
 	return d
 }
 
@@ -513,6 +534,10 @@ func (w *Watcher) onTimer(now time.Time) {
 	if !w.rootCheckAt.IsZero() && !now.Before(w.rootCheckAt) {
 		w.rootCheckAt = now.Add(w.opts.RootCheck)
 		w.checkRoots(now)
+	}
+	if !w.pollAt.IsZero() && !now.Before(w.pollAt) {
+		w.pollAt = now.Add(w.opts.PollInterval)
+		w.poll(now)
 	}
 	for _, r := range w.roots {
 		if r.missing && !r.pollAt.IsZero() && !now.Before(r.pollAt) {
