@@ -24,7 +24,7 @@ func TestFanOut(t *testing.T) {
 	d := startDaemon(t, filepath.Join(tmp, "s"), daemonOpts{http: "auto", roots: []string{root}})
 
 	start := time.Now()
-	f, err := d.startFleet(nWS, nGRPC)
+	f, err := d.startFleet(nWS, nGRPC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestFanOut(t *testing.T) {
 	writeTree(t, root, map[string]string{"src/dep.js": "export const n = (\n"})
 	sentinel.until(waitFor, func(ev *hmrdv1.Event) bool { return ev.GetError().GetCode() == "PARSE_ERROR" })
 	head := d.head(t)
-	if err := f.waitSeq(head, pick(30*time.Second, 120*time.Second)); err != nil {
+	if err := f.waitSeq(d.epoch, head, pick(30*time.Second, 120*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	delivered := time.Since(start)

@@ -301,20 +301,31 @@ func (d *daemonProc) kill() {
 // /@hmrd/client.js, as a page does.
 func fetchToken(t testing.TB, addr string) string {
 	t.Helper()
-	resp := rawGet(t, addr, "/@hmrd/client.js", nil)
+	tok, err := tryFetchToken(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func tryFetchToken(addr string) (string, error) {
+	resp, err := rawRequest(addr, "GET", "/@hmrd/client.js", nil)
+	if err != nil {
+		return "", err
+	}
 	if resp.status != 200 {
-		t.Fatalf("GET /@hmrd/client.js: %d", resp.status)
+		return "", fmt.Errorf("GET /@hmrd/client.js: %d", resp.status)
 	}
 	line, _, _ := strings.Cut(string(resp.body), "\n")
 	js, ok := strings.CutPrefix(line, "const __HMRD_CONFIG__ = ")
 	if !ok {
-		t.Fatalf("client.js starts with %q", line)
+		return "", fmt.Errorf("client.js starts with %q", line)
 	}
 	var cfg struct{ Token string }
 	if err := json.Unmarshal([]byte(strings.TrimSuffix(js, ";")), &cfg); err != nil || cfg.Token == "" {
-		t.Fatalf("client.js config %q: %v", js, err)
+		return "", fmt.Errorf("client.js config %q: %v", js, err)
 	}
-	return cfg.Token
+	return cfg.Token, nil
 }
 
 // rawResponse is what rawGet read.
@@ -545,7 +556,11 @@ func (d *daemonProc) subscribeGRPC(t testing.TB, req *hmrdv1.SubscribeRequest) *
 
 // wsURL is the bridge URL with the token and a resume point.
 func (d *daemonProc) wsURL(epoch string, seq uint64) string {
-	u := "ws://" + d.httpAddr + "/@hmrd/ws?token=" + d.token
+	return wsURL(d.httpAddr, d.token, epoch, seq)
+}
+
+func wsURL(addr, token, epoch string, seq uint64) string {
+	u := "ws://" + addr + "/@hmrd/ws?token=" + token
 	if epoch != "" {
 		u += "&epoch=" + epoch + "&seq=" + strconv.FormatUint(seq, 10)
 	}

@@ -7,10 +7,13 @@ import (
 	"sync"
 	"time"
 
+	"net/http"
+
 	"github.com/coder/websocket"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/hmrd/hmrd/clients/go/hmrdclient"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
 
@@ -103,20 +106,20 @@ func (r *recorder) position() (string, uint64) {
 	return r.epoch, r.last
 }
 
-// waitSeq waits until the recorder has seen seq, or d passes.
-func (r *recorder) waitSeq(seq uint64, d time.Duration) error {
+// waitSeq waits until the recorder has seen seq of epoch, or d passes.
+func (r *recorder) waitSeq(epoch string, seq uint64, d time.Duration) error {
 	deadline := time.After(d)
 	for {
 		r.mu.Lock()
-		last := r.last
+		e, last := r.epoch, r.last
 		r.mu.Unlock()
-		if last >= seq {
+		if e == epoch && last >= seq {
 			return nil
 		}
 		select {
 		case <-r.changed:
 		case <-deadline:
-			return fmt.Errorf("%s: at seq %d after %v, want %d", r.name, last, d, seq)
+			return fmt.Errorf("%s: at %s/%d after %v, want %s/%d", r.name, e, last, d, epoch, seq)
 		}
 	}
 }
@@ -150,8 +153,11 @@ func (r *recorder) summary() (problems []string, cutoffs, redials, resyncs int) 
 const maxRedials = 200
 
 // runWS is a resuming WebSocket subscriber, like the browser runtime: it
-// reconnects with its resume point after any close until ctx ends.
+// reconnects with its resume point after any close until ctx ends, and
+// fetches the token again when a handshake is refused (a restarted daemon
+// has a new one).
 func (d *daemonProc) runWS(ctx context.Context, r *recorder) {
+	token := d.token
 	for attempt := 0; ctx.Err() == nil; attempt++ {
 		if attempt > maxRedials {
 			r.mu.Lock()
@@ -171,9 +177,14 @@ func (d *daemonProc) runWS(ctx context.Context, r *recorder) {
 		}
 		epoch, seq := r.position()
 		dctx, cancel := context.WithTimeout(ctx, waitFor)
-		c, _, err := dialWS(dctx, d.httpAddr, d.wsURL(epoch, seq), nil)
+		c, resp, err := dialWS(dctx, d.httpAddr, wsURL(d.httpAddr, token, epoch, seq), nil)
 		cancel()
 		if err != nil {
+			if resp != nil && resp.StatusCode == http.StatusForbidden {
+				if tok, err := tryFetchToken(d.httpAddr); err == nil {
+					token = tok
+				}
+			}
 			continue
 		}
 		for {
@@ -189,6 +200,25 @@ func (d *daemonProc) runWS(ctx context.Context, r *recorder) {
 			r.add(ev)
 		}
 		c.CloseNow()
+	}
+}
+
+// runClient is a subscriber through the Go client library, which resumes
+// by itself.
+func runClient(ctx context.Context, c *hmrdclient.Client, r *recorder) {
+	sub := c.Subscribe(ctx, hmrdclient.SubscribeOptions{Client: &hmrdv1.ClientInfo{Name: r.name, Kind: "go"}})
+	defer sub.Close()
+	for {
+		ev, err := sub.Next(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				r.mu.Lock()
+				r.problem("subscription ended: %v", err)
+				r.mu.Unlock()
+			}
+			return
+		}
+		r.add(ev)
 	}
 }
 
@@ -237,25 +267,39 @@ func (d *daemonProc) runGRPC(ctx context.Context, r *recorder) {
 
 // fleet is a set of resuming subscribers.
 type fleet struct {
-	recs   []*recorder
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	recs    []*recorder
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	closers []func() error
 }
 
-// startFleet starts nWS WebSocket and nGRPC gRPC subscribers and waits for
-// every Hello.
-func (d *daemonProc) startFleet(nWS, nGRPC int) (*fleet, error) {
+// startFleet starts nWS WebSocket and nGRPC gRPC subscribers on raw
+// streams, and nClient through the Go client library, and waits for every
+// Hello.
+func (d *daemonProc) startFleet(nWS, nGRPC, nClient int) (*fleet, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := &fleet{cancel: cancel}
-	for i := range nWS + nGRPC {
-		name := fmt.Sprintf("ws-%d", i)
-		run := d.runWS
-		if i >= nWS {
-			name, run = fmt.Sprintf("grpc-%d", i-nWS), d.runGRPC
-		}
+	add := func(name string, run func(context.Context, *recorder)) {
 		r := newRecorder(name)
 		f.recs = append(f.recs, r)
 		f.wg.Go(func() { run(ctx, r) })
+	}
+	for i := range nWS {
+		add(fmt.Sprintf("ws-%d", i), d.runWS)
+	}
+	for i := range nGRPC {
+		add(fmt.Sprintf("grpc-%d", i), d.runGRPC)
+	}
+	if nClient > 0 {
+		c, err := hmrdclient.Dial(ctx, d.socket, hmrdclient.WithBackoff(20*time.Millisecond, 500*time.Millisecond))
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		f.closers = append(f.closers, c.Close)
+		for i := range nClient {
+			add(fmt.Sprintf("client-%d", i), func(ctx context.Context, r *recorder) { runClient(ctx, c, r) })
+		}
 	}
 	for _, r := range f.recs {
 		if err := r.waitHello(waitFor); err != nil {
@@ -269,14 +313,17 @@ func (d *daemonProc) startFleet(nWS, nGRPC int) (*fleet, error) {
 func (f *fleet) stop() {
 	f.cancel()
 	f.wg.Wait()
+	for _, c := range f.closers {
+		c()
+	}
 }
 
-// waitSeq waits until every subscriber has seen seq.
-func (f *fleet) waitSeq(seq uint64, d time.Duration) error {
+// waitSeq waits until every subscriber has seen seq of epoch.
+func (f *fleet) waitSeq(epoch string, seq uint64, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	var errs []error
 	for _, r := range f.recs {
-		if err := r.waitSeq(seq, max(time.Until(deadline), time.Millisecond)); err != nil {
+		if err := r.waitSeq(epoch, seq, max(time.Until(deadline), time.Millisecond)); err != nil {
 			errs = append(errs, err)
 			if len(errs) > 10 {
 				break
