@@ -70,8 +70,9 @@ type Degraded struct {
 	// Polled is the number of directories polled instead of watched; 0
 	// when every directory is watched (then the other fields are zero).
 	Polled int
-	// Limit is the limit that was reached: SysctlMaxWatches, or
-	// LimitMaxWatches for Options.MaxWatches.
+	// Limit is the limit that was reached: a sysctl (SysctlMaxWatches, or
+	// user.max_inotify_watches in a user namespace that sets a lower one),
+	// or LimitMaxWatches for Options.MaxWatches.
 	Limit string
 	// Value is the limit's value when it was reached (0 if unknown).
 	Value int
@@ -85,9 +86,20 @@ type Degraded struct {
 // LimitMaxWatches is Degraded.Limit when Options.MaxWatches was reached.
 const LimitMaxWatches = "max-watches"
 
-// maxUserWatches reads the kernel's limit; a variable for tests.
-var maxUserWatches = func() int {
-	data, err := os.ReadFile("/proc/sys/fs/inotify/max_user_watches")
+// watchLimit is the limit of inotify watches that applies, and its
+// sysctl: the kernel's per-user fs.inotify.max_user_watches, or the user
+// namespace's user.max_inotify_watches when that is lower (rootless
+// containers). A value of 0 is unknown.
+func watchLimit() (name string, value int) {
+	name, value = SysctlMaxWatches, readSysctl("fs/inotify/max_user_watches")
+	if ns := readSysctl("user/max_inotify_watches"); ns > 0 && (value == 0 || ns < value) {
+		return "user.max_inotify_watches", ns
+	}
+	return name, value
+}
+
+func readSysctl(name string) int {
+	data, err := os.ReadFile("/proc/sys/" + name)
 	if err != nil {
 		return 0
 	}
@@ -98,10 +110,10 @@ var maxUserWatches = func() int {
 	return n
 }
 
-// raiseCommand suggests a new value for the kernel's limit: 524288 (what
-// most distributions now default to), or double the current one above it.
-func raiseCommand(value int) string {
-	return fmt.Sprintf("sudo sysctl -w %s=%d", SysctlMaxWatches, max(524288, 2*value))
+// raiseCommand suggests a new value for a kernel limit: 524288 (what most
+// distributions now default to), or double the current one above it.
+func raiseCommand(sysctl string, value int) string {
+	return fmt.Sprintf("sudo sysctl -w %s=%d", sysctl, max(524288, 2*value))
 }
 
 // Degraded reports whether part of the trees is polled, and why. Safe for
@@ -126,7 +138,7 @@ func (w *Watcher) pollDir(dir string, r *root, err error, report func(string, fi
 	if w.degLimit == "" {
 		w.degLimit, w.degValue = LimitMaxWatches, w.opts.MaxWatches
 		if !errors.Is(err, ErrMaxWatches) {
-			w.degLimit, w.degValue = SysctlMaxWatches, maxUserWatches()
+			w.degLimit, w.degValue = watchLimit()
 		}
 		w.log.Warn("watch: watch limit reached; polling the directories that do not fit",
 			"limit", w.degLimit, "value", w.degValue, "interval", w.opts.PollInterval, "dir", dir, "err", err)
@@ -260,8 +272,8 @@ func (w *Watcher) updateDegraded() {
 	var d Degraded
 	if n > 0 {
 		d = Degraded{Polled: n, Limit: w.degLimit, Value: w.degValue, Interval: w.opts.PollInterval}
-		if d.Limit == SysctlMaxWatches {
-			d.Raise = raiseCommand(d.Value)
+		if d.Limit != LimitMaxWatches {
+			d.Raise = raiseCommand(d.Limit, d.Value)
 		}
 	} else {
 		w.degLimit, w.degValue = "", 0

@@ -41,8 +41,9 @@ func TestWatchLimitAtNewPolls(t *testing.T) {
 		t.Error("watched below a directory that did not fit")
 	}
 	d := w.Degraded()
-	if d.Polled != 2 || d.Limit != SysctlMaxWatches || d.Value != maxUserWatches() || d.Interval != pollFast ||
-		!strings.HasPrefix(d.Raise, "sudo sysctl -w fs.inotify.max_user_watches=") {
+	name, value := watchLimit()
+	if d.Polled != 2 || d.Limit != name || d.Value != value || d.Interval != pollFast ||
+		!strings.HasPrefix(d.Raise, "sudo sysctl -w "+name+"=") {
 		t.Errorf("Degraded = %+v", d)
 	}
 	if !strings.Contains(buf.String(), "fs.inotify.max_user_watches") {
@@ -152,7 +153,7 @@ func TestRaiseCommand(t *testing.T) {
 		8192:    "sudo sysctl -w fs.inotify.max_user_watches=524288",
 		1048576: "sudo sysctl -w fs.inotify.max_user_watches=2097152",
 	} {
-		if got := raiseCommand(v); got != want {
+		if got := raiseCommand(SysctlMaxWatches, v); got != want {
 			t.Errorf("raiseCommand(%d) = %q, want %q", v, got, want)
 		}
 	}
