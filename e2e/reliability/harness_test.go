@@ -155,6 +155,10 @@ type daemonOpts struct {
 	http  string
 	args  []string
 	roots []string
+	// inotifyWatches, when set, runs the daemon in a user namespace whose
+	// limit of inotify watches (user.max_inotify_watches) is this low: a
+	// real kernel limit, without touching the machine's.
+	inotifyWatches int
 }
 
 // daemonProc is a running `hmrd serve`.
@@ -187,6 +191,10 @@ func startDaemon(t testing.TB, socket string, o daemonOpts) *daemonProc {
 	args := append([]string{"serve", "--socket", socket, "--http", httpArg, "--log-level", logLevel}, o.args...)
 	args = append(args, o.roots...)
 	cmd := exec.Command(hmrdBin, args...)
+	if o.inotifyWatches > 0 {
+		script := fmt.Sprintf(`echo %d > /proc/sys/user/max_inotify_watches && exec "$0" "$@"`, o.inotifyWatches)
+		cmd = exec.Command("unshare", append([]string{"--user", "--map-root-user", "sh", "-c", script, hmrdBin}, args...)...)
+	}
 	d := &daemonProc{t: t, cmd: cmd, socket: socket, logs: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = d.logs, d.logs
 	if err := cmd.Start(); err != nil {
