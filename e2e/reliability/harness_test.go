@@ -18,7 +18,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -673,12 +672,6 @@ func rssKiB(t testing.TB, pid int) int64 {
 	}
 	t.Fatalf("no VmRSS in /proc/%d/status", pid)
 	return 0
-}
-
-// errorIs reports whether err, a stream's end, is a context cancellation
-// of our own.
-func canceled(err error) bool {
-	return errors.Is(err, context.Canceled)
 }
 
 // graph returns the project's module graph (StreamGraph, through the Go
