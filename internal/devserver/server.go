@@ -112,9 +112,6 @@ func New(svc control.Service, o Options) (*Server, error) {
 		return nil, fmt.Errorf("devserver: root: %w", err)
 	}
 	s.realRoot = real
-	if s.root, err = openRootHandle(real, s.log); err != nil {
-		return nil, fmt.Errorf("devserver: root: %w", err)
-	}
 	wsPath := o.WSPath
 	if wsPath == "" {
 		wsPath = DefaultWSPath
@@ -137,6 +134,10 @@ func New(svc control.Service, o Options) (*Server, error) {
 		return nil, fmt.Errorf("devserver: client config: %w", err)
 	}
 	s.client = append([]byte("const __HMRD_CONFIG__ = "+string(cfg)+";\n"), client...)
+	// Last: the handle's checker runs until Close.
+	if s.root, err = openRootHandle(real, s.log); err != nil {
+		return nil, fmt.Errorf("devserver: root: %w", err)
+	}
 	return s, nil
 }
 
