@@ -477,3 +477,38 @@ func TestSendCustomPastDeadlineNotPublished(t *testing.T) {
 		t.Fatalf("SendCustom = %d, %v; want seq %d", seq, err, before+1)
 	}
 }
+
+// A project with more directories than the watch limit is not refused:
+// what does not fit is polled, edits there still signal, and Status says
+// the project is degraded, which limit was reached and how to raise it.
+func TestWatchLimitDegrades(t *testing.T) {
+	td := startDaemon(t, func(c *daemon.Config) {
+		// root and src fit; src/lib is polled.
+		writeFile(t, filepath.Join(c.Roots[0], "src/lib/dep2.js"), "export const m = 1\n")
+		writeFile(t, filepath.Join(c.Roots[0], "src/app.js"), "import { n } from './dep.js'\nimport { m } from './lib/dep2.js'\nexport const x = n + m\nimport.meta.hot.accept()\n")
+		c.Watch.MaxWatches = 2
+		c.Watch.PollInterval = 100 * time.Millisecond
+	})
+	st, err := td.admin.Status(ctxT(t), &hmrdv1.StatusRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := st.GetProjects()[0]
+	d := ps.GetDegraded()
+	if ps.GetWatches() != 2 || d.GetPolledDirs() != 1 || d.GetLimit() != "max-watches" || d.GetLimitValue() != 2 ||
+		!strings.Contains(d.GetRaise(), "--max-watches") || d.GetPollInterval().AsDuration() != 100*time.Millisecond {
+		t.Fatalf("status: watches %d, degraded %v", ps.GetWatches(), d)
+	}
+	sub, err := td.hot.Subscribe(ctxT(t), &hmrdv1.SubscribeRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recvEvent(t, sub).GetHello() == nil {
+		t.Fatal("no hello")
+	}
+	writeFile(t, filepath.Join(td.root, "src/lib/dep2.js"), "export const m = 2\n")
+	ev := recvEvent(t, sub)
+	if u := ev.GetUpdate(); u == nil || u.GetUpdates()[0].GetPath() != "/src/app.js" {
+		t.Fatalf("edit in a polled directory: want an update of /src/app.js, got %v", ev)
+	}
+}

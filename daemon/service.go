@@ -12,6 +12,7 @@ import (
 	"github.com/hmrd/hmrd/internal/broadcast"
 	"github.com/hmrd/hmrd/internal/control"
 	"github.com/hmrd/hmrd/internal/engine"
+	"github.com/hmrd/hmrd/internal/fswatch"
 	"github.com/hmrd/hmrd/internal/signal"
 )
 
@@ -216,12 +217,17 @@ func (s *service) Status(ctx context.Context) control.Status {
 	}
 	for _, p := range s.d().projectList() {
 		_, watches, last, median := p.snapshotStats()
+		deg := p.w.Degraded()
+		if deg.Limit == fswatch.LimitMaxWatches && deg.Raise == "" {
+			deg.Raise = "restart hmrd serve with a larger --max-watches (0: only the kernel's limit)"
+		}
 		st.Projects = append(st.Projects, control.ProjectStatus{
 			ProjectInfo:   s.info(p),
 			Watches:       watches,
 			LastSignal:    s.hub.Last(p.name),
 			LastLatency:   last,
 			MedianLatency: median,
+			Degraded:      deg,
 		})
 	}
 	st.HeapBytes, st.Goroutines = memStats()

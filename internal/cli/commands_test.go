@@ -96,6 +96,27 @@ func TestWriteStatusEmptyAndAges(t *testing.T) {
 	}
 }
 
+func TestWriteStatusDegraded(t *testing.T) {
+	var b strings.Builder
+	st := &hmrdv1.StatusResponse{Projects: []*hmrdv1.ProjectStatus{
+		{Project: &hmrdv1.Project{Name: "app", Root: "/app"}, Watches: 8190, Degraded: &hmrdv1.WatchDegraded{
+			PolledDirs: 120, Limit: "fs.inotify.max_user_watches", LimitValue: 8192,
+			Raise: "sudo sysctl -w fs.inotify.max_user_watches=524288", PollInterval: durationpb.New(2 * time.Second)}},
+		{Project: &hmrdv1.Project{Name: "ok", Root: "/ok"}, Watches: 3},
+	}}
+	if err := writeStatus(&b, st, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	want := "degraded: app polls 120 directories every 2s (edits there are seen late):\n" +
+		"  fs.inotify.max_user_watches = 8192 was reached; raise it: sudo sysctl -w fs.inotify.max_user_watches=524288\n"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("lacks\n%s\nin:\n%s", want, b.String())
+	}
+	if strings.Count(b.String(), "degraded:") != 1 {
+		t.Errorf("a project that is not degraded is reported:\n%s", b.String())
+	}
+}
+
 func TestExplain(t *testing.T) {
 	d, sock, _ := fakeDaemon(t, "app")
 	d.SetExplain("app", "/src/stuff.js", &hmrdv1.ExplainResponse{

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/hmrd/hmrd/daemon"
+	"github.com/hmrd/hmrd/internal/fswatch"
 )
 
 // serve is the one command that does not go through the Go client: it is
@@ -30,6 +31,8 @@ var serveCmd = &command{
 		stateDir := fs.String("state-dir", "", "`directory` for the gRPC token and generated TLS key pair (default $XDG_STATE_HOME/hmrd, else ~/.local/state/hmrd)")
 		httpAddr := fs.String("http", "127.0.0.1:5173", "dev server `address`, or \"off\"")
 		logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
+		maxWatches := fs.Int("max-watches", 0, "watch at most `n` directories per project and poll the rest (0: as many as fs.inotify.max_user_watches allows)")
+		pollInterval := fs.Duration("poll-interval", 0, "how often directories beyond the watch limit are polled (default 2s)")
 		var entries, conditions, allowHosts, allowOrigins stringList
 		fs.Var(&entries, "entry", "an extra entry `module` for every project (repeatable)")
 		fs.Var(&conditions, "condition", "an extra package.json exports `condition`, e.g. development (repeatable)")
@@ -49,6 +52,9 @@ var serveCmd = &command{
 				if v != "" {
 					return usagef("%s is for clients of a remote daemon; serve keeps its token and certificate in --state-dir", name)
 				}
+			}
+			if *maxWatches < 0 || *pollInterval < 0 {
+				return usagef("--max-watches and --poll-interval must not be negative")
 			}
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -92,6 +98,7 @@ var serveCmd = &command{
 				QueueBytes:     int(queueBytes),
 				LagTimeout:     lag,
 				MaxCustomBytes: int(maxCustom),
+				Watch:          fswatch.Options{MaxWatches: *maxWatches, PollInterval: *pollInterval},
 				Version:        Version,
 				Logger:         slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
 			})

@@ -79,6 +79,11 @@ func writeStatus(w io.Writer, st *hmrdv1.StatusResponse, now time.Time) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		for _, ps := range st.GetProjects() {
+			if d := ps.GetDegraded(); d != nil {
+				writeDegraded(w, ps.GetProject().GetName(), d)
+			}
+		}
 	}
 
 	fmt.Fprintln(w)
@@ -94,6 +99,27 @@ func writeStatus(w io.Writer, st *hmrdv1.StatusResponse, now time.Time) error {
 			s.GetLastSeq(), s.GetLag(), s.GetQueueDepth(), s.GetQueueCapacity(), ago(s.GetConnected(), now))
 	}
 	return tw.Flush()
+}
+
+// writeDegraded explains a project that is partly polled:
+//
+//	degraded: app polls 120 directories every 2s (edits there are seen late):
+//	  fs.inotify.max_user_watches = 8192 was reached; raise it: sudo sysctl -w fs.inotify.max_user_watches=524288
+func writeDegraded(w io.Writer, project string, d *hmrdv1.WatchDegraded) {
+	every := "-"
+	if d.GetPollInterval() != nil {
+		every = d.GetPollInterval().AsDuration().String()
+	}
+	fmt.Fprintf(w, "degraded: %s polls %d directories every %s (edits there are seen late):\n", project, d.GetPolledDirs(), every)
+	limit := d.GetLimit()
+	if d.GetLimitValue() > 0 {
+		limit += fmt.Sprintf(" = %d", d.GetLimitValue())
+	}
+	fmt.Fprintf(w, "  %s was reached", limit)
+	if d.GetRaise() != "" {
+		fmt.Fprintf(w, "; raise it: %s", d.GetRaise())
+	}
+	fmt.Fprintln(w)
 }
 
 // lastSignal is "update seq 42, 3s ago", or "-" before any.

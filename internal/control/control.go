@@ -12,6 +12,7 @@ import (
 
 	"github.com/hmrd/hmrd/internal/broadcast"
 	"github.com/hmrd/hmrd/internal/engine"
+	"github.com/hmrd/hmrd/internal/fswatch"
 	"github.com/hmrd/hmrd/internal/signal"
 )
 
@@ -63,6 +64,9 @@ type ProjectStatus struct {
 	// LastLatency is from the first file event of the last batch to its
 	// signal entering the hub; MedianLatency over recent batches.
 	LastLatency, MedianLatency time.Duration
+	// Degraded says whether part of the project is polled because a
+	// watch limit was reached (zero when every directory is watched).
+	Degraded fswatch.Degraded
 }
 
 // Status is the daemon as `hmrd status` shows it.

@@ -231,55 +231,30 @@ func (s *Server) open(rel string) (*os.File, fs.FileInfo, error) {
 	return f, fi, nil
 }
 
-// openRoot opens rel through the os.Root. When the file is missing because
-// the root directory itself was removed and created again (a checkout, a
-// scaffolding tool), the stale directory handle is replaced once.
+// openRoot opens rel through the os.Root on the directory the root path
+// names now (see rootHandle): never through a root that was deleted or
+// renamed away.
 func (s *Server) openRoot(rel string) (*os.File, error) {
-	s.rootMu.Lock()
-	root := s.root
-	s.rootMu.Unlock()
-	f, err := root.Open(filepath.FromSlash(rel))
-	if err == nil {
-		return f, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
+	for attempt := 0; ; attempt++ {
+		root, err := s.root.get()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %w", errRefused, err)
+		}
+		f, err := root.Open(filepath.FromSlash(rel))
+		switch {
+		case err == nil || errors.Is(err, fs.ErrNotExist):
+			return f, err
+		case errors.Is(err, os.ErrClosed) && attempt == 0:
+			// Replaced by another request between get and Open.
+			continue
+		}
 		// os.Root reports escapes ("path escapes from parent") as plain
 		// errors: refused, not missing.
 		return nil, fmt.Errorf("%w: %w", errRefused, err)
 	}
-	if !s.reopenRoot(root) {
-		return nil, err
-	}
-	s.rootMu.Lock()
-	root = s.root
-	s.rootMu.Unlock()
-	f, err = root.Open(filepath.FromSlash(rel))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %w", errRefused, err)
-	}
-	return f, err
-}
-
-// reopenRoot replaces old when the root path now names another directory.
-func (s *Server) reopenRoot(old *os.Root) bool {
-	cur, err1 := old.Stat(".")
-	now, err2 := os.Stat(s.realRoot)
-	if err2 != nil || (err1 == nil && os.SameFile(cur, now)) {
-		return false
-	}
-	nr, err := os.OpenRoot(s.realRoot)
-	if err != nil {
-		return false
-	}
-	s.rootMu.Lock()
-	defer s.rootMu.Unlock()
-	if s.root != old {
-		nr.Close() // another request got there first
-		return true
-	}
-	s.root = nr
-	old.Close()
-	return true
 }
 
 // checkResolved applies the deny list to the real path of the opened file.

@@ -48,8 +48,10 @@
 // graph does not know is still served, with its specifiers as written.
 //
 // Concurrency: a Server is safe for concurrent use. Requests share only
-// the root handle (replaced, under a mutex, if the root directory is
-// re-created) and the package-bundle cache (a mutex-guarded map of
+// the root handle (re-opened, under a mutex, when the root path names
+// another directory; checked every second as well, so that a deleted root
+// is let go of and the kernel reports its deletion) and the package-bundle
+// cache (a mutex-guarded map of
 // sync.Once entries, so concurrent requests for one package build it
 // once). Graph calls run on the project's goroutine inside the service.
 package devserver

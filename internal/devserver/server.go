@@ -16,7 +16,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hmrd/hmrd/internal/control"
@@ -87,8 +86,7 @@ type Server struct {
 	// comparing resolved paths.
 	rootDir, realRoot string
 
-	rootMu sync.Mutex
-	root   *os.Root
+	root *rootHandle
 
 	ext externals
 }
@@ -114,9 +112,6 @@ func New(svc control.Service, o Options) (*Server, error) {
 		return nil, fmt.Errorf("devserver: root: %w", err)
 	}
 	s.realRoot = real
-	if s.root, err = os.OpenRoot(real); err != nil {
-		return nil, fmt.Errorf("devserver: root: %w", err)
-	}
 	wsPath := o.WSPath
 	if wsPath == "" {
 		wsPath = DefaultWSPath
@@ -139,6 +134,10 @@ func New(svc control.Service, o Options) (*Server, error) {
 		return nil, fmt.Errorf("devserver: client config: %w", err)
 	}
 	s.client = append([]byte("const __HMRD_CONFIG__ = "+string(cfg)+";\n"), client...)
+	// Last: the handle's checker runs until Close.
+	if s.root, err = openRootHandle(real, s.log); err != nil {
+		return nil, fmt.Errorf("devserver: root: %w", err)
+	}
 	return s, nil
 }
 
@@ -146,9 +145,7 @@ func New(svc control.Service, o Options) (*Server, error) {
 // refusals not logged yet.
 func (s *Server) Close() error {
 	s.refusals.Close()
-	s.rootMu.Lock()
-	defer s.rootMu.Unlock()
-	return s.root.Close()
+	return s.root.close()
 }
 
 // runtimeModule is one module of the runtime, served as is.

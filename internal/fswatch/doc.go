@@ -10,8 +10,12 @@
 // a/b/c/x.js` is seen although a/b and a/b/c existed before any watch on
 // them. Symlinked directories are not followed. Directories that vanish
 // during a walk, cannot be read or cannot be watched are skipped with a
-// debug log; only running out of inotify watches or instances is an error
-// (New returns it; at run time it is logged and watching goes on). The
+// debug log; running out of inotify instances is an error New returns.
+// Running out of watches is not: a directory beyond the kernel's watch
+// limit (fs.inotify.max_user_watches) or Options.MaxWatches is polled
+// every Options.PollInterval instead, with everything below it, and
+// Watcher.Degraded says so (see poll.go); each poll first tries to watch
+// it again. The
 // repository directory of each root (.git of the root or its nearest
 // ancestor) is watched on its own, not recursively, only to notice
 // index.lock; nothing in it is ever reported.
@@ -40,6 +44,11 @@
 // per event and sends one batch when things have been idle for Settle
 // (after the lock went), or after Options.MaxSettle (5s under a lock). See
 // docs/decisions/0003-watcher-coalescing.md.
+//
+// A root is also compared with the directory under watch (device and
+// inode) every Options.RootCheck: the kernel reports a root's deletion only
+// once nothing holds it open, so a root deleted while another process has
+// it open, or replaced under it, is noticed that way.
 //
 // Lost events (fsnotify.ErrEventOverflow) and a root re-created after it
 // vanished produce a batch with Rescan set: the consumer must rescan

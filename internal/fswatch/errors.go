@@ -11,6 +11,20 @@ import (
 // errors.Is; the message tells the operator which sysctl to raise.
 var ErrWatchLimit = errors.New("inotify watch limit reached: raise fs.inotify.max_user_watches (sysctl -w fs.inotify.max_user_watches=524288)")
 
+// ErrMaxWatches is wrapped by errors from adding a watch beyond
+// Options.MaxWatches.
+var ErrMaxWatches = errors.New("watch limit of this project reached (Options.MaxWatches)")
+
+// SysctlMaxWatches is the kernel's per-user limit of inotify watches.
+const SysctlMaxWatches = "fs.inotify.max_user_watches"
+
+// atLimit reports whether err is a watch limit: the kernel's or the
+// watcher's own. Directories that cannot be watched for that reason are
+// polled.
+func atLimit(err error) bool {
+	return errors.Is(err, ErrWatchLimit) || errors.Is(err, ErrMaxWatches)
+}
+
 // ErrInstanceLimit is wrapped by New's error when no inotify instance could
 // be created (EMFILE/ENFILE from inotify_init1).
 var ErrInstanceLimit = errors.New("inotify instance limit reached: raise fs.inotify.max_user_instances (sysctl -w fs.inotify.max_user_instances=1024) or the open-file limit (ulimit -n)")

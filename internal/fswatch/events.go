@@ -62,9 +62,7 @@ func (w *Watcher) handleEvent(ev fsnotify.Event, now time.Time) bool {
 	if builtinIgnored(rel) {
 		if rel == ".git" && ev.Has(fsnotify.Create) && r.gitDir != name {
 			// git init: from now on its lock marks bursts.
-			if err := w.setupVCS(r, now); err != nil {
-				w.logLimit(name, err)
-			}
+			w.setupVCS(r, now)
 		}
 		return false
 	}
@@ -74,7 +72,7 @@ func (w *Watcher) handleEvent(ev fsnotify.Event, now time.Time) bool {
 	fi, statErr := os.Lstat(name)
 	present := statErr == nil
 	isDir := present && fi.IsDir()
-	wasDir := w.dirs[name]&flagTree != 0
+	wasDir := w.dirs[name]&flagTree != 0 || w.polls[name] != nil
 	if w.opts.Ignore != nil && w.opts.Ignore(name, isDir || (!present && wasDir)) {
 		return false
 	}
@@ -108,13 +106,10 @@ func (w *Watcher) apply(name string, r *root, op fsnotify.Op, fi fs.FileInfo, st
 		delete(w.walked, name)
 		// A new directory: watch it, then list it, so a tree created
 		// before the watch went in (mkdir -p a/b/c) is reported whole.
-		if w.dirs[name]&flagTree == 0 {
-			err := w.addTree(name, r, func(p string, st fileState) {
+		if w.dirs[name]&flagTree == 0 && w.polls[name] == nil {
+			w.addTree(name, r, func(p string, st fileState) {
 				w.mark(p, st, false, false, now)
 			})
-			if err != nil {
-				w.logLimit(name, err)
-			}
 		}
 		w.mark(name, stDir, false, false, now)
 		return true

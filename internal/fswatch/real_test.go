@@ -509,3 +509,55 @@ func pendingState(w *Watcher, path string) fileState {
 	<-done
 	return st
 }
+
+// A process holds the root open (the dev server's os.Root does): the
+// kernel keeps the deleted directory alive and never reports its deletion,
+// so rm -rf and mkdir are noticed only by the identity check.
+func TestRealRootRecreatedWhileHeldOpen(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		remove func(root string) error
+	}{
+		{"removed", os.RemoveAll},
+		{"renamed", func(root string) error { return os.Rename(root, root+".old") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := filepath.Join(t.TempDir(), "proj")
+			writeFile(t, filepath.Join(root, "a.js"), "x")
+			held, err := os.Open(root)
+			mustDo(t, err)
+			defer held.Close()
+			w := realWatcher(t, root, Options{RootCheck: 50 * time.Millisecond})
+			mustDo(t, tc.remove(root))
+			writeFile(t, filepath.Join(root, "src", "b.js"), "y")
+			got := collect(t, w, func(b Batch) bool { return b.Rescan })
+			if r := got[len(got)-1].Reason; !strings.Contains(r, "root "+root+" was re-created") {
+				t.Errorf("reason %q", r)
+			}
+			c := filepath.Join(root, "src", "c.js")
+			writeFile(t, c, "z")
+			collect(t, w, hasFn(c))
+		})
+	}
+}
+
+// With the check off, nothing notices: the failure the check exists for.
+func TestRealRootRecreatedWhileHeldOpenUnchecked(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join(t.TempDir(), "proj")
+	writeFile(t, filepath.Join(root, "a.js"), "x")
+	held, err := os.Open(root)
+	mustDo(t, err)
+	defer held.Close()
+	w := realWatcher(t, root, Options{RootCheck: -1})
+	mustDo(t, os.RemoveAll(root))
+	collect(t, w, hasFn(filepath.Join(root, "a.js")))
+	writeFile(t, filepath.Join(root, "b.js"), "y")
+	for _, b := range drainFor(w, 300*time.Millisecond) {
+		if b.Rescan {
+			t.Fatalf("rescan without the check: %+v", b)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package fswatch
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -14,6 +15,10 @@ import (
 type root struct {
 	path   string
 	gitDir string // repository directory watched for index.lock, or ""
+	// id is the directory under watch, as stat saw it just before the
+	// watch went in (nil when that stat failed): the root is replaced
+	// when its path names another directory.
+	id os.FileInfo
 	// While the root is missing: the nearest existing ancestor under watch
 	// (or "" when none could be watched), and when to look again if
 	// polling.
@@ -39,9 +44,11 @@ func isDir(p string) bool {
 
 // rootEvent handles an event on a root itself. Only its removal matters:
 // the kernel dropped its watch, so the tree is reported gone and the
-// watcher waits for it to come back.
+// watcher waits for it to come back. Any other event on it is a cheap
+// moment to check that the path still names the directory under watch.
 func (w *Watcher) rootEvent(r *root, op fsnotify.Op, now time.Time) bool {
 	if !op.Has(fsnotify.Remove) && !op.Has(fsnotify.Rename) {
+		w.checkRoot(r, now)
 		return false
 	}
 	w.rootVanished(r, now)
@@ -49,6 +56,37 @@ func (w *Watcher) rootEvent(r *root, op fsnotify.Op, now time.Time) bool {
 	// it and recovers at once.
 	w.anchorRoot(r, now)
 	return false
+}
+
+// checkRoots compares every root's path with the directory under watch.
+func (w *Watcher) checkRoots(now time.Time) {
+	for _, r := range w.roots {
+		w.checkRoot(r, now)
+	}
+}
+
+// checkRoot notices a root that was deleted or replaced without an event:
+// the kernel reports a deleted directory (IN_DELETE_SELF) only when the
+// last reference to it goes, and a process holding it open keeps it
+// alive, its watch included, so the deletion and the tree created in its
+// place go unseen. When the path names another directory, or none, the
+// root is handled as vanished (its old watches are dropped), and recovered
+// at once if it is back.
+func (w *Watcher) checkRoot(r *root, now time.Time) {
+	if r.missing || r.id == nil {
+		return
+	}
+	fi, err := os.Stat(r.path)
+	switch {
+	case err == nil && fi.IsDir() && os.SameFile(fi, r.id):
+		return
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		w.log.Debug("watch: cannot check root", "root", r.path, "err", err)
+		return
+	}
+	w.log.Info("watch: root no longer names the directory under watch (deleted or replaced while held open)", "root", r.path)
+	w.rootVanished(r, now)
+	w.anchorRoot(r, now)
 }
 
 // rootVanished reports root r gone and forgets its watches.
@@ -144,7 +182,13 @@ func (w *Watcher) recoverRoot(r *root, now time.Time) {
 		w.unwatch(r.anchor, flagAnchor)
 	}
 	r.missing, r.anchor, r.pollAt, r.pollEvery = false, "", time.Time{}, 0
-	if err := w.watch(r.path, flagTree); err != nil {
+	r.id, _ = os.Stat(r.path) // before the watch: see New
+	switch err := w.watch(r.path, flagTree); {
+	case err == nil:
+		w.addTree(r.path, r, nil)
+	case atLimit(err):
+		w.pollDir(r.path, r, err, nil)
+	default:
 		w.log.Warn("watch: re-created root cannot be watched", "root", r.path, "err", err)
 		// Try again later rather than give the root up.
 		r.missing = true
@@ -152,22 +196,7 @@ func (w *Watcher) recoverRoot(r *root, now time.Time) {
 		r.pollAt = now.Add(pollMax)
 		return
 	}
-	if err := w.addTree(r.path, r, nil); err != nil {
-		w.log.Error("watch: re-created root only partly watched", "root", r.path, "err", err)
-	}
-	if err := w.setupVCS(r, now); err != nil {
-		w.log.Error("watch: VCS directory not watched", "root", r.path, "err", err)
-	}
+	w.setupVCS(r, now)
 	w.log.Info("watch: root re-created", "root", r.path, "watches", w.Watches())
 	w.requestRescan(fmt.Sprintf("root %s was re-created", r.path), now)
-}
-
-// logLimit logs a run-time failure to add watches, naming the sysctl when
-// that is the cause.
-func (w *Watcher) logLimit(dir string, err error) {
-	if errors.Is(err, ErrWatchLimit) {
-		w.log.Error("watch: changes below this directory will be missed", "dir", dir, "err", err)
-		return
-	}
-	w.log.Debug("watch: skip directory", "dir", dir, "err", err)
 }

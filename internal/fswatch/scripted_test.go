@@ -580,55 +580,6 @@ func TestBackendErrorNotFatal(t *testing.T) {
 	collect(t, s.w, hasFn(s.p("x.js")))
 }
 
-func TestWatchLimitAtNew(t *testing.T) {
-	t.Parallel()
-	root := t.TempDir()
-	sub := filepath.Join(root, "src", "deep")
-	mustDo(t, os.MkdirAll(sub, 0o755))
-	fake := newFake()
-	fake.setAddErr(func(name string) error {
-		if name == sub {
-			return syscall.ENOSPC
-		}
-		return nil
-	})
-	_, err := New([]string{root}, Options{Backend: fake})
-	if err == nil {
-		t.Fatal("New succeeded")
-	}
-	want := "watch " + sub + ": inotify watch limit reached: raise fs.inotify.max_user_watches (sysctl -w fs.inotify.max_user_watches=524288)"
-	if !strings.HasPrefix(err.Error(), want) {
-		t.Errorf("error %q\nwant prefix %q", err, want)
-	}
-	if !errors.Is(err, ErrWatchLimit) || !errors.Is(err, syscall.ENOSPC) {
-		t.Errorf("error %v does not wrap ErrWatchLimit and ENOSPC", err)
-	}
-	if !fake.closed {
-		t.Error("backend not closed after New failed")
-	}
-}
-
-// At run time a full watch table is logged, naming the sysctl, and the
-// watcher goes on.
-func TestWatchLimitAtRuntime(t *testing.T) {
-	t.Parallel()
-	log, buf := testLogger(t)
-	s := newScript(t, Options{Logger: log}, func(root string) { writeFile(t, filepath.Join(root, "x.js"), "a") })
-	s.fake.setAddErr(func(name string) error {
-		if filepath.Base(name) == "new" {
-			return syscall.ENOSPC
-		}
-		return nil
-	})
-	s.mkdir("new")
-	collect(t, s.w, hasFn(s.p("new")))
-	if !strings.Contains(buf.String(), "fs.inotify.max_user_watches") {
-		t.Errorf("log does not name the sysctl:\n%s", buf)
-	}
-	s.appendTo("x.js", "b")
-	collect(t, s.w, hasFn(s.p("x.js")))
-}
-
 func TestInstanceLimitError(t *testing.T) {
 	t.Parallel()
 	err := instanceError(fmt.Errorf("couldn't initialize inotify: %w", syscall.EMFILE))

@@ -1,7 +1,7 @@
 package fswatch
 
 import (
-	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -13,6 +13,9 @@ func (w *Watcher) watch(dir string, flag dirFlags) error {
 		w.dirs[dir] = f | flag
 		w.addTreeFlag(dir, f, flag)
 		return nil
+	}
+	if flag&flagTree != 0 && w.opts.MaxWatches > 0 && w.Watches() >= w.opts.MaxWatches {
+		return fmt.Errorf("watch %s: %w", dir, ErrMaxWatches)
 	}
 	if err := w.backend.Add(dir); err != nil {
 		return watchError(dir, err)
@@ -59,13 +62,19 @@ func (w *Watcher) unwatch(dir string, flag dirFlags) {
 	}
 }
 
-// unwatchTree drops the tree watches of dir and every directory below it.
-// It runs when dir was removed or renamed away: a renamed directory's
-// watches would otherwise go on reporting its contents under the old name,
-// and fsnotify would hand the stale watch back when the new name is added.
+// unwatchTree drops the tree watches of dir and every directory below it,
+// and stops polling there. It runs when dir was removed or renamed away: a
+// renamed directory's watches would otherwise go on reporting its contents
+// under the old name, and fsnotify would hand the stale watch back when the
+// new name is added.
 func (w *Watcher) unwatchTree(dir string) {
+	w.dropPolls(dir)
+	w.unwatchSubtree(dir)
+}
+
+func (w *Watcher) unwatchSubtree(dir string) {
 	for child := range w.children[dir] {
-		w.unwatchTree(child)
+		w.unwatchSubtree(child)
 	}
 	delete(w.children, dir)
 	w.unwatch(dir, flagTree)
@@ -76,20 +85,21 @@ func (w *Watcher) unwatchTree(dir string) {
 // while the walk runs is seen either by the walk or by the watch. report,
 // when set, gets every path found. Symlinked directories are not followed
 // (no loops, no escaping the tree). Directories that vanish, cannot be read
-// or cannot be watched are skipped; running out of inotify watches is
-// returned (New fails; at run time the caller logs it).
-func (w *Watcher) addTree(dir string, r *root, report func(path string, st fileState)) error {
+// or cannot be watched are skipped, except that a directory beyond a watch
+// limit is polled (see poll.go).
+func (w *Watcher) addTree(dir string, r *root, report func(path string, st fileState)) {
 	if err := w.watch(dir, flagTree); err != nil {
-		if errors.Is(err, ErrWatchLimit) {
-			return err
+		if atLimit(err) {
+			w.pollDir(dir, r, err, report)
+			return
 		}
 		w.log.Debug("watch: skip directory", "dir", dir, "err", err)
-		return nil
+		return
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		w.log.Debug("watch: skip unreadable directory", "dir", dir, "err", err)
-		return nil
+		return
 	}
 	for _, de := range entries {
 		p := filepath.Join(dir, de.Name())
@@ -105,14 +115,11 @@ func (w *Watcher) addTree(dir string, r *root, report func(path string, st fileS
 		if report != nil {
 			report(p, stDir)
 		}
-		if err := w.addTree(p, r, report); err != nil {
-			return err
-		}
+		w.addTree(p, r, report)
 		if report != nil && w.dirs[p]&flagTree != 0 {
 			w.walked[p] = true
 		}
 	}
-	return nil
 }
 
 // ignored applies the built-in rules (relative to the root) and the

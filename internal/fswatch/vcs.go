@@ -1,7 +1,8 @@
 package fswatch
 
 import (
-	"errors"
+	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,24 +73,26 @@ func gitDir(root string) string {
 }
 
 // setupVCS watches root's repository directory, not recursively, only to
-// see index.lock come and go. No repository is fine. Only running out of
-// watches is returned.
-func (w *Watcher) setupVCS(r *root, now time.Time) error {
+// see index.lock come and go. No repository is fine, and so is a
+// repository that cannot be watched (bursts are then detected by rate
+// only).
+func (w *Watcher) setupVCS(r *root, now time.Time) {
 	g := gitDir(r.path)
 	if g == "" {
 		r.gitDir = ""
-		return nil
+		return
 	}
 	r.gitDir = g
 	if w.vcs[g] != nil {
-		return nil
+		return
 	}
 	if err := w.watch(g, flagVCS); err != nil {
-		if errors.Is(err, ErrWatchLimit) {
-			return err
+		level := slog.LevelDebug
+		if atLimit(err) {
+			level = slog.LevelWarn
 		}
-		w.log.Debug("watch: cannot watch VCS directory, bursts detected by rate only", "dir", g, "err", err)
-		return nil
+		w.log.Log(context.Background(), level, "watch: cannot watch VCS directory, bursts detected by rate only", "dir", g, "err", err)
+		return
 	}
 	l := &vcsLock{dir: g}
 	if fi, err := os.Lstat(filepath.Join(g, "index.lock")); err == nil {
@@ -100,7 +103,6 @@ func (w *Watcher) setupVCS(r *root, now time.Time) error {
 		}
 	}
 	w.vcs[g] = l
-	return nil
 }
 
 // dropVCS forgets repository directory g (it was removed).

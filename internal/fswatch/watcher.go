@@ -54,6 +54,21 @@ type Options struct {
 	// anyway. Default 250ms; while a VCS lock is held it is extended up to
 	// 5s.
 	MaxSettle time.Duration
+	// RootCheck is how often each root's identity (device and inode) is
+	// compared with the directory under watch. The kernel reports a root's
+	// deletion only once nothing holds the directory any more: while a
+	// process keeps it open (a dev server's directory handle, a shell
+	// standing in it) an rm -rf and mkdir go unreported, and the new tree
+	// would never be watched. The check notices within RootCheck. Default
+	// 1s; negative disables it.
+	RootCheck time.Duration
+	// MaxWatches bounds the directories watched in the trees (0: as many
+	// as the kernel allows). Directories beyond it are polled, as are those
+	// beyond the kernel's limit (fs.inotify.max_user_watches).
+	MaxWatches int
+	// PollInterval is how often directories that could not be watched
+	// (a watch limit was reached) are polled. Default 2s.
+	PollInterval time.Duration
 	// Backend is the event source; nil means a real fsnotify watcher.
 	Backend Backend
 	// Logger receives debug logs for skipped paths and warnings for backend
@@ -65,6 +80,7 @@ const (
 	defaultQuiet     = 50 * time.Millisecond
 	defaultSettle    = 30 * time.Millisecond
 	defaultMaxSettle = 250 * time.Millisecond
+	defaultRootCheck = time.Second
 	// lockMax bounds a burst gathered under a VCS lock, and is also the age
 	// after which a lock file counts as stale (left by a crashed git).
 	lockMax = 5 * time.Second
@@ -110,6 +126,9 @@ type Watcher struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	degMu sync.Mutex
+	deg   Degraded // see Degraded; written by the run goroutine
+
 	watches   atomic.Int64
 	events    atomic.Uint64
 	sent      atomic.Uint64
@@ -133,6 +152,16 @@ type Watcher struct {
 	win      window
 	rescan   rescanState
 	out      *outBatch // emitted, not yet accepted by the consumer
+	// rootCheckAt is when the roots' identities are checked next (zero:
+	// never).
+	rootCheckAt time.Time
+	// polls are the directories that could not be watched (a watch limit
+	// was reached), polled every PollInterval; pollAt is the next poll.
+	// degLimit and degValue name the limit that was reached.
+	polls    map[string]*pollTree
+	pollAt   time.Time
+	degLimit string
+	degValue int
 	// lastRename: the previous raw event was a bare Rename, so a Create
 	// now is the other half of a rename (the new name) rather than a new
 	// file. inotify queues both halves of a rename back to back.
@@ -223,8 +252,9 @@ func (o *outBatch) batch() Batch {
 // New watches roots (directories) recursively, honouring the ignore rules,
 // and returns once every watch is in place: any change made after New
 // returns is reported. A root that is missing, not a directory or cannot be
-// watched is an error, as is running out of inotify watches or instances
-// (the error names the sysctl to raise).
+// watched is an error, as is running out of inotify instances (the error
+// names the sysctl to raise). Directories beyond a watch limit (the
+// kernel's, or Options.MaxWatches) are polled instead; see Degraded.
 func New(roots []string, opts Options) (*Watcher, error) {
 	if len(roots) == 0 {
 		return nil, errors.New("watch: no roots")
@@ -237,6 +267,12 @@ func New(roots []string, opts Options) (*Watcher, error) {
 	}
 	if opts.MaxSettle <= 0 {
 		opts.MaxSettle = defaultMaxSettle
+	}
+	if opts.RootCheck == 0 {
+		opts.RootCheck = defaultRootCheck
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = defaultPollInterval
 	}
 	log := opts.Logger
 	if log == nil {
@@ -266,24 +302,27 @@ func New(roots []string, opts Options) (*Watcher, error) {
 		vcs:      make(map[string]*vcsLock),
 		suppress: make(map[string]suppression),
 		pending:  make(map[string]*entry),
+		polls:    make(map[string]*pollTree),
 		win:      window{paths: make(map[string]bool)},
 	}
 	for _, p := range paths {
 		w.roots = append(w.roots, &root{path: p})
 	}
 	for _, r := range w.roots {
+		// The identity is taken before the watch goes in: should the root
+		// be replaced in between, the next check sees a difference and
+		// recovers (a spurious rescan at worst, never a stale watch).
+		r.id, _ = os.Stat(r.path)
 		if err := w.watch(r.path, flagTree); err != nil {
-			backend.Close()
-			return nil, err
+			if !atLimit(err) {
+				backend.Close()
+				return nil, err
+			}
+			w.pollDir(r.path, r, err, nil)
+		} else {
+			w.addTree(r.path, r, nil)
 		}
-		if err := w.addTree(r.path, r, nil); err != nil {
-			backend.Close()
-			return nil, err
-		}
-		if err := w.setupVCS(r, time.Now()); err != nil {
-			backend.Close()
-			return nil, err
-		}
+		w.setupVCS(r, time.Now())
 	}
 	if opts.Backend == nil {
 		if f, err := newFence(backend); err != nil {
@@ -291,6 +330,9 @@ func New(roots []string, opts Options) (*Watcher, error) {
 		} else {
 			w.fence = f
 		}
+	}
+	if opts.RootCheck > 0 {
+		w.rootCheckAt = time.Now().Add(opts.RootCheck)
 	}
 	go w.run()
 	return w, nil
@@ -488,10 +530,20 @@ func (w *Watcher) nextDeadline() time.Time {
 			earlier(r.pollAt)
 		}
 	}
+	earlier(w.rootCheckAt)
+	earlier(w.pollAt)
 	return d
 }
 
 func (w *Watcher) onTimer(now time.Time) {
+	if !w.rootCheckAt.IsZero() && !now.Before(w.rootCheckAt) {
+		w.rootCheckAt = now.Add(w.opts.RootCheck)
+		w.checkRoots(now)
+	}
+	if !w.pollAt.IsZero() && !now.Before(w.pollAt) {
+		w.pollAt = now.Add(w.opts.PollInterval)
+		w.poll(now)
+	}
 	for _, r := range w.roots {
 		if r.missing && !r.pollAt.IsZero() && !now.Before(r.pollAt) {
 			w.anchorRoot(r, now)

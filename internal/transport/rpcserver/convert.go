@@ -63,6 +63,12 @@ func statusProto(st control.Status) *hmrdv1.StatusResponse {
 		if p.LastSignal != nil {
 			ps.LastSignal = wire.EventProto(p.LastSignal)
 		}
+		if d := p.Degraded; d.Polled > 0 {
+			ps.Degraded = &hmrdv1.WatchDegraded{
+				PolledDirs: uint32(d.Polled), Limit: d.Limit, LimitValue: uint64(max(d.Value, 0)),
+				Raise: d.Raise, PollInterval: durationpb.New(d.Interval),
+			}
+		}
 		out.Projects = append(out.Projects, ps)
 	}
 	for _, s := range st.Subscribers {

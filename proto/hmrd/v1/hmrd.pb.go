@@ -2623,6 +2623,9 @@ type ProjectStatus struct {
 	LastLatency *durationpb.Duration `protobuf:"bytes,4,opt,name=last_latency,json=lastLatency,proto3" json:"last_latency,omitempty"`
 	// Median of the recent batches.
 	MedianLatency *durationpb.Duration `protobuf:"bytes,5,opt,name=median_latency,json=medianLatency,proto3" json:"median_latency,omitempty"`
+	// Set when a watch limit was reached and part of the project is polled
+	// instead of watched; unset when every directory is watched.
+	Degraded      *WatchDegraded `protobuf:"bytes,6,opt,name=degraded,proto3" json:"degraded,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2692,6 +2695,101 @@ func (x *ProjectStatus) GetMedianLatency() *durationpb.Duration {
 	return nil
 }
 
+func (x *ProjectStatus) GetDegraded() *WatchDegraded {
+	if x != nil {
+		return x.Degraded
+	}
+	return nil
+}
+
+// WatchDegraded: the project has more directories than the watch limit
+// allows. The directories that do not fit are polled: an edit there is
+// seen within poll_interval (and signalled about a second later at most),
+// not at once. Each poll tries to watch them again, so raising the limit
+// ends the polling without a restart.
+type WatchDegraded struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Directories polled instead of watched.
+	PolledDirs uint32 `protobuf:"varint,1,opt,name=polled_dirs,json=polledDirs,proto3" json:"polled_dirs,omitempty"`
+	// The limit reached: "fs.inotify.max_user_watches" (the kernel's, per
+	// user) or "max-watches" (the daemon's own, `hmrd serve --max-watches`).
+	Limit string `protobuf:"bytes,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	// The limit's value when it was reached; 0 when unknown.
+	LimitValue uint64 `protobuf:"varint,3,opt,name=limit_value,json=limitValue,proto3" json:"limit_value,omitempty"`
+	// How to raise it, a command for people
+	// ("sudo sysctl -w fs.inotify.max_user_watches=524288").
+	Raise string `protobuf:"bytes,4,opt,name=raise,proto3" json:"raise,omitempty"`
+	// How often the polled directories are listed.
+	PollInterval  *durationpb.Duration `protobuf:"bytes,5,opt,name=poll_interval,json=pollInterval,proto3" json:"poll_interval,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchDegraded) Reset() {
+	*x = WatchDegraded{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchDegraded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchDegraded) ProtoMessage() {}
+
+func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchDegraded.ProtoReflect.Descriptor instead.
+func (*WatchDegraded) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *WatchDegraded) GetPolledDirs() uint32 {
+	if x != nil {
+		return x.PolledDirs
+	}
+	return 0
+}
+
+func (x *WatchDegraded) GetLimit() string {
+	if x != nil {
+		return x.Limit
+	}
+	return ""
+}
+
+func (x *WatchDegraded) GetLimitValue() uint64 {
+	if x != nil {
+		return x.LimitValue
+	}
+	return 0
+}
+
+func (x *WatchDegraded) GetRaise() string {
+	if x != nil {
+		return x.Raise
+	}
+	return ""
+}
+
+func (x *WatchDegraded) GetPollInterval() *durationpb.Duration {
+	if x != nil {
+		return x.PollInterval
+	}
+	return nil
+}
+
 // SubscriberStatus is one subscription in `hmrd status`.
 type SubscriberStatus struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -2713,7 +2811,7 @@ type SubscriberStatus struct {
 
 func (x *SubscriberStatus) Reset() {
 	*x = SubscriberStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2725,7 +2823,7 @@ func (x *SubscriberStatus) String() string {
 func (*SubscriberStatus) ProtoMessage() {}
 
 func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2738,7 +2836,7 @@ func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriberStatus.ProtoReflect.Descriptor instead.
 func (*SubscriberStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *SubscriberStatus) GetId() string {
@@ -2824,7 +2922,7 @@ type StatusResponse struct {
 
 func (x *StatusResponse) Reset() {
 	*x = StatusResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2836,7 +2934,7 @@ func (x *StatusResponse) String() string {
 func (*StatusResponse) ProtoMessage() {}
 
 func (x *StatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2849,7 +2947,7 @@ func (x *StatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusResponse.ProtoReflect.Descriptor instead.
 func (*StatusResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *StatusResponse) GetDaemonVersion() string {
@@ -2942,7 +3040,7 @@ type ClientMessage struct {
 
 func (x *ClientMessage) Reset() {
 	*x = ClientMessage{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2954,7 +3052,7 @@ func (x *ClientMessage) String() string {
 func (*ClientMessage) ProtoMessage() {}
 
 func (x *ClientMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2967,7 +3065,7 @@ func (x *ClientMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMessage.ProtoReflect.Descriptor instead.
 func (*ClientMessage) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ClientMessage) GetKind() isClientMessage_Kind {
@@ -3214,14 +3312,23 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x04root\x18\x01 \x01(\tR\x04root\x12\x19\n" +
 	"\bhead_seq\x18\x02 \x01(\x04R\aheadSeq\x12)\n" +
 	"\amodules\x18\x03 \x03(\v2\x0f.hmrd.v1.ModuleR\amodules\"\x0f\n" +
-	"\rStatusRequest\"\x86\x02\n" +
+	"\rStatusRequest\"\xba\x02\n" +
 	"\rProjectStatus\x12*\n" +
 	"\aproject\x18\x01 \x01(\v2\x10.hmrd.v1.ProjectR\aproject\x12\x18\n" +
 	"\awatches\x18\x02 \x01(\rR\awatches\x12/\n" +
 	"\vlast_signal\x18\x03 \x01(\v2\x0e.hmrd.v1.EventR\n" +
 	"lastSignal\x12<\n" +
 	"\flast_latency\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\vlastLatency\x12@\n" +
-	"\x0emedian_latency\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\rmedianLatency\"\xb6\x02\n" +
+	"\x0emedian_latency\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\rmedianLatency\x122\n" +
+	"\bdegraded\x18\x06 \x01(\v2\x16.hmrd.v1.WatchDegradedR\bdegraded\"\xbd\x01\n" +
+	"\rWatchDegraded\x12\x1f\n" +
+	"\vpolled_dirs\x18\x01 \x01(\rR\n" +
+	"polledDirs\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\tR\x05limit\x12\x1f\n" +
+	"\vlimit_value\x18\x03 \x01(\x04R\n" +
+	"limitValue\x12\x14\n" +
+	"\x05raise\x18\x04 \x01(\tR\x05raise\x12>\n" +
+	"\rpoll_interval\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\fpollInterval\"\xb6\x02\n" +
 	"\x10SubscriberStatus\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\aproject\x18\x02 \x01(\tR\aproject\x12+\n" +
@@ -3303,7 +3410,7 @@ func file_hmrd_v1_hmrd_proto_rawDescGZIP() []byte {
 }
 
 var file_hmrd_v1_hmrd_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
+var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(UpdateType)(0),               // 0: hmrd.v1.UpdateType
 	(FullReloadCause)(0),          // 1: hmrd.v1.FullReloadCause
@@ -3343,15 +3450,16 @@ var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(*StreamGraphResponse)(nil),   // 35: hmrd.v1.StreamGraphResponse
 	(*StatusRequest)(nil),         // 36: hmrd.v1.StatusRequest
 	(*ProjectStatus)(nil),         // 37: hmrd.v1.ProjectStatus
-	(*SubscriberStatus)(nil),      // 38: hmrd.v1.SubscriberStatus
-	(*StatusResponse)(nil),        // 39: hmrd.v1.StatusResponse
-	(*ClientMessage)(nil),         // 40: hmrd.v1.ClientMessage
-	nil,                           // 41: hmrd.v1.Update.VersionsEntry
-	(*timestamppb.Timestamp)(nil), // 42: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 43: google.protobuf.Duration
+	(*WatchDegraded)(nil),         // 38: hmrd.v1.WatchDegraded
+	(*SubscriberStatus)(nil),      // 39: hmrd.v1.SubscriberStatus
+	(*StatusResponse)(nil),        // 40: hmrd.v1.StatusResponse
+	(*ClientMessage)(nil),         // 41: hmrd.v1.ClientMessage
+	nil,                           // 42: hmrd.v1.Update.VersionsEntry
+	(*timestamppb.Timestamp)(nil), // 43: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 44: google.protobuf.Duration
 }
 var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
-	42, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
+	43, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
 	4,  // 1: hmrd.v1.Event.hello:type_name -> hmrd.v1.Hello
 	6,  // 2: hmrd.v1.Event.update:type_name -> hmrd.v1.Update
 	7,  // 3: hmrd.v1.Event.full_reload:type_name -> hmrd.v1.FullReload
@@ -3362,7 +3470,7 @@ var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
 	3,  // 8: hmrd.v1.Event.refused:type_name -> hmrd.v1.Refused
 	0,  // 9: hmrd.v1.ModuleUpdate.type:type_name -> hmrd.v1.UpdateType
 	5,  // 10: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
-	41, // 11: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
+	42, // 11: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
 	1,  // 12: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
 	12, // 13: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
 	2,  // 14: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
@@ -3375,44 +3483,46 @@ var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
 	32, // 21: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
 	21, // 22: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
 	2,  // 23: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
-	43, // 24: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
-	43, // 25: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
-	12, // 26: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
-	42, // 27: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
-	42, // 28: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
-	43, // 29: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
-	37, // 30: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
-	38, // 31: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
-	15, // 32: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
-	19, // 33: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
-	17, // 34: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
-	13, // 35: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
-	15, // 36: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
-	17, // 37: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
-	19, // 38: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
-	22, // 39: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
-	24, // 40: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
-	26, // 41: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
-	28, // 42: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
-	30, // 43: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
-	34, // 44: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
-	36, // 45: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
-	14, // 46: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
-	16, // 47: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
-	18, // 48: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
-	20, // 49: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
-	23, // 50: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
-	25, // 51: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
-	27, // 52: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
-	29, // 53: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
-	33, // 54: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
-	35, // 55: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
-	39, // 56: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
-	46, // [46:57] is the sub-list for method output_type
-	35, // [35:46] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	44, // 24: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
+	44, // 25: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
+	38, // 26: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
+	44, // 27: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
+	12, // 28: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
+	43, // 29: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
+	43, // 30: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
+	44, // 31: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
+	37, // 32: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
+	39, // 33: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
+	15, // 34: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
+	19, // 35: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
+	17, // 36: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
+	13, // 37: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
+	15, // 38: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
+	17, // 39: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
+	19, // 40: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
+	22, // 41: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
+	24, // 42: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
+	26, // 43: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
+	28, // 44: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
+	30, // 45: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
+	34, // 46: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
+	36, // 47: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
+	14, // 48: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
+	16, // 49: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
+	18, // 50: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
+	20, // 51: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
+	23, // 52: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
+	25, // 53: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
+	27, // 54: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
+	29, // 55: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
+	33, // 56: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
+	35, // 57: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
+	40, // 58: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
+	48, // [48:59] is the sub-list for method output_type
+	37, // [37:48] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_hmrd_v1_hmrd_proto_init() }
@@ -3430,7 +3540,7 @@ func file_hmrd_v1_hmrd_proto_init() {
 		(*Event_Heartbeat)(nil),
 		(*Event_Refused)(nil),
 	}
-	file_hmrd_v1_hmrd_proto_msgTypes[38].OneofWrappers = []any{
+	file_hmrd_v1_hmrd_proto_msgTypes[39].OneofWrappers = []any{
 		(*ClientMessage_Invalidate)(nil),
 		(*ClientMessage_Custom)(nil),
 		(*ClientMessage_Loaded)(nil),
@@ -3441,7 +3551,7 @@ func file_hmrd_v1_hmrd_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hmrd_v1_hmrd_proto_rawDesc), len(file_hmrd_v1_hmrd_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   40,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   3,
 		},
