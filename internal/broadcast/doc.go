@@ -36,6 +36,16 @@
 // on live. The resync event is built for that subscriber alone and is not
 // part of the history. An empty epoch means "start live": Hello, then live.
 //
+// # Standing errors
+//
+// The hub also keeps each project's standing errors: the last Error
+// published for each module that no ErrorCleared has named since, plus the
+// errors the project was added with. Every Hello carries them as they stand
+// at its head seq, taken under the same lock as the snapshot, so a
+// subscriber that applies the Hello's errors and then the events that
+// follow it always knows which modules are broken. An Error without a
+// module is an event only.
+//
 // # Backpressure
 //
 // Publish never blocks and never waits on a subscriber: it appends to each

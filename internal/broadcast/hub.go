@@ -143,6 +143,38 @@ type project struct {
 	// gone is set once the project is removed or the hub closed.
 	gone    bool
 	goneErr error
+	// errors are the errors standing at head, by module: the last Error
+	// published for each module that no ErrorCleared has named since.
+	errors map[string]*signal.Error
+}
+
+// stand records what body does to the standing errors. p.mu must be held
+// (or p not yet shared).
+func (p *project) stand(body signal.Body) {
+	switch b := body.(type) {
+	case *signal.Error:
+		if b != nil && b.Module != "" {
+			p.errors[b.Module] = b
+		}
+	case *signal.ErrorCleared:
+		for _, m := range b.Modules {
+			delete(p.errors, m)
+		}
+	}
+}
+
+// standing is the standing errors in module ID order, nil when there are
+// none. p.mu must be held.
+func (p *project) standing() []*signal.Error {
+	if len(p.errors) == 0 {
+		return nil
+	}
+	out := make([]*signal.Error, 0, len(p.errors))
+	for _, e := range p.errors {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b *signal.Error) int { return cmp.Compare(a.Module, b.Module) })
+	return out
 }
 
 // New returns a hub whose events carry epoch.
@@ -165,9 +197,12 @@ func New(epoch string, opts Options) *Hub {
 // Epoch is the hub's epoch.
 func (h *Hub) Epoch() string { return h.epoch }
 
-// AddProject makes a project known. Adding a known project does nothing (it
-// keeps its root, sequence and subscribers).
-func (h *Hub) AddProject(name, root string) {
+// AddProject makes a project known, with errs as its standing errors: the
+// errors found while the project opened, which no event announced (errors
+// without a module are left out, as Publish leaves them out). Adding a
+// known project does nothing (it keeps its root, sequence, errors and
+// subscribers).
+func (h *Hub) AddProject(name, root string, errs ...*signal.Error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed || h.projects[name] != nil {
@@ -175,7 +210,11 @@ func (h *Hub) AddProject(name, root string) {
 	}
 	head := h.heads[name]
 	delete(h.heads, name)
-	h.projects[name] = &project{name: name, root: root, head: head, hist: make([]*signal.Event, h.opts.History)}
+	p := &project{name: name, root: root, head: head, hist: make([]*signal.Event, h.opts.History), errors: map[string]*signal.Error{}}
+	for _, e := range errs {
+		p.stand(e)
+	}
+	h.projects[name] = p
 }
 
 // RemoveProject forgets a project; each of its subscriptions ends with
@@ -227,7 +266,7 @@ func (p *project) end(reason error, subErr func(*Subscription) error) {
 		s.idx = -1
 		s.cut(subErr(s))
 	}
-	p.subs, p.hist, p.last = nil, nil, nil
+	p.subs, p.hist, p.last, p.errors = nil, nil, nil, nil
 }
 
 func (h *Hub) project(name string) *project {
@@ -264,6 +303,7 @@ func (h *Hub) Publish(name string, version int64, body signal.Body) *signal.Even
 			p.kept++
 		}
 		p.last = ev
+		p.stand(body)
 	}
 	// Enqueueing under p.mu is what orders events across subscribers and
 	// against Subscribe's snapshot; push only appends to a ring and pokes a
@@ -309,6 +349,20 @@ func (h *Hub) Last(name string) *signal.Event {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.last
+}
+
+// Errors are the project's standing errors (see signal.ErrorCleared) in
+// module ID order: those it was added with, changed by every Error and
+// ErrorCleared published since. Nil if there are none or the project is
+// unknown.
+func (h *Hub) Errors(name string) []*signal.Error {
+	p := h.project(name)
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.standing()
 }
 
 // Subscribe starts a subscription to a project: its first event is a Hello,
@@ -371,6 +425,7 @@ func (h *Hub) start(p *project, id string, o SubscribeOptions) (backlog []*signa
 		HeadSeq:         p.head,
 		Root:            p.root,
 		SubscriberID:    id,
+		Errors:          p.standing(),
 	}
 	helloEv := h.event(p, hello)
 	if o.Epoch == "" {

@@ -35,8 +35,8 @@ type Event struct {
 	Encoded Encodings
 }
 
-// Body is one of *Hello, *Update, *FullReload, *Prune, *Error, *Custom,
-// *Heartbeat.
+// Body is one of *Hello, *Update, *FullReload, *Prune, *Error,
+// *ErrorCleared, *Custom, *Heartbeat.
 type Body interface{ isBody() }
 
 // Hello opens every subscription.
@@ -48,6 +48,9 @@ type Hello struct {
 	// Resumed: the hub replays from the subscriber's resume point.
 	Resumed      bool
 	SubscriberID string
+	// Errors are the errors standing at HeadSeq, by module ID (see
+	// ErrorCleared). Shared with the hub's state: read only.
+	Errors []*Error
 }
 
 // Update is a hot update: the boundaries to re-import, in order.
@@ -68,13 +71,21 @@ type Prune struct {
 	Paths []string
 }
 
-// Error is a module that cannot be updated as it is.
+// Error is a module that cannot be updated as it is. It stands until an
+// ErrorCleared names its module, or a later Error for the module replaces
+// it; an Error with no Module stands for nothing.
 type Error struct {
 	Message      string
 	Module, File string
 	Line, Column int
 	Frame        string
 	Code         string
+}
+
+// ErrorCleared lists modules whose errors no longer stand: fixed, deleted,
+// or no longer live.
+type ErrorCleared struct {
+	Modules []string
 }
 
 // Custom is an application event (import.meta.hot.send).
@@ -91,13 +102,14 @@ type Heartbeat struct {
 	HeadSeq uint64
 }
 
-func (*Hello) isBody()      {}
-func (*Update) isBody()     {}
-func (*FullReload) isBody() {}
-func (*Prune) isBody()      {}
-func (*Error) isBody()      {}
-func (*Custom) isBody()     {}
-func (*Heartbeat) isBody()  {}
+func (*Hello) isBody()        {}
+func (*Update) isBody()       {}
+func (*FullReload) isBody()   {}
+func (*Prune) isBody()        {}
+func (*Error) isBody()        {}
+func (*ErrorCleared) isBody() {}
+func (*Custom) isBody()       {}
+func (*Heartbeat) isBody()    {}
 
 // Kind names the body for logs and status output.
 func (e *Event) Kind() string {
@@ -112,6 +124,8 @@ func (e *Event) Kind() string {
 		return "prune"
 	case *Error:
 		return "error"
+	case *ErrorCleared:
+		return "error-cleared"
 	case *Custom:
 		return "custom"
 	case *Heartbeat:

@@ -69,6 +69,8 @@ func signalBody(ev *hmrdv1.Event) (signal.Body, error) {
 			Message: e.GetMessage(), Module: e.GetModule(), File: e.GetFile(),
 			Line: int(e.GetLine()), Column: int(e.GetColumn()), Frame: e.GetFrame(), Code: e.GetCode(),
 		}
+	case *hmrdv1.Event_ErrorCleared:
+		body = &signal.ErrorCleared{Modules: slices.Clone(k.ErrorCleared.GetModules())}
 	case *hmrdv1.Event_Custom:
 		c := k.Custom
 		body = &signal.Custom{Event: c.GetEvent(), Data: c.GetData(), From: c.GetFrom()}
