@@ -11,9 +11,11 @@
 // apply.go (docs/design.md#order-of-work-in-a-batch explains the order):
 //  1. classify: dedupe the paths, drop them from the resolver's caches, and
 //     sort them into files the graph knows, new files, removed directories
-//     and configuration files;
+//     and configuration files (when files appear, the modules waiting for
+//     an import to resolve are read again too);
 //  2. scanChanged: read and scan each changed file; identical content is a
-//     no-op;
+//     no-op, content that does not scan or imports what does not resolve
+//     is the module's error;
 //  3. relinkImports: find the imports that did not resolve and now do;
 //  4. propagateChanges: propagate with the facts of the running instances
 //     (before this batch);
@@ -22,5 +24,6 @@
 //  6. refreshLiveness: re-derive liveness; modules that lost their last live
 //     importer are pruned;
 //  7. stampVersions: stamp one version token on the changed modules and
-//     their importers.
+//     their importers;
+//  8. refreshStanding: report how the standing errors changed (errors.go).
 package engine

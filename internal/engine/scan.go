@@ -51,6 +51,12 @@ type rawImport struct {
 	bindings []string
 	res      resolve.Result
 	err      error
+	// at is the byte offset of the specifier (inside its quotes) in the
+	// file, -1 when the scan read it off other text (esbuild's output, an
+	// inline script); line and col are set instead when the scanner gives
+	// them.
+	at        int
+	line, col int
 }
 
 type rawDep struct {
@@ -74,6 +80,12 @@ type scanResult struct {
 	reexAll  bool // has `export * from`: the export set is open
 	fail     *ModuleError
 	warnings []ModuleError
+	// unresolved is set by locate: the imports that do not resolve and
+	// block an update (see blocks), positioned in the source.
+	unresolved []unresolvedImport
+	// code is the text a JS scan's import ranges index (the source itself,
+	// or esbuild's output), until locate has used it.
+	code []byte
 	// batch holds the source of a trusted file whose scan needs esbuild:
 	// scanMany scans all of those of one call in a shared build.
 	batch []byte
@@ -134,6 +146,7 @@ func (p *Project) scanFile(file string, fam family, trusted bool) scanResult {
 	}
 	if sr.fail == nil {
 		p.resolveAll(&sr)
+		locate(&sr, data)
 	}
 	return sr
 }
@@ -173,8 +186,9 @@ func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 		case jsscan.ImportDynamic:
 			k = modgraph.EdgeDynamic
 		}
-		sr.imports = append(sr.imports, rawImport{spec: imp.Specifier, kind: k, bindings: imp.Bindings})
+		sr.imports = append(sr.imports, rawImport{spec: imp.Specifier, kind: k, bindings: imp.Bindings, at: imp.Range.Start + 1})
 	}
+	sr.code = res.Code
 	sr.hot = res.Hot
 	for _, d := range res.Hot.AcceptedDeps {
 		sr.accepted = append(sr.accepted, rawDep{spec: d.Specifier})
@@ -201,7 +215,7 @@ func (p *Project) scanStyle(sr *scanResult, data []byte) {
 		if ref.Kind == cssscan.KindURL {
 			k = modgraph.EdgeURL
 		}
-		sr.imports = append(sr.imports, rawImport{spec: ref.Specifier, kind: k})
+		sr.imports = append(sr.imports, rawImport{spec: ref.Specifier, kind: k, at: -1, line: ref.Line, col: ref.Column})
 	}
 	for _, d := range res.Diagnostics {
 		sr.warnings = append(sr.warnings, ModuleError{File: sr.file, Line: d.Line, Column: d.Column, Message: d.Message, Code: "CSS"})
@@ -212,7 +226,7 @@ func (p *Project) scanHTML(sr *scanResult, data []byte) {
 	res := htmlscan.Scan(data)
 	for _, s := range res.Scripts {
 		if !s.Inline {
-			sr.imports = append(sr.imports, rawImport{spec: s.Src, kind: modgraph.EdgeScript, bindings: nil})
+			sr.imports = append(sr.imports, rawImport{spec: s.Src, kind: modgraph.EdgeScript, at: s.SrcRange.Start})
 			continue
 		}
 		code := data[s.Code.Start:s.Code.End]
@@ -240,11 +254,11 @@ func (p *Project) scanHTML(sr *scanResult, data []byte) {
 			if imp.Kind == jsscan.ImportDynamic {
 				k = modgraph.EdgeDynamic
 			}
-			sr.imports = append(sr.imports, rawImport{spec: imp.Specifier, kind: k, bindings: imp.Bindings})
+			sr.imports = append(sr.imports, rawImport{spec: imp.Specifier, kind: k, bindings: imp.Bindings, at: -1})
 		}
 	}
 	for _, l := range res.Stylesheets {
-		sr.imports = append(sr.imports, rawImport{spec: l.Href, kind: modgraph.EdgeLink})
+		sr.imports = append(sr.imports, rawImport{spec: l.Href, kind: modgraph.EdgeLink, at: l.HrefRange.Start})
 	}
 	for _, d := range res.Diagnostics {
 		sr.warnings = append(sr.warnings, ModuleError{File: sr.file, Line: d.Line, Column: d.Column, Message: d.Message, Code: "HTML"})
@@ -302,10 +316,12 @@ func (p *Project) scanMany(reqs []scanReq) []scanResult {
 	results, errs := jsscan.ScanUncheckedBatch(srcs, opts)
 	p.parallel(len(batched), func(k int) {
 		sr := &out[batched[k]]
+		src := sr.batch
 		sr.batch = nil
 		p.takeJS(sr, results[k], errs[k])
 		if sr.fail == nil {
 			p.resolveAll(sr)
+			locate(sr, src)
 		}
 	})
 	return out
