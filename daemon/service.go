@@ -45,8 +45,15 @@ func (s *service) Subscribe(ctx context.Context, name string, o broadcast.Subscr
 				}
 				plans = append(plans, plan)
 			}
+			changed := false
 			for _, plan := range plans {
 				p.logWarnings(plan)
+				changed = changed || len(plan.Errors) > 0 || len(plan.Cleared) > 0
+			}
+			if changed && !p.holding {
+				// The new entries made broken modules live (or errors
+				// go with modules no longer live).
+				p.publishErrors(timeZero)
 			}
 			p.refreshStats()
 		}); err != nil {
@@ -74,7 +81,7 @@ func (s *service) Invalidate(ctx context.Context, name, module, firstInvalidated
 			return
 		}
 		plan := p.eng.Invalidate(module, firstInvalidatedBy)
-		if evs := p.publish(plan, timeZero); len(evs) > 0 {
+		if evs := p.publishInvalidate(plan); len(evs) > 0 {
 			seq = evs[0].Seq
 		}
 	})
