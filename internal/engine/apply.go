@@ -266,27 +266,32 @@ func (p *Project) scanChanged(b *batch) {
 	}
 }
 
+// edited reports whether r's file has new content in this batch.
+func (b *batch) edited(r modgraph.Ref) bool {
+	for _, e := range b.edits {
+		if e.r == r {
+			return true
+		}
+	}
+	return false
+}
+
 // relinkImports finds the imports that did not resolve and now do, which
 // only a new file or a changed resolution config can cause. They are
 // resolved now and installed by applyFacts; their live importers become
 // propagation roots, because the running instance was built without the
 // module and must run again to get it — once nothing it imports is missing
 // any more, and unless its file does not scan (its fix propagates).
-// Modules scanned in this batch (edited, deleted, or awaiting imports) get
-// their imports from that scan instead.
 func (p *Project) relinkImports(b *batch) {
 	if len(b.created) == 0 && !b.configChanged() {
 		return
 	}
-	scanned := make(map[modgraph.Ref]bool, len(b.edits)+len(b.deleted))
-	for _, e := range b.edits {
-		scanned[e.r] = true
-	}
-	for _, r := range b.deleted {
-		scanned[r] = true
-	}
 	for _, r := range p.g.Unresolved() {
-		if scanned[r] || p.awaiting[r] {
+		// An edited module's imports are replaced wholesale by applyFacts
+		// and resolved then: an index into its old list would point at
+		// the wrong import, or past the end. A deleted module goes, and
+		// one awaiting its imports is read again in this batch.
+		if b.edited(r) || p.awaiting[r] || slices.Contains(b.deleted, r) {
 			continue
 		}
 		m := p.g.Mod(r)
