@@ -189,3 +189,18 @@ func TestParseErrorHoldLosesNoError(t *testing.T) {
 		})
 	}
 }
+
+// A subscriber that declares an entry whose module is broken sees the
+// error in its Hello: the entry made the module live.
+func TestDeclaredEntryBrokenModuleInHello(t *testing.T) {
+	td := startDaemon(t, func(c *daemon.Config) {
+		writeFile(t, filepath.Join(c.Roots[0], "src/server.js"), "import './nope.js'\nexport {}\n")
+	})
+	if h := helloOf(t, td, &hmrdv1.SubscribeRequest{}); len(h.GetErrors()) != 0 {
+		t.Fatalf("hello before the entry is declared: errors %v, want none (nothing live imports server.js)", h.GetErrors())
+	}
+	h := helloOf(t, td, &hmrdv1.SubscribeRequest{Entries: []string{"src/server.js"}})
+	if !slices.Equal(errorModules(h.GetErrors()), []string{"/src/server.js"}) {
+		t.Errorf("hello of the subscriber declaring it: errors %v, want the error of /src/server.js", h.GetErrors())
+	}
+}

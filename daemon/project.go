@@ -38,8 +38,11 @@ type project struct {
 	// (docs/design.md#the-parse-error-hold).
 	quiet time.Duration
 	// holding is set while a parse-error hold is on: the hub's standing
-	// errors then lag the engine's. Owned by the project goroutine.
-	holding bool
+	// errors then lag the engine's. errorsDirty is set while they may
+	// differ (the engine reported a change not yet published). Both are
+	// owned by the project goroutine.
+	holding     bool
+	errorsDirty bool
 
 	reqs chan func()
 	done chan struct{}
@@ -161,6 +164,7 @@ func (p *project) run(ctx context.Context) {
 				batchApplied(p.name)
 			}
 			p.logWarnings(plan)
+			p.noteErrors(plan)
 			switch {
 			case plan.Empty():
 				// No news (an identical write, a file nothing live
@@ -223,6 +227,7 @@ func (p *project) rescan(reason string, first time.Time) {
 		Path:   "*",
 	}})
 	// The new graph's errors replace the old one's.
+	p.errorsDirty = true
 	p.syncErrors()
 	p.recordLatency(first)
 	p.refreshStats()
@@ -279,12 +284,24 @@ func (p *project) publishSignals(plan *engine.Plan) []*signal.Event {
 	return out
 }
 
+// noteErrors records that plan changed the engine's standing errors.
+func (p *project) noteErrors(plan *engine.Plan) {
+	if len(plan.Errors) > 0 || len(plan.Cleared) > 0 {
+		p.errorsDirty = true
+	}
+}
+
 // syncErrors brings the hub's standing errors (what subscribers were told)
-// to the engine's: one ErrorCleared for the modules whose errors went away,
-// then one Error for each module whose error is new or changed, in module
-// ID order. Neither is stamped: both carry version 0, whichever batch
-// publishes them (a held error goes out with a later batch).
+// to the engine's, if they may differ: one ErrorCleared for the modules
+// whose errors went away, then one Error for each module whose error is
+// new or changed, in module ID order. Neither is stamped: both carry
+// version 0, whichever batch publishes them (a held error goes out with a
+// later batch).
 func (p *project) syncErrors() []*signal.Event {
+	if !p.errorsDirty {
+		return nil
+	}
+	p.errorsDirty = false
 	told := map[string]*signal.Error{}
 	for _, e := range p.hub.Errors(p.name) {
 		told[e.Module] = e

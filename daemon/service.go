@@ -41,18 +41,16 @@ func (s *service) Subscribe(ctx context.Context, name string, o broadcast.Subscr
 				_, plan, err := p.eng.AddEntry(e)
 				if err != nil {
 					addErr = control.InvalidArgument("entry %s: %v", e, err)
-					return
+					break
 				}
 				plans = append(plans, plan)
 			}
-			changed := false
 			for _, plan := range plans {
 				p.logWarnings(plan)
-				changed = changed || len(plan.Errors) > 0 || len(plan.Cleared) > 0
+				p.noteErrors(plan)
 			}
-			if changed && !p.holding {
-				// The new entries made broken modules live (or errors
-				// go with modules no longer live).
+			if !p.holding {
+				// The entries added may have made broken modules live.
 				p.publishErrors(timeZero)
 			}
 			p.refreshStats()

@@ -193,6 +193,9 @@ const codeUnresolved = "UNRESOLVED_IMPORT"
 // time: the new or different ones in Errors, those gone in Cleared, both
 // in module ID order.
 func (p *Project) refreshStanding(plan *Plan) {
+	if len(p.errored) == 0 && len(p.standing) == 0 {
+		return // the usual case, kept free
+	}
 	now := make(map[string]ModuleError, len(p.standing))
 	owner := map[string]modgraph.Ref{}
 	for r, e := range p.errored {
