@@ -191,6 +191,9 @@ func (p *Project) classify(b *batch, paths []string) {
 	if (len(b.created) > 0 || b.configChanged()) && len(p.awaiting) > 0 {
 		// Modules whose latest content imports what did not resolve: it
 		// may now.
+		for _, f := range b.known {
+			seen[f] = true // a removed directory's files too
+		}
 		for _, r := range sortedRefs(p.awaiting) {
 			if f := p.g.Mod(r).File; !seen[f] {
 				seen[f] = true
