@@ -43,6 +43,8 @@ type project struct {
 	// owned by the project goroutine.
 	holding     bool
 	errorsDirty bool
+	// entryGrace is how long a subscription's entries outlive it.
+	entryGrace time.Duration
 
 	reqs chan func()
 	done chan struct{}
@@ -82,6 +84,8 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 		quiet: parseErrorQuiet,
 		reqs:  make(chan func()),
 		done:  make(chan struct{}),
+
+		entryGrace: entryGrace,
 	}
 	userIgnore := wopts.Ignore
 	wopts.Ignore = func(path string, isDir bool) bool {
@@ -105,7 +109,11 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 		eng  *engine.Project
 		plan *engine.Plan
 	)
-	duringBuild(func() { eng, plan, err = engine.Open(vfs.OS{}, opts) })
+	// The entries a person named must exist; a rescan later tolerates one
+	// that is gone for a moment.
+	strict := opts
+	strict.RequireEntries = true
+	duringBuild(func() { eng, plan, err = engine.Open(vfs.OS{}, strict) })
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -113,7 +121,7 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 	p.eng = eng
 	p.w = w
 	hub.AddProject(name, root, signalErrors(eng.Errors())...)
-	p.logWarnings(plan)
+	p.logOpened(plan)
 	p.refreshStats()
 	p.log.Info("project open", "root", root, "modules", p.stats.Modules, "entries", p.stats.Entries, "watches", w.Watches())
 	return p, nil
@@ -205,7 +213,9 @@ func onlyParseErrors(plan *engine.Plan) bool {
 }
 
 // rescan rebuilds the graph from disk after the watcher lost events: any
-// runtime may now be stale, so every subscriber reloads.
+// runtime may now be stale, so every subscriber reloads. What the disk does
+// not say carries over: the entries subscribers hold and the modules
+// runtimes reported loaded.
 func (p *project) rescan(reason string, first time.Time) {
 	var (
 		eng  *engine.Project
@@ -218,8 +228,9 @@ func (p *project) rescan(reason string, first time.Time) {
 		p.hub.Publish(p.name, 0, &signal.Error{Message: fmt.Sprintf("rescan %s: %v", p.root, err), Code: "READ_ERROR"})
 		return
 	}
+	p.logOpened(plan)
+	p.logOpened(eng.Adopt(p.eng))
 	p.eng = eng
-	p.logWarnings(plan)
 	p.log.Warn("rescan", "reason", reason)
 	p.hub.Publish(p.name, 0, &signal.FullReload{FullReload: propagate.FullReload{
 		Cause:  propagate.CauseRescan,
@@ -247,6 +258,14 @@ func (p *project) publish(plan *engine.Plan, first time.Time) []*signal.Event {
 // of a parse-error hold).
 func (p *project) publishErrors(first time.Time) {
 	p.logSignals(p.syncErrors(), nil, first)
+}
+
+// syncErrorsNow publishes how the project's errors changed, unless a
+// parse-error hold is on (its end publishes them).
+func (p *project) syncErrorsNow() {
+	if !p.holding {
+		p.publishErrors(timeZero)
+	}
 }
 
 // publishInvalidate publishes the plan of an invalidate: it changes no

@@ -34,34 +34,25 @@ func (s *service) Subscribe(ctx context.Context, name string, o broadcast.Subscr
 		return nil, err
 	}
 	if len(entries) > 0 {
-		var plans []*engine.Plan
-		var addErr error
-		if err := p.do(ctx, func() {
-			for _, e := range entries {
-				_, plan, err := p.eng.AddEntry(e)
-				if err != nil {
-					addErr = control.InvalidArgument("entry %s: %v", e, err)
-					break
-				}
-				plans = append(plans, plan)
-			}
-			for _, plan := range plans {
-				p.logWarnings(plan)
-				p.noteErrors(plan)
-			}
-			if !p.holding {
-				// The entries added may have made broken modules live.
-				p.publishErrors(timeZero)
-			}
-			p.refreshStats()
-		}); err != nil {
+		if err := p.holdEntries(ctx, entries); err != nil {
 			return nil, err
 		}
-		if addErr != nil {
-			return nil, addErr
-		}
 	}
-	return s.hub.Subscribe(p.name, o)
+	sub, err := s.hub.Subscribe(p.name, o)
+	if err != nil {
+		if len(entries) > 0 {
+			p.releaseEntries(entries, 0)
+		}
+		return nil, err
+	}
+	if len(entries) > 0 {
+		// The entries are this subscription's: they go when it ends.
+		go func() {
+			<-sub.Done()
+			p.releaseEntries(entries, p.entryGrace)
+		}()
+	}
+	return sub, nil
 }
 
 func (s *service) Invalidate(ctx context.Context, name, module, firstInvalidatedBy string) (uint64, error) {
@@ -148,6 +139,9 @@ func (s *service) AddProject(ctx context.Context, root, name string, entries []s
 	}
 	p, err := s.d().addProject(abs, name, entries)
 	if err != nil {
+		if errors.As(err, new(*engine.EntryError)) {
+			return control.ProjectInfo{}, control.InvalidArgument("%v", err)
+		}
 		return control.ProjectInfo{}, err
 	}
 	return s.info(p), nil

@@ -41,3 +41,16 @@ func TestServe(t *testing.T) {
 		t.Errorf("serve exited %d after interrupt, want 0; log %q", code, logs.lines())
 	}
 }
+
+// An --entry that does not resolve stops serve at once, naming it.
+func TestServeUnresolvedEntry(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "index.html"), []byte("<p>static</p>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, "serve", "--socket", socketPath(t), "--http", "off", "--entry", "src/server.ts", root)
+	if r.code == 0 || !strings.Contains(r.stderr, "entry src/server.ts") {
+		t.Fatalf("serve with a missing --entry: %v; want a failure naming the entry", r)
+	}
+	t.Logf("%s", r.stderr)
+}
