@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"context"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -191,16 +192,37 @@ func TestParseErrorHoldLosesNoError(t *testing.T) {
 }
 
 // A subscriber that declares an entry whose module is broken sees the
-// error in its Hello: the entry made the module live.
-func TestDeclaredEntryBrokenModuleInHello(t *testing.T) {
+// error in its Hello, and the other subscribers get it as an Error: the
+// entry made the module live. When the subscription ends and its entry
+// goes, the module is no longer live and its error is cleared.
+func TestDeclaredEntryBrokenModule(t *testing.T) {
+	t.Cleanup(daemon.SetEntryGrace(0))
 	td := startDaemon(t, func(c *daemon.Config) {
 		writeFile(t, filepath.Join(c.Roots[0], "src/server.js"), "import './nope.js'\nexport {}\n")
 	})
-	if h := helloOf(t, td, &hmrdv1.SubscribeRequest{}); len(h.GetErrors()) != 0 {
+	ctx := ctxT(t)
+	watch, err := td.hot.Subscribe(ctx, &hmrdv1.SubscribeRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := recvEvent(t, watch).GetHello(); len(h.GetErrors()) != 0 {
 		t.Fatalf("hello before the entry is declared: errors %v, want none (nothing live imports server.js)", h.GetErrors())
 	}
-	h := helloOf(t, td, &hmrdv1.SubscribeRequest{Entries: []string{"src/server.js"}})
-	if !slices.Equal(errorModules(h.GetErrors()), []string{"/src/server.js"}) {
+
+	holderCtx, cancel := context.WithCancel(ctx)
+	holder, err := td.hot.Subscribe(holderCtx, &hmrdv1.SubscribeRequest{Entries: []string{"src/server.js"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := recvEvent(t, holder).GetHello(); !slices.Equal(errorModules(h.GetErrors()), []string{"/src/server.js"}) {
 		t.Errorf("hello of the subscriber declaring it: errors %v, want the error of /src/server.js", h.GetErrors())
+	}
+	if ev := recvEvent(t, watch); ev.GetError().GetModule() != "/src/server.js" || ev.Version != 0 {
+		t.Fatalf("the other subscriber got %v, want the Error of /src/server.js", ev)
+	}
+
+	cancel()
+	if ev := recvEvent(t, watch); !slices.Equal(ev.GetErrorCleared().GetModules(), []string{"/src/server.js"}) {
+		t.Fatalf("the entry released: got %v, want ErrorCleared{/src/server.js}", ev)
 	}
 }
