@@ -239,25 +239,27 @@ func (p *project) rescan(reason string, first time.Time) {
 	}})
 	// The new graph's errors replace the old one's.
 	p.errorsDirty = true
-	p.syncErrors()
+	p.publishErrors(timeZero)
 	p.recordLatency(first)
 	p.refreshStats()
 }
 
 // publish turns a batch's plan into signals, in the order runtimes apply
 // them: the update (or full reload), then prunes, then how the project's
-// errors changed (syncErrors).
+// errors changed (errorBodies). They go to the hub as one batch: however
+// many errors there are, a subscriber that keeps up takes them all
+// (broadcast.Hub.PublishBatch).
 func (p *project) publish(plan *engine.Plan, first time.Time) []*signal.Event {
-	out := p.publishSignals(plan)
-	out = append(out, p.syncErrors()...)
+	bodies := append(signalBodies(plan), p.errorBodies()...)
+	out := p.hub.PublishBatch(p.name, plan.Version, bodies...)
 	p.logSignals(out, plan.Triggers, first)
 	return out
 }
 
 // publishErrors publishes how the project's errors changed, alone (the end
-// of a parse-error hold).
+// of a parse-error hold, a rescan, entries held or released).
 func (p *project) publishErrors(first time.Time) {
-	p.logSignals(p.syncErrors(), nil, first)
+	p.logSignals(p.hub.PublishBatch(p.name, 0, p.errorBodies()...), nil, first)
 }
 
 // syncErrorsNow publishes how the project's errors changed, unless a
@@ -271,22 +273,17 @@ func (p *project) syncErrorsNow() {
 // publishInvalidate publishes the plan of an invalidate: it changes no
 // errors, and publishes none, so a held error stays held.
 func (p *project) publishInvalidate(plan *engine.Plan) []*signal.Event {
-	out := p.publishSignals(plan)
+	out := p.hub.PublishBatch(p.name, plan.Version, signalBodies(plan)...)
 	p.logSignals(out, plan.Triggers, timeZero)
 	return out
 }
 
-// publishSignals publishes the update (or full reload) and prune of plan.
-func (p *project) publishSignals(plan *engine.Plan) []*signal.Event {
-	var out []*signal.Event
-	pub := func(b signal.Body) {
-		if ev := p.hub.Publish(p.name, plan.Version, b); ev != nil {
-			out = append(out, ev)
-		}
-	}
+// signalBodies are the update (or full reload) and prune of plan.
+func signalBodies(plan *engine.Plan) []signal.Body {
+	bodies := make([]signal.Body, 0, 2)
 	switch {
 	case plan.FullReload != nil:
-		pub(&signal.FullReload{FullReload: *plan.FullReload})
+		bodies = append(bodies, &signal.FullReload{FullReload: *plan.FullReload})
 	case len(plan.Updates) > 0:
 		u := &signal.Update{Updates: plan.Updates, Versions: plan.Versions, Triggers: plan.Triggers}
 		for _, x := range plan.Updates {
@@ -295,12 +292,12 @@ func (p *project) publishSignals(plan *engine.Plan) []*signal.Event {
 				break
 			}
 		}
-		pub(u)
+		bodies = append(bodies, u)
 	}
 	if plan.FullReload == nil && len(plan.Prune) > 0 {
-		pub(&signal.Prune{Paths: plan.Prune})
+		bodies = append(bodies, &signal.Prune{Paths: plan.Prune})
 	}
-	return out
+	return bodies
 }
 
 // noteErrors records that plan changed the engine's standing errors.
@@ -310,13 +307,13 @@ func (p *project) noteErrors(plan *engine.Plan) {
 	}
 }
 
-// syncErrors brings the hub's standing errors (what subscribers were told)
-// to the engine's, if they may differ: one ErrorCleared for the modules
-// whose errors went away, then one Error for each module whose error is
-// new or changed, in module ID order. Neither is stamped: both carry
-// version 0, whichever batch publishes them (a held error goes out with a
-// later batch).
-func (p *project) syncErrors() []*signal.Event {
+// errorBodies bring the hub's standing errors (what subscribers were
+// told) to the engine's, if they may differ: one ErrorCleared for the
+// modules whose errors went away, then one Error for each module whose
+// error is new or changed, in module ID order. The hub stamps neither with
+// a version: they carry 0, whichever batch publishes them (a held error
+// goes out with a later batch).
+func (p *project) errorBodies() []signal.Body {
 	if !p.errorsDirty {
 		return nil
 	}
@@ -336,22 +333,17 @@ func (p *project) syncErrors() []*signal.Event {
 			cleared = append(cleared, m)
 		}
 	}
-	var out []*signal.Event
-	pub := func(b signal.Body) {
-		if ev := p.hub.Publish(p.name, 0, b); ev != nil {
-			out = append(out, ev)
-		}
-	}
+	var bodies []signal.Body
 	if len(cleared) > 0 {
 		slices.Sort(cleared)
-		pub(&signal.ErrorCleared{Modules: cleared})
+		bodies = append(bodies, &signal.ErrorCleared{Modules: cleared})
 	}
 	for _, e := range now {
 		if old := told[e.Module]; old == nil || *old != *e {
-			pub(e)
+			bodies = append(bodies, e)
 		}
 	}
-	return out
+	return bodies
 }
 
 // signalErrors converts engine errors to Error bodies.

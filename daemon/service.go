@@ -94,6 +94,12 @@ func (s *service) SendCustom(ctx context.Context, name, event, data, from string
 	if event == "" {
 		return 0, control.InvalidArgument("custom event: no event name")
 	}
+	if len(data) > s.cfg.MaxCustomBytes {
+		if len(event) > 64 {
+			event = event[:61] + "..."
+		}
+		return 0, control.InvalidArgument("custom event %q data is %d bytes, over the limit of %d bytes", event, len(data), s.cfg.MaxCustomBytes)
+	}
 	if data == "" {
 		data = "null"
 	} else if !json.Valid([]byte(data)) {
@@ -116,6 +122,7 @@ func (s *service) SendCustom(ctx context.Context, name, event, data, from string
 	if ev == nil {
 		return 0, fmt.Errorf("project %q: %w", p.name, control.ErrUnknownProject)
 	}
+	s.bursts.published(ev.Size)
 	return ev.Seq, nil
 }
 

@@ -84,6 +84,12 @@ func signalBody(ev *hmrdv1.Event) (signal.Body, error) {
 		return nil, errors.New("the event has no kind")
 	}
 
+	switch body.(type) {
+	case *signal.Error, *signal.ErrorCleared:
+		if ev.GetVersion() != 0 {
+			return nil, fmt.Errorf("the daemon cannot send %v: an Error or ErrorCleared stamps nothing, its version is 0", ev)
+		}
+	}
 	want := proto.Clone(ev).(*hmrdv1.Event)
 	want.Project, want.Seq, want.Epoch, want.Time = "", 0, "", nil
 	defaultEnums(want.GetUpdate().GetUpdates(), want.GetFullReload())
