@@ -50,7 +50,8 @@
 // at its head seq, taken under the same lock as the snapshot, so a
 // subscriber that applies the Hello's errors and then the events that
 // follow it always knows which modules are broken. An Error without a
-// module is an event only.
+// module is an event only. Errors stamp nothing: an Error or ErrorCleared
+// carries version 0, whatever version it is published with.
 //
 // # Backpressure
 //

@@ -750,3 +750,16 @@ func TestAddProjectWithStandingErrors(t *testing.T) {
 		t.Errorf("hello errors = %+v, want /x.js only", errs)
 	}
 }
+
+// Errors stamp nothing: Error and ErrorCleared carry version 0 in a batch
+// that carries a version token.
+func TestErrorsCarryNoVersion(t *testing.T) {
+	h := newHub(t, broadcast.Options{Heartbeat: -1})
+	evs := h.PublishBatch(proj, 42, &signal.Update{}, &signal.ErrorCleared{Modules: []string{"/a.js"}}, &signal.Error{Module: "/b.js"})
+	if len(evs) != 3 || evs[0].Version != 42 || evs[1].Version != 0 || evs[2].Version != 0 {
+		t.Fatalf("versions %d %d %d, want 42 0 0", evs[0].Version, evs[1].Version, evs[2].Version)
+	}
+	if ev := h.Publish(proj, 43, &signal.Error{Module: "/c.js"}); ev.Version != 0 {
+		t.Errorf("Publish(Error) version %d, want 0", ev.Version)
+	}
+}
