@@ -40,7 +40,10 @@ func (p *project) holdEntries(ctx context.Context, entries []string) error {
 				return
 			}
 			p.logOpened(plan)
+			p.noteErrors(plan)
 		}
+		// The entries may have made broken modules live.
+		p.syncErrorsNow()
 		p.refreshStats()
 	})
 	if err != nil {
@@ -57,6 +60,9 @@ func (p *project) releaseEntries(entries []string, grace time.Duration) {
 			for _, e := range entries {
 				p.eng.ReleaseEntry(e)
 			}
+			// What only they reached is no longer live: its errors go.
+			p.errorsDirty = true
+			p.syncErrorsNow()
 			p.refreshStats()
 		})
 	}

@@ -32,11 +32,17 @@ type project struct {
 	eng  *engine.Project
 	opts engine.Options
 	w    *fswatch.Watcher
-	// quiet is how long a batch whose only news is a parse error waits for
-	// a follow-up write before the error is published: editors that write
-	// in several steps must not flash an error overlay
+	// quiet is how long a batch whose only news is parse errors holds the
+	// project's errors back, waiting for a follow-up write: editors that
+	// write in several steps must not flash an error overlay
 	// (docs/design.md#the-parse-error-hold).
 	quiet time.Duration
+	// holding is set while a parse-error hold is on: the hub's standing
+	// errors then lag the engine's. errorsDirty is set while they may
+	// differ (the engine reported a change not yet published). Both are
+	// owned by the project goroutine.
+	holding     bool
+	errorsDirty bool
 	// entryGrace is how long a subscription's entries outlive it.
 	entryGrace time.Duration
 
@@ -55,6 +61,14 @@ type project struct {
 
 const latencyWindow = 64
 
+// parseErrorQuiet is the parse-error hold's quiet window
+// (docs/design.md#the-parse-error-hold).
+var parseErrorQuiet = 80 * time.Millisecond
+
+// batchApplied, when set (by tests), is called on the project goroutine
+// after each batch of file changes is applied.
+var batchApplied func(project string)
+
 // openProject starts watching, then builds the graph; the caller runs run.
 // Watching first means an edit made while the graph is being built is not
 // lost: its batch waits in the watcher and is applied by run (content
@@ -67,7 +81,7 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 		log:   log.With("project", name),
 		hub:   hub,
 		opts:  opts,
-		quiet: 80 * time.Millisecond,
+		quiet: parseErrorQuiet,
 		reqs:  make(chan func()),
 		done:  make(chan struct{}),
 
@@ -106,7 +120,7 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 	}
 	p.eng = eng
 	p.w = w
-	hub.AddProject(name, root)
+	hub.AddProject(name, root, signalErrors(eng.Errors())...)
 	p.logOpened(plan)
 	p.refreshStats()
 	p.log.Info("project open", "root", root, "modules", p.stats.Modules, "entries", p.stats.Entries, "watches", w.Watches())
@@ -117,20 +131,18 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 func (p *project) run(ctx context.Context) {
 	defer close(p.done)
 	defer p.w.Close()
+	// While errors are held, nothing about errors is published: the hub's
+	// standing errors lag the engine's until the hold ends, and then one
+	// syncErrors publishes the difference, every file's errors included.
 	var (
-		pending      *engine.Plan // a parse-error-only plan waiting out the quiet window
-		pendingFirst time.Time
-		quietTimer   *time.Timer
-		quietC       <-chan time.Time
+		heldFirst  time.Time // the first file event of the first held batch
+		quietTimer *time.Timer
+		quietC     <-chan time.Time
 	)
-	flushPending := func() {
-		if pending != nil {
-			p.publish(pending, pendingFirst)
-			pending = nil
-		}
+	endHold := func() {
+		p.holding, quietC = false, nil
 		if quietTimer != nil {
 			quietTimer.Stop()
-			quietC = nil
 		}
 	}
 	for {
@@ -140,8 +152,8 @@ func (p *project) run(ctx context.Context) {
 		case fn := <-p.reqs:
 			fn()
 		case <-quietC:
-			quietC = nil
-			flushPending()
+			endHold()
+			p.publishErrors(heldFirst)
 		case b, ok := <-p.w.Batches():
 			if !ok {
 				return
@@ -151,16 +163,28 @@ func (p *project) run(ctx context.Context) {
 				first = time.Now()
 			}
 			if b.Rescan {
-				pending = nil
+				endHold()
 				p.rescan(b.Reason, first)
 				continue
 			}
 			plan := p.eng.Apply(b.Paths)
+			if batchApplied != nil {
+				batchApplied(p.name)
+			}
 			p.logWarnings(plan)
-			if onlyParseErrors(plan) {
+			p.noteErrors(plan)
+			switch {
+			case plan.Empty():
+				// No news (an identical write, a file nothing live
+				// imports): a hold goes on as it was.
+				p.refreshStats()
+				continue
+			case onlyParseErrors(plan):
 				// A write that does not parse may be half of a save: hold
-				// it; a following batch supersedes it.
-				pending, pendingFirst = plan, first
+				// the errors back; a following batch decides.
+				if !p.holding {
+					p.holding, heldFirst = true, first
+				}
 				if quietTimer == nil {
 					quietTimer = time.NewTimer(p.quiet)
 				} else {
@@ -169,20 +193,15 @@ func (p *project) run(ctx context.Context) {
 				quietC = quietTimer.C
 				continue
 			}
-			if pending != nil {
-				// Superseded errors of files this batch did not touch still
-				// stand: keep them.
-				plan.Errors = append(stillBroken(pending, plan, b.Paths), plan.Errors...)
-				pending = nil
-				quietC = nil
-			}
+			endHold()
 			p.publish(plan, first)
 		}
 	}
 }
 
+// onlyParseErrors: the plan's only news is new or changed parse errors.
 func onlyParseErrors(plan *engine.Plan) bool {
-	if len(plan.Errors) == 0 || len(plan.Updates) > 0 || plan.FullReload != nil || len(plan.Prune) > 0 {
+	if len(plan.Errors) == 0 || len(plan.Updates) > 0 || plan.FullReload != nil || len(plan.Prune) > 0 || len(plan.Cleared) > 0 {
 		return false
 	}
 	for _, e := range plan.Errors {
@@ -191,17 +210,6 @@ func onlyParseErrors(plan *engine.Plan) bool {
 		}
 	}
 	return true
-}
-
-// stillBroken returns the held errors for files the new batch did not touch.
-func stillBroken(held, plan *engine.Plan, paths []string) []engine.ModuleError {
-	var out []engine.ModuleError
-	for _, e := range held.Errors {
-		if !slices.Contains(paths, e.File) {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // rescan rebuilds the graph from disk after the watcher lost events: any
@@ -229,17 +237,50 @@ func (p *project) rescan(reason string, first time.Time) {
 		Reason: "rescan: " + reason + "; the graph was rebuilt from disk",
 		Path:   "*",
 	}})
+	// The new graph's errors replace the old one's.
+	p.errorsDirty = true
+	p.publishErrors(timeZero)
 	p.recordLatency(first)
 	p.refreshStats()
 }
 
-// publish turns a plan into signals, in the order runtimes apply them: the
-// update (or full reload), then prunes, then errors — so an error overlay
-// raised for this batch is not cleared by the update that came with it.
-// They go to the hub as one batch: however many errors there are, a
-// subscriber that keeps up takes them all (broadcast.Hub.PublishBatch).
+// publish turns a batch's plan into signals, in the order runtimes apply
+// them: the update (or full reload), then prunes, then how the project's
+// errors changed (errorBodies). They go to the hub as one batch: however
+// many errors there are, a subscriber that keeps up takes them all
+// (broadcast.Hub.PublishBatch).
 func (p *project) publish(plan *engine.Plan, first time.Time) []*signal.Event {
-	bodies := make([]signal.Body, 0, 2+len(plan.Errors))
+	bodies := append(signalBodies(plan), p.errorBodies()...)
+	out := p.hub.PublishBatch(p.name, plan.Version, bodies...)
+	p.logSignals(out, plan.Triggers, first)
+	return out
+}
+
+// publishErrors publishes how the project's errors changed, alone (the end
+// of a parse-error hold, a rescan, entries held or released).
+func (p *project) publishErrors(first time.Time) {
+	p.logSignals(p.hub.PublishBatch(p.name, 0, p.errorBodies()...), nil, first)
+}
+
+// syncErrorsNow publishes how the project's errors changed, unless a
+// parse-error hold is on (its end publishes them).
+func (p *project) syncErrorsNow() {
+	if !p.holding {
+		p.publishErrors(timeZero)
+	}
+}
+
+// publishInvalidate publishes the plan of an invalidate: it changes no
+// errors, and publishes none, so a held error stays held.
+func (p *project) publishInvalidate(plan *engine.Plan) []*signal.Event {
+	out := p.hub.PublishBatch(p.name, plan.Version, signalBodies(plan)...)
+	p.logSignals(out, plan.Triggers, timeZero)
+	return out
+}
+
+// signalBodies are the update (or full reload) and prune of plan.
+func signalBodies(plan *engine.Plan) []signal.Body {
+	bodies := make([]signal.Body, 0, 2)
 	switch {
 	case plan.FullReload != nil:
 		bodies = append(bodies, &signal.FullReload{FullReload: *plan.FullReload})
@@ -256,21 +297,73 @@ func (p *project) publish(plan *engine.Plan, first time.Time) []*signal.Event {
 	if plan.FullReload == nil && len(plan.Prune) > 0 {
 		bodies = append(bodies, &signal.Prune{Paths: plan.Prune})
 	}
-	for _, e := range plan.Errors {
-		bodies = append(bodies, &signal.Error{Message: e.Message, Module: e.Module, File: e.File, Line: e.Line, Column: e.Column, Frame: e.Frame, Code: e.Code})
+	return bodies
+}
+
+// noteErrors records that plan changed the engine's standing errors.
+func (p *project) noteErrors(plan *engine.Plan) {
+	if len(plan.Errors) > 0 || len(plan.Cleared) > 0 {
+		p.errorsDirty = true
 	}
-	var out []*signal.Event
-	if len(bodies) > 0 {
-		out = p.hub.PublishBatch(p.name, plan.Version, bodies...)
+}
+
+// errorBodies bring the hub's standing errors (what subscribers were
+// told) to the engine's, if they may differ: one ErrorCleared for the
+// modules whose errors went away, then one Error for each module whose
+// error is new or changed, in module ID order. The hub stamps neither with
+// a version: they carry 0, whichever batch publishes them (a held error
+// goes out with a later batch).
+func (p *project) errorBodies() []signal.Body {
+	if !p.errorsDirty {
+		return nil
 	}
+	p.errorsDirty = false
+	told := map[string]*signal.Error{}
+	for _, e := range p.hub.Errors(p.name) {
+		told[e.Module] = e
+	}
+	now := signalErrors(p.eng.Errors())
+	standing := make(map[string]bool, len(now))
+	for _, e := range now {
+		standing[e.Module] = true
+	}
+	var cleared []string
+	for m := range told {
+		if !standing[m] {
+			cleared = append(cleared, m)
+		}
+	}
+	var bodies []signal.Body
+	if len(cleared) > 0 {
+		slices.Sort(cleared)
+		bodies = append(bodies, &signal.ErrorCleared{Modules: cleared})
+	}
+	for _, e := range now {
+		if old := told[e.Module]; old == nil || *old != *e {
+			bodies = append(bodies, e)
+		}
+	}
+	return bodies
+}
+
+// signalErrors converts engine errors to Error bodies.
+func signalErrors(errs []engine.ModuleError) []*signal.Error {
+	out := make([]*signal.Error, len(errs))
+	for i, e := range errs {
+		out[i] = &signal.Error{Message: e.Message, Module: e.Module, File: e.File, Line: e.Line, Column: e.Column, Frame: e.Frame, Code: e.Code}
+	}
+	return out
+}
+
+// logSignals logs what was published and records the batch's latency.
+func (p *project) logSignals(out []*signal.Event, triggers []string, first time.Time) {
 	if len(out) > 0 {
 		p.recordLatency(first)
 		for _, ev := range out {
-			p.log.Info("signal", "seq", ev.Seq, "kind", ev.Kind(), "triggers", plan.Triggers)
+			p.log.Info("signal", "seq", ev.Seq, "kind", ev.Kind(), "triggers", triggers)
 		}
 	}
 	p.refreshStats()
-	return out
 }
 
 func (p *project) logWarnings(plan *engine.Plan) {

@@ -15,8 +15,6 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/hmrd/hmrd/internal/devserver"
-	"github.com/hmrd/hmrd/internal/engine"
-	"github.com/hmrd/hmrd/internal/graph/propagate"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
 
@@ -117,35 +115,44 @@ func readWS(t *testing.T, ctx context.Context, c *websocket.Conn) *hmrdv1.Event 
 	return ev
 }
 
-// One batch that touched a module with hundreds of unresolved imports
-// signals an update and an error per import. However many there are, a
-// subscriber that reads — over gRPC or WebSocket — gets every one of them
-// and is not cut off.
+// One batch that breaks hundreds of modules (a file they all import is
+// deleted) signals an update and an error per module. However many there
+// are, a subscriber that reads — over gRPC or WebSocket — gets every one
+// of them and is not cut off.
 func TestErrorStormReachesEverySubscriber(t *testing.T) {
 	const storm = 300
-	d := runDaemon(t, nil)
+	var root string
+	d := runDaemon(t, func(c *Config) {
+		root = c.Roots[0]
+		var main strings.Builder
+		for i := range storm {
+			fmt.Fprintf(&main, "import './m%d.js'\n", i)
+			write(t, filepath.Join(root, fmt.Sprintf("src/m%d.js", i)), "import { s } from './shared.js'\nexport const v = s\nimport.meta.hot.accept()\n")
+		}
+		main.WriteString("import.meta.hot.accept()\n")
+		write(t, filepath.Join(root, "src/main.js"), main.String())
+		write(t, filepath.Join(root, "src/shared.js"), "export const s = 1\n")
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	grpcSub := subscribeGRPC(t, ctx, d)
 	ws := dialWS(t, ctx, d)
 
-	plan := &engine.Plan{
-		Version:  1767323045123,
-		Triggers: []string{"/src/main.js"},
-		Updates:  []propagate.Update{{Type: propagate.UpdateJS, Path: "/src/main.js", AcceptedPath: "/src/main.js", Chain: []string{"/src/main.js"}}},
-		Versions: map[string]int64{"/src/main.js": 1767323045123},
-	}
-	for i := range storm {
-		plan.Errors = append(plan.Errors, engine.ModuleError{
-			Module: "/src/main.js", File: "/src/main.js", Line: i + 1, Column: 8,
-			Message: fmt.Sprintf("cannot resolve ./missing%d.js", i), Code: "UNRESOLVED_IMPORT",
-		})
+	shared := filepath.Join(root, "src/shared.js")
+	if err := os.Remove(shared); err != nil {
+		t.Fatal(err)
 	}
 	p, err := d.lookup("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.do(ctx, func() { p.publish(plan, timeZero) }); err != nil {
+	// Apply the delete now rather than wait for the watcher, whose batch
+	// then finds nothing left to do.
+	if err := p.do(ctx, func() {
+		plan := p.eng.Apply([]string{shared})
+		p.noteErrors(plan)
+		p.publish(plan, timeZero)
+	}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -175,6 +182,16 @@ func TestErrorStormReachesEverySubscriber(t *testing.T) {
 		}
 	}
 	if err := <-wsDone; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

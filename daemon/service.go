@@ -71,7 +71,7 @@ func (s *service) Invalidate(ctx context.Context, name, module, firstInvalidated
 			return
 		}
 		plan := p.eng.Invalidate(module, firstInvalidatedBy)
-		if evs := p.publish(plan, timeZero); len(evs) > 0 {
+		if evs := p.publishInvalidate(plan); len(evs) > 0 {
 			seq = evs[0].Seq
 		}
 	})

@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,8 +97,10 @@ func TestCLIAgainstDaemon(t *testing.T) {
 	}
 }
 
-// Create, edit and delete through the real watcher: a created file that an
-// import was waiting for re-links it; deleting it reports the broken import.
+// Create, edit and delete through the real watcher: an edit importing a
+// file that does not exist is an error, not an update; creating the file
+// brings the update and clears the error; deleting it reports the broken
+// import.
 func TestCreateAndDeleteThroughWatcher(t *testing.T) {
 	tmp := shortTemp(t)
 	root := filepath.Join(tmp, "app")
@@ -108,21 +111,22 @@ func TestCreateAndDeleteThroughWatcher(t *testing.T) {
 	tl.next(10 * time.Second) // hello
 
 	writeTree(t, root, map[string]string{"src/app.js": "import { n } from './dep.js'\nimport { m } from './later/new.js'\nexport const x = n + m\nimport.meta.hot.accept()\n"})
-	var sawError, sawUpdate bool
-	for !(sawError && sawUpdate) {
-		ev := tl.next(10 * time.Second)
-		sawError = sawError || ev.GetError().GetCode() == "UNRESOLVED_IMPORT"
-		sawUpdate = sawUpdate || ev.GetUpdate() != nil
+	if ev := tl.next(10 * time.Second); ev.GetError().GetCode() != "UNRESOLVED_IMPORT" || ev.GetError().GetModule() != "/src/app.js" {
+		t.Fatalf("importing a missing module: want the UNRESOLVED_IMPORT error of /src/app.js, got %v", ev)
 	}
+	tl.none(300 * time.Millisecond)
 	writeTree(t, root, map[string]string{"src/later/new.js": "export const m = 1\n"})
 	if ev := tl.next(10 * time.Second); ev.GetUpdate() == nil || ev.GetUpdate().Updates[0].Path != "/src/app.js" {
 		t.Fatalf("creating the missing module: want an update of /src/app.js, got %v", ev)
+	}
+	if ev := tl.next(10 * time.Second); !slices.Equal(ev.GetErrorCleared().GetModules(), []string{"/src/app.js"}) {
+		t.Fatalf("then: want ErrorCleared{/src/app.js}, got %v", ev)
 	}
 	tl.none(300 * time.Millisecond)
 	if err := os.RemoveAll(filepath.Join(root, "src/later")); err != nil {
 		t.Fatal(err)
 	}
-	sawError, sawUpdate = false, false
+	var sawError, sawUpdate bool
 	for !(sawError && sawUpdate) {
 		ev := tl.next(10 * time.Second)
 		sawError = sawError || ev.GetError().GetCode() == "UNRESOLVED_IMPORT"

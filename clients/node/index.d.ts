@@ -30,6 +30,8 @@ export interface Hello {
   root: string;
   resumed: boolean;
   subscriberId: string;
+  /** The errors standing at headSeq, one per broken module, by module ID. */
+  errors: ErrorSignal[];
 }
 
 export interface ModuleUpdate {
@@ -66,6 +68,7 @@ export interface Prune {
   paths: string[];
 }
 
+/** A module's error: it stands until an ErrorCleared names the module. */
 export interface ErrorSignal {
   message: string;
   module: string;
@@ -75,6 +78,11 @@ export interface ErrorSignal {
   frame: string;
   /** PARSE_ERROR, UNRESOLVED_IMPORT, TOO_LARGE or READ_ERROR. */
   code: string;
+}
+
+/** The errors of these modules no longer stand. */
+export interface ErrorCleared {
+  modules: string[];
 }
 
 export interface Custom {
@@ -100,7 +108,7 @@ interface EventBase {
   /** Per-project sequence number; 0 on Hello and Heartbeat's own. */
   seq: Int64;
   epoch: string;
-  /** The batch's version token ("0" when none). */
+  /** The batch's version token ("0" when none, and on errors). */
   version: Int64;
   time: Date | null;
 }
@@ -112,6 +120,7 @@ export type Event =
   | (EventBase & { kind: 'fullReload'; fullReload: FullReload })
   | (EventBase & { kind: 'prune'; prune: Prune })
   | (EventBase & { kind: 'error'; error: ErrorSignal })
+  | (EventBase & { kind: 'errorCleared'; errorCleared: ErrorCleared })
   | (EventBase & { kind: 'custom'; custom: Custom })
   | (EventBase & { kind: 'heartbeat'; heartbeat: Heartbeat })
   | (EventBase & { kind: 'refused'; refused: Refused });

@@ -228,7 +228,7 @@ func TestSameEventsAsGoClient(t *testing.T) {
 	}
 	edit("dep.mjs", "export const n = 2\n", 1)                                   // update
 	edit("main.mjs", "import { n } from './dep.mjs'\nexport const x = n +\n", 1) // parse error
-	edit("main.mjs", "import { n } from './dep.mjs'\nexport const x = n\n", 1)   // update (fixed)
+	edit("main.mjs", "import { n } from './dep.mjs'\nexport const x = n\n", 2)   // update (fixed), error cleared
 	if _, err := c.SendCustom(ctx, "", "my:evt", `{"a":1}`); err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ func goJSON(t *testing.T, ev *hmrdv1.Event) map[string]any {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"hello", "update", "fullReload", "prune", "error", "custom", "heartbeat", "refused"} {
+	for _, k := range []string{"hello", "update", "fullReload", "prune", "error", "errorCleared", "custom", "heartbeat", "refused"} {
 		if _, ok := m[k]; ok {
 			m["kind"] = k
 		}

@@ -42,6 +42,17 @@
 // the oldest first; an event larger than HistoryBytes is not kept at all.
 // The ring holds no reference to a dropped event.
 //
+// # Standing errors
+//
+// The hub also keeps each project's standing errors: the last Error
+// published for each module that no ErrorCleared has named since, plus the
+// errors the project was added with. Every Hello carries them as they stand
+// at its head seq, taken under the same lock as the snapshot, so a
+// subscriber that applies the Hello's errors and then the events that
+// follow it always knows which modules are broken. An Error without a
+// module is an event only. Errors stamp nothing: an Error or ErrorCleared
+// carries version 0, whatever version it is published with.
+//
 // # Backpressure
 //
 // Publish never blocks and never waits on a subscriber: it appends to each

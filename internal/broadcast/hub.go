@@ -187,6 +187,38 @@ type project struct {
 	// gone is set once the project is removed or the hub closed.
 	gone    bool
 	goneErr error
+	// errors are the errors standing at head, by module: the last Error
+	// published for each module that no ErrorCleared has named since.
+	errors map[string]*signal.Error
+}
+
+// stand records what body does to the standing errors. p.mu must be held
+// (or p not yet shared).
+func (p *project) stand(body signal.Body) {
+	switch b := body.(type) {
+	case *signal.Error:
+		if b != nil && b.Module != "" {
+			p.errors[b.Module] = b
+		}
+	case *signal.ErrorCleared:
+		for _, m := range b.Modules {
+			delete(p.errors, m)
+		}
+	}
+}
+
+// standing is the standing errors in module ID order, nil when there are
+// none. p.mu must be held.
+func (p *project) standing() []*signal.Error {
+	if len(p.errors) == 0 {
+		return nil
+	}
+	out := make([]*signal.Error, 0, len(p.errors))
+	for _, e := range p.errors {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b *signal.Error) int { return cmp.Compare(a.Module, b.Module) })
+	return out
 }
 
 // New returns a hub whose events carry epoch.
@@ -224,9 +256,12 @@ func New(epoch string, opts Options) *Hub {
 // Epoch is the hub's epoch.
 func (h *Hub) Epoch() string { return h.epoch }
 
-// AddProject makes a project known. Adding a known project does nothing (it
-// keeps its root, sequence and subscribers).
-func (h *Hub) AddProject(name, root string) {
+// AddProject makes a project known, with errs as its standing errors: the
+// errors found while the project opened, which no event announced (errors
+// without a module are left out, as Publish leaves them out). Adding a
+// known project does nothing (it keeps its root, sequence, errors and
+// subscribers).
+func (h *Hub) AddProject(name, root string, errs ...*signal.Error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed || h.projects[name] != nil {
@@ -234,7 +269,11 @@ func (h *Hub) AddProject(name, root string) {
 	}
 	head := h.heads[name]
 	delete(h.heads, name)
-	h.projects[name] = &project{name: name, root: root, head: head, hist: make([]*signal.Event, h.opts.History)}
+	p := &project{name: name, root: root, head: head, hist: make([]*signal.Event, h.opts.History), errors: map[string]*signal.Error{}}
+	for _, e := range errs {
+		p.stand(e)
+	}
+	h.projects[name] = p
 }
 
 // RemoveProject forgets a project; each of its subscriptions ends with
@@ -289,7 +328,7 @@ func (p *project) end(reason error, subErr func(*Subscription) error) {
 		s.idx = -1
 		s.cut(subErr(s))
 	}
-	p.subs, p.hist, p.last = nil, nil, nil
+	p.subs, p.hist, p.last, p.errors = nil, nil, nil, nil
 }
 
 func (h *Hub) project(name string) *project {
@@ -349,8 +388,14 @@ func (h *Hub) PublishBatch(name string, version int64, bodies ...signal.Body) []
 	return evs
 }
 
-// newEvent is an event of p with its Size; publish stamps the rest.
+// newEvent is an event of p with its Size; publish stamps the rest. Error
+// and ErrorCleared stamp no module: their version is 0, whatever batch
+// they go out with.
 func (h *Hub) newEvent(p *project, version int64, body signal.Body) *signal.Event {
+	switch body.(type) {
+	case *signal.Error, *signal.ErrorCleared:
+		version = 0
+	}
 	ev := &signal.Event{Project: p.name, Epoch: h.epoch, Version: version, Body: body}
 	ev.Size = ev.EstimateSize() // outside p.mu: it walks the body
 	return ev
@@ -372,6 +417,7 @@ func (h *Hub) publish(p *project, evs []*signal.Event, size int) bool {
 			ev.Seq = p.head
 			p.keep(ev, h.opts.HistoryBytes)
 			p.last = ev
+			p.stand(ev.Body)
 		}
 	}
 	// Enqueueing under p.mu is what orders events across subscribers and
@@ -489,6 +535,20 @@ func (h *Hub) Last(name string) *signal.Event {
 	return p.last
 }
 
+// Errors are the project's standing errors (see signal.ErrorCleared) in
+// module ID order: those it was added with, changed by every Error and
+// ErrorCleared published since. Nil if there are none or the project is
+// unknown.
+func (h *Hub) Errors(name string) []*signal.Error {
+	p := h.project(name)
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.standing()
+}
+
 // Subscribe starts a subscription to a project: its first event is a Hello,
 // then the replay or resync that o's resume point calls for (see the package
 // doc), then live events. It fails with ErrUnknownProject, or ErrClosed once
@@ -550,6 +610,7 @@ func (h *Hub) start(p *project, id string, o SubscribeOptions) (backlog []*signa
 		HeadSeq:         p.head,
 		Root:            p.root,
 		SubscriberID:    id,
+		Errors:          p.standing(),
 	}
 	helloEv := h.event(p, hello)
 	if o.Epoch == "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -154,7 +155,7 @@ func TestPublishSequences(t *testing.T) {
 	for _, s := range []*broadcast.Subscription{a, b} {
 		hl := hello(t, s)
 		want := signal.Hello{ProtocolVersion: signal.ProtocolVersion, DaemonVersion: "0.0.0-test", Root: root, SubscriberID: s.ID()}
-		if *hl != want {
+		if !reflect.DeepEqual(*hl, want) {
 			t.Errorf("hello = %+v, want %+v", *hl, want)
 		}
 		// The very same pointers: transports cache encodings on them.
@@ -674,5 +675,91 @@ func TestDoneOnCutOff(t *testing.T) {
 	}
 	if !errors.Is(s.Err(), broadcast.ErrSlowConsumer) {
 		t.Fatalf("Err = %v, want ErrSlowConsumer", s.Err())
+	}
+}
+
+// The errors an Error publishes stand until an ErrorCleared names their
+// module; a later Error for the module replaces the earlier one. Every
+// Hello carries the errors standing at its head seq, for a fresh and a
+// resumed subscriber and with a resync alike.
+func TestHelloCarriesStandingErrors(t *testing.T) {
+	h := newHub(t, broadcast.Options{Heartbeat: -1, History: 4})
+	modules := func(errs []*signal.Error) []string {
+		var out []string
+		for _, e := range errs {
+			out = append(out, e.Module+" "+e.Message)
+		}
+		return out
+	}
+	first := hello(t, subscribe(t, h, broadcast.SubscribeOptions{}))
+	if len(first.Errors) != 0 {
+		t.Fatalf("hello before any error: errors %v", modules(first.Errors))
+	}
+
+	h.Publish(proj, 0, &signal.Error{Module: "/b.js", Message: "b broken", Code: "PARSE_ERROR"})
+	h.Publish(proj, 0, &signal.Error{Module: "/a.js", Message: "a broken", Code: "PARSE_ERROR"})
+	h.Publish(proj, 0, &signal.Error{Message: "rescan failed", Code: "READ_ERROR"}) // no module: an event only
+	h.Publish(proj, 0, &signal.Error{Module: "/b.js", Message: "b still broken", Code: "UNRESOLVED_IMPORT"})
+	want := []string{"/a.js a broken", "/b.js b still broken"}
+	if got := modules(hello(t, subscribe(t, h, broadcast.SubscribeOptions{})).Errors); !reflect.DeepEqual(got, want) {
+		t.Errorf("hello errors = %q, want %q", got, want)
+	}
+
+	h.Publish(proj, 0, &signal.ErrorCleared{Modules: []string{"/a.js", "/gone.js"}})
+	want = []string{"/b.js b still broken"}
+	if got := modules(hello(t, subscribe(t, h, broadcast.SubscribeOptions{})).Errors); !reflect.DeepEqual(got, want) {
+		t.Errorf("after clearing /a.js: hello errors = %q, want %q", got, want)
+	}
+	// A resumed subscriber gets the state at the head, then the replay.
+	r := subscribe(t, h, broadcast.SubscribeOptions{Epoch: epoch, FromSeq: 4})
+	if hl := hello(t, r); !hl.Resumed || !reflect.DeepEqual(modules(hl.Errors), want) {
+		t.Errorf("resumed hello: resumed %v errors %q, want true %q", hl.Resumed, modules(hl.Errors), want)
+	}
+	expectSeqs(t, r, 5, 5)
+	// A resync's Hello has them too.
+	rs := subscribe(t, h, broadcast.SubscribeOptions{Epoch: "other", FromSeq: 1})
+	if hl := hello(t, rs); hl.Resumed || !reflect.DeepEqual(modules(hl.Errors), want) {
+		t.Errorf("resync hello: resumed %v errors %q, want false %q", hl.Resumed, modules(hl.Errors), want)
+	}
+	if got := modules(h.Errors(proj)); !reflect.DeepEqual(got, want) {
+		t.Errorf("Errors = %q, want %q", got, want)
+	}
+	if h.Errors("nope") != nil {
+		t.Error("Errors of an unknown project is not nil")
+	}
+}
+
+// A project's standing errors can be given when it is added (the errors
+// found while it opened, which no event announced); adding it again keeps
+// what it has.
+func TestAddProjectWithStandingErrors(t *testing.T) {
+	h := broadcast.New(epoch, broadcast.Options{Heartbeat: -1})
+	t.Cleanup(h.Close)
+	h.AddProject("p", "/p", &signal.Error{Module: "/x.js", Message: "x"}, &signal.Error{Message: "no module"})
+	h.AddProject("p", "/p", &signal.Error{Module: "/y.js", Message: "y"})
+	s, err := h.Subscribe("p", broadcast.SubscribeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ev, err := s.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := ev.Body.(*signal.Hello).Errors; len(errs) != 1 || errs[0].Module != "/x.js" {
+		t.Errorf("hello errors = %+v, want /x.js only", errs)
+	}
+}
+
+// Errors stamp nothing: Error and ErrorCleared carry version 0 in a batch
+// that carries a version token.
+func TestErrorsCarryNoVersion(t *testing.T) {
+	h := newHub(t, broadcast.Options{Heartbeat: -1})
+	evs := h.PublishBatch(proj, 42, &signal.Update{}, &signal.ErrorCleared{Modules: []string{"/a.js"}}, &signal.Error{Module: "/b.js"})
+	if len(evs) != 3 || evs[0].Version != 42 || evs[1].Version != 0 || evs[2].Version != 0 {
+		t.Fatalf("versions %d %d %d, want 42 0 0", evs[0].Version, evs[1].Version, evs[2].Version)
+	}
+	if ev := h.Publish(proj, 43, &signal.Error{Module: "/c.js"}); ev.Version != 0 {
+		t.Errorf("Publish(Error) version %d, want 0", ev.Version)
 	}
 }

@@ -137,6 +137,7 @@ func (p *Project) Apply(paths []string) *Plan {
 	p.applyFacts(b)
 	p.refreshLiveness(b)
 	p.stampVersions(b)
+	p.refreshStanding(b.plan)
 
 	// A full reload supersedes updates and prunes: the runtime starts over.
 	plan := b.plan
@@ -194,6 +195,19 @@ func (p *Project) classify(b *batch, paths []string) {
 	if len(vanished) > 0 {
 		b.known = append(b.known, p.filesBelow(vanished)...)
 	}
+	if (len(b.created) > 0 || b.configChanged()) && len(p.awaiting) > 0 {
+		// Modules whose latest content imports what did not resolve: it
+		// may now.
+		for _, f := range b.known {
+			seen[f] = true // a removed directory's files too
+		}
+		for _, r := range sortedRefs(p.awaiting) {
+			if f := p.g.Mod(r).File; !seen[f] {
+				seen[f] = true
+				b.known = append(b.known, f)
+			}
+		}
+	}
 }
 
 // scanChanged reads and scans the known files and decides, module by
@@ -204,8 +218,10 @@ func (p *Project) classify(b *batch, paths []string) {
 // Nothing is installed in the graph yet: propagation must see the facts the
 // running instances were built from. A file that is gone deletes its
 // modules. A file that fails to scan keeps its module's last good facts,
-// so one syntax error does not tear the graph apart; the error is
-// signalled for a live module. Content identical to the last scan is a
+// so one syntax error does not tear the graph apart; so does a file whose
+// content imports something that does not resolve, since the runtime could
+// not import it: both are the module's error instead of a change, and the
+// module is a trigger of the plan if live. Content identical to the last scan is a
 // no-op (editors rewrite unchanged files) unless SignalIdenticalWrites
 // asks otherwise, or the module was in error (the fix must be signalled).
 func (p *Project) scanChanged(b *batch) {
@@ -233,12 +249,17 @@ func (p *Project) scanChanged(b *batch) {
 				b.deleted = append(b.deleted, r)
 				continue
 			}
-			if sr.fail != nil {
-				e := *sr.fail
-				e.Module = m.ID
-				p.errored[r] = e
+			if sr.fail != nil || len(sr.unresolved) > 0 {
+				if sr.fail != nil {
+					e := *sr.fail
+					e.Module = m.ID
+					p.errored[r] = e
+					delete(p.awaiting, r)
+				} else {
+					p.errored[r] = p.unresolvedModuleError(r, sr.unresolved)
+					p.awaiting[r] = true
+				}
 				if m.Live {
-					b.plan.Errors = append(b.plan.Errors, e)
 					b.plan.Triggers = append(b.plan.Triggers, m.ID)
 				}
 				continue
@@ -324,7 +345,8 @@ func (p *Project) hadContent(file string) bool {
 // only a new file or a changed resolution config can cause. They are
 // resolved now and installed by applyFacts; their live importers become
 // propagation roots, because the running instance was built without the
-// module and must run again to get it.
+// module and must run again to get it — once nothing it imports is missing
+// any more, and unless its file does not scan (its fix propagates).
 func (p *Project) relinkImports(b *batch) {
 	if len(b.created) == 0 && !b.configChanged() {
 		return
@@ -332,23 +354,29 @@ func (p *Project) relinkImports(b *batch) {
 	for _, r := range p.g.Unresolved() {
 		// An edited module's imports are replaced wholesale by applyFacts
 		// and resolved then: an index into its old list would point at
-		// the wrong import, or past the end.
-		if b.edited(r) {
+		// the wrong import, or past the end. A deleted module goes, and
+		// one awaiting its imports is read again in this batch.
+		if b.edited(r) || p.awaiting[r] || slices.Contains(b.deleted, r) {
 			continue
 		}
 		m := p.g.Mod(r)
+		relinked, missing := false, false
 		for i, imp := range m.Imports {
 			if imp.Target != modgraph.None {
 				continue
 			}
 			res, err := p.res.Resolve(m.File, imp.Specifier)
 			if err != nil {
+				missing = missing || blocks(imp.Kind)
 				continue
 			}
 			b.relinks = append(b.relinks, relink{r, i, res})
-			if m.Live && !slices.Contains(b.roots, r) && !slices.Contains(b.pages, r) {
-				b.markChanged(r, m)
-			}
+			relinked = true
+		}
+		e, errored := p.errored[r]
+		broken := missing || errored && e.Code != codeUnresolved
+		if relinked && !broken && m.Live && !slices.Contains(b.roots, r) && !slices.Contains(b.pages, r) {
+			b.markChanged(r, m)
 		}
 	}
 }
@@ -390,6 +418,7 @@ func (p *Project) applyFacts(b *batch) {
 	for _, e := range b.edits {
 		fresh = append(fresh, p.applyScan(e.r, e.sr, nil)...)
 		b.plan.Warnings = append(b.plan.Warnings, p.withModule(e.r, e.sr.warnings)...)
+		b.plan.Warnings = append(b.plan.Warnings, p.softUnresolved(e.r, e.sr)...)
 		b.touched[e.r] = true
 	}
 	for _, rl := range b.relinks {
@@ -417,7 +446,7 @@ func (p *Project) applyFacts(b *batch) {
 	p.addCreatedPages(b)
 	p.addClaimedEntries(b)
 	p.applyConfig(b)
-	p.reportUnresolved(b)
+	p.noteUnresolved(b.touched)
 }
 
 // removeDeleted removes the deleted modules. Their importers keep the
@@ -433,6 +462,7 @@ func (p *Project) removeDeleted(b *batch) {
 			b.touched[imp] = true
 		}
 		delete(p.errored, r)
+		delete(p.awaiting, r)
 		p.g.Remove(r)
 	}
 }
@@ -458,26 +488,9 @@ func (p *Project) applyConfig(b *batch) {
 	if !b.configChanged() {
 		return
 	}
-	if changed := p.reresolveAll(); len(changed) > 0 || b.tsconfig != "" {
+	if changed := p.reresolveAll(b.touched); len(changed) > 0 || b.tsconfig != "" {
 		if b.result.FullReload == nil {
 			b.result.FullReload = configReload(p.configID(b.tsconfig), p.configID(b.pkgjson), changed)
-		}
-	}
-}
-
-// reportUnresolved reports, as errors, the imports that do not resolve in
-// the live modules this batch touched: such a module cannot be re-imported
-// as it is. Untouched modules were reported when they last changed.
-func (p *Project) reportUnresolved(b *batch) {
-	for _, r := range sortedRefs(b.touched) {
-		m := p.g.Mod(r)
-		if !p.g.Exists(r) || !m.Live {
-			continue
-		}
-		for _, imp := range m.Imports {
-			if imp.Target == modgraph.None {
-				b.plan.Errors = append(b.plan.Errors, p.unresolvedError(r, imp.Specifier, resolve.ErrNotFound))
-			}
 		}
 	}
 }
@@ -551,8 +564,9 @@ func (p *Project) filesBelow(dirs []string) []string {
 }
 
 // reresolveAll resolves every import again after a resolution config
-// changed, relinks what now resolves elsewhere, and describes the changes.
-func (p *Project) reresolveAll() []string {
+// changed, relinks what now resolves elsewhere (marking the module
+// touched), and describes the changes.
+func (p *Project) reresolveAll(touched map[modgraph.Ref]bool) []string {
 	var changed []string
 	for r := modgraph.Ref(0); int(r) < p.g.Len(); r++ {
 		if !p.g.Exists(r) || p.g.Mod(r).File == "" || !p.g.Mod(r).Scanned {
@@ -576,6 +590,7 @@ func (p *Project) reresolveAll() []string {
 			changed = append(changed, fmt.Sprintf("%s: %q now resolves to %s", m.ID, imp.Specifier, desc))
 			fresh := t != modgraph.None && p.g.Mod(t).File != "" && !p.g.Mod(t).Scanned
 			p.g.SetTarget(r, i, t)
+			touched[r] = true
 			if fresh {
 				p.discover([]modgraph.Ref{t}, &Plan{})
 			}

@@ -11,10 +11,12 @@
 // apply.go (docs/design.md#order-of-work-in-a-batch explains the order):
 //  1. classify: dedupe the paths, drop them from the resolver's caches, and
 //     sort them into files the graph knows, new files, removed directories
-//     and configuration files;
+//     and configuration files (when files appear, the modules waiting for
+//     an import to resolve are read again too);
 //  2. scanChanged: read and scan each changed file; identical content is a
-//     no-op, and a file that had content and reads empty is read again
-//     for a moment (a save in place);
+//     no-op, content that does not scan or imports what does not resolve
+//     is the module's error, and a file that had content and reads empty
+//     is read again for a moment (a save in place);
 //  3. relinkImports: find the imports that did not resolve and now do;
 //  4. propagateChanges: propagate with the facts of the running instances
 //     (before this batch); a deleted module is no boundary;
@@ -24,5 +26,6 @@
 //     importer are pruned, and so are deleted modules nothing live imports
 //     any more (held.go);
 //  7. stampVersions: stamp one version token on the changed modules, the
-//     modules that came back after a delete, and their importers.
+//     modules that came back after a delete, and their importers;
+//  8. refreshStanding: report how the standing errors changed (errors.go).
 package engine

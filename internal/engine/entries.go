@@ -64,6 +64,7 @@ func (p *Project) HoldEntry(e string) (string, *Plan, error) {
 	if !p.g.Mod(r).Scanned {
 		p.discover([]modgraph.Ref{r}, plan)
 	}
+	p.refreshStanding(plan)
 	return c.id, plan, nil
 }
 
@@ -91,6 +92,8 @@ func (p *Project) ReleaseEntry(e string) {
 	}
 	p.g.SetEntry(r, false)
 	p.g.RefreshLiveness()
+	// The errors of modules no longer live no longer stand (Errors).
+	p.refreshStanding(&Plan{})
 }
 
 // claimed reports whether a claim names module id.
@@ -163,6 +166,7 @@ func (p *Project) Adopt(old *Project) *Plan {
 			p.g.MarkLoaded(nr)
 		}
 	}
+	p.refreshStanding(plan)
 	return plan
 }
 

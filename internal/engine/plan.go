@@ -20,9 +20,14 @@ type Plan struct {
 	// Prune lists modules no longer imported by anything live: runtimes run
 	// their dispose and prune handlers.
 	Prune []string
-	// Errors are modules that cannot be updated as they are now (syntax
-	// errors, unresolvable imports, files too large).
+	// Errors are the errors of live modules (syntax errors, imports that
+	// do not resolve, files too large) that are new or changed since the
+	// last plan, one per module, in module ID order: the module cannot be
+	// updated as it is now. Open's plan has every error standing then.
 	Errors []ModuleError
+	// Cleared are the modules whose errors no longer stand: fixed,
+	// deleted, or no longer live.
+	Cleared []string
 	// Versions maps every module stamped by this plan to its new version.
 	Versions map[string]int64
 	// Warnings are scan diagnostics worth a log line (non-literal dynamic
@@ -32,7 +37,7 @@ type Plan struct {
 
 // Empty reports whether the plan signals nothing.
 func (p *Plan) Empty() bool {
-	return len(p.Updates) == 0 && p.FullReload == nil && len(p.Prune) == 0 && len(p.Errors) == 0
+	return len(p.Updates) == 0 && p.FullReload == nil && len(p.Prune) == 0 && len(p.Errors) == 0 && len(p.Cleared) == 0
 }
 
 // ModuleError is a problem in one module, positioned for a person.

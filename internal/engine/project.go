@@ -31,9 +31,18 @@ type Project struct {
 	emptyHash uint64
 
 	lastToken int64
-	// errored holds the current error of each module that has one; its
-	// facts are the last good ones.
+	// errored holds the current error of each module that has one (see
+	// errors.go): a content that does not scan (the module keeps its last
+	// good facts), or imports that do not resolve.
 	errored map[modgraph.Ref]ModuleError
+	// awaiting are the errored modules whose latest content scans but
+	// imports something that does not resolve: they keep their last good
+	// facts, and their file is scanned again whenever a file appears or a
+	// resolution config changes, until it resolves.
+	awaiting map[modgraph.Ref]bool
+	// standing are the errors of live modules by module ID, as the last
+	// plan reported them.
+	standing map[string]ModuleError
 	// held are deleted modules a runtime may still run (see heldModule).
 	held []heldModule
 	// claims are the entries named by the user or a subscriber, by the
@@ -64,15 +73,16 @@ func Open(fsys vfs.FS, opts Options) (*Project, *Plan, error) {
 		return nil, nil, fmt.Errorf("open project %s: not a directory", opts.Root)
 	}
 	p := &Project{
-		fs:      fsys,
-		opts:    opts,
-		g:       modgraph.New(),
-		seed:    maphash.MakeSeed(),
-		maxSize: opts.MaxFileSize,
-		workers: opts.Workers,
-		now:     opts.Now,
-		errored: map[modgraph.Ref]ModuleError{},
-		claims:  map[string]*claim{},
+		fs:       fsys,
+		opts:     opts,
+		g:        modgraph.New(),
+		seed:     maphash.MakeSeed(),
+		maxSize:  opts.MaxFileSize,
+		workers:  opts.Workers,
+		now:      opts.Now,
+		errored:  map[modgraph.Ref]ModuleError{},
+		awaiting: map[modgraph.Ref]bool{},
+		claims:   map[string]*claim{},
 	}
 	if p.maxSize <= 0 {
 		p.maxSize = defaultMaxFileSize
@@ -116,6 +126,7 @@ func Open(fsys vfs.FS, opts Options) (*Project, *Plan, error) {
 	}
 	p.discover(queue, plan)
 	p.g.RefreshLiveness()
+	p.refreshStanding(plan)
 	return p, plan, nil
 }
 
@@ -194,7 +205,6 @@ func (p *Project) discover(queue []modgraph.Ref, plan *Plan) {
 				e := *sr.fail
 				e.Module = p.g.Mod(r).ID
 				p.errored[r] = e
-				plan.Errors = append(plan.Errors, e)
 			default:
 				next = append(next, p.applyScan(r, sr, plan)...)
 			}
@@ -219,9 +229,8 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 		imp := modgraph.Import{Specifier: ri.spec, Kind: ri.kind, Bindings: ri.bindings, Target: modgraph.None}
 		switch {
 		case ri.err != nil:
-			if plan != nil {
-				plan.Warnings = append(plan.Warnings, p.unresolvedError(r, ri.spec, ri.err))
-			}
+			// A blocking one is the module's error (below), the others
+			// are warnings.
 		case ri.res.External:
 			imp.Target, _ = p.g.Add("/@id/"+ri.spec, "", modgraph.KindExternal)
 		default:
@@ -233,6 +242,9 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 		}
 		imports = append(imports, imp)
 	}
+	if plan != nil {
+		plan.Warnings = append(plan.Warnings, p.softUnresolved(r, sr)...)
+	}
 	p.g.SetImports(r, imports)
 	p.noteGlobs(r, sr)
 	m := p.g.Mod(r)
@@ -240,6 +252,10 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 	m.Hash = sr.hash
 	m.Exports = sr.exports
 	delete(p.errored, r)
+	delete(p.awaiting, r)
+	if len(sr.unresolved) > 0 {
+		p.errored[r] = p.unresolvedModuleError(r, sr.unresolved)
+	}
 	if sr.fam == famJS {
 		h := modgraph.Hot{
 			SelfAccepting: sr.hot.SelfAccepting,
@@ -345,7 +361,7 @@ func (p *Project) unresolvedError(r modgraph.Ref, spec string, err error) Module
 	} else {
 		msg += ": " + err.Error()
 	}
-	return ModuleError{Module: m.ID, File: m.File, Message: msg, Code: "UNRESOLVED_IMPORT"}
+	return ModuleError{Module: m.ID, File: m.File, Message: msg, Code: codeUnresolved}
 }
 
 // nextToken returns a version token: a millisecond timestamp, strictly

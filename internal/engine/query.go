@@ -270,7 +270,7 @@ type Stats struct {
 
 // Stats counts the graph.
 func (p *Project) Stats() Stats {
-	return Stats{Modules: p.g.Count(), Entries: len(p.g.Entries()), Errors: len(p.errored), Live: p.g.LiveCount()}
+	return Stats{Modules: p.g.Count(), Entries: len(p.g.Entries()), Errors: len(p.standing), Live: p.g.LiveCount()}
 }
 
 // Root is the project root.

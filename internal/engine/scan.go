@@ -51,6 +51,12 @@ type rawImport struct {
 	bindings []string
 	res      resolve.Result
 	err      error
+	// at is the byte offset of the specifier (inside its quotes) in the
+	// file, -1 when the scan read it off other text (esbuild's output, an
+	// inline script); line and col are set instead when the scanner gives
+	// them.
+	at        int
+	line, col int
 }
 
 type rawDep struct {
@@ -79,6 +85,12 @@ type scanResult struct {
 	globN    int
 	fail     *ModuleError
 	warnings []ModuleError
+	// unresolved is set by locate: the imports that do not resolve and
+	// block an update (see blocks), positioned in the source.
+	unresolved []unresolvedImport
+	// code is the text a JS scan's import ranges index (the source itself,
+	// or esbuild's output), until locate has used it.
+	code []byte
 	// batch holds the source of a trusted file whose scan needs esbuild:
 	// scanMany scans all of those of one call in a shared build.
 	batch []byte
@@ -140,6 +152,7 @@ func (p *Project) scanFile(file string, fam family, trusted bool) scanResult {
 	}
 	if sr.fail == nil {
 		p.resolveAll(&sr)
+		locate(&sr, data)
 	}
 	return sr
 }
@@ -191,7 +204,7 @@ func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 		case jsscan.ImportDynamic:
 			k = modgraph.EdgeDynamic
 		}
-		sr.imports = append(sr.imports, rawImport{spec: imp.Specifier, kind: k, bindings: imp.Bindings})
+		sr.imports = append(sr.imports, rawImport{spec: imp.Specifier, kind: k, bindings: imp.Bindings, at: imp.Range.Start + 1})
 	}
 	for _, u := range res.URLs {
 		sr.imports = append(sr.imports, rawImport{spec: u.Specifier, kind: modgraph.EdgeURL})
@@ -199,6 +212,7 @@ func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 	if len(res.Globs) > 0 {
 		sr.globs = compileGlobs(sr.file, res.Globs)
 	}
+	sr.code = res.Code
 	sr.hot = res.Hot
 	for _, d := range res.Hot.AcceptedDeps {
 		sr.accepted = append(sr.accepted, rawDep{spec: d.Specifier})
@@ -231,7 +245,7 @@ func (p *Project) scanStyle(sr *scanResult, data []byte) {
 		if ref.Kind == cssscan.KindURL {
 			k = modgraph.EdgeURL
 		}
-		sr.imports = append(sr.imports, rawImport{spec: ref.Specifier, kind: k})
+		sr.imports = append(sr.imports, rawImport{spec: ref.Specifier, kind: k, at: -1, line: ref.Line, col: ref.Column})
 	}
 	for _, d := range res.Diagnostics {
 		sr.warnings = append(sr.warnings, ModuleError{File: sr.file, Line: d.Line, Column: d.Column, Message: d.Message, Code: "CSS"})
@@ -242,7 +256,7 @@ func (p *Project) scanHTML(sr *scanResult, data []byte) {
 	res := htmlscan.Scan(data)
 	for _, s := range res.Scripts {
 		if !s.Inline {
-			sr.imports = append(sr.imports, rawImport{spec: s.Src, kind: modgraph.EdgeScript, bindings: nil})
+			sr.imports = append(sr.imports, rawImport{spec: s.Src, kind: modgraph.EdgeScript, at: s.SrcRange.Start})
 			continue
 		}
 		code := data[s.Code.Start:s.Code.End]
@@ -270,7 +284,7 @@ func (p *Project) scanHTML(sr *scanResult, data []byte) {
 			if imp.Kind == jsscan.ImportDynamic {
 				k = modgraph.EdgeDynamic
 			}
-			sr.imports = append(sr.imports, rawImport{spec: imp.Specifier, kind: k, bindings: imp.Bindings})
+			sr.imports = append(sr.imports, rawImport{spec: imp.Specifier, kind: k, bindings: imp.Bindings, at: -1})
 		}
 		for _, u := range js.URLs {
 			sr.imports = append(sr.imports, rawImport{spec: u.Specifier, kind: modgraph.EdgeURL})
@@ -278,7 +292,7 @@ func (p *Project) scanHTML(sr *scanResult, data []byte) {
 		sr.globs = append(sr.globs, compileGlobs(sr.file, js.Globs)...)
 	}
 	for _, l := range res.Stylesheets {
-		sr.imports = append(sr.imports, rawImport{spec: l.Href, kind: modgraph.EdgeLink})
+		sr.imports = append(sr.imports, rawImport{spec: l.Href, kind: modgraph.EdgeLink, at: l.HrefRange.Start})
 	}
 	for _, d := range res.Diagnostics {
 		sr.warnings = append(sr.warnings, ModuleError{File: sr.file, Line: d.Line, Column: d.Column, Message: d.Message, Code: "HTML"})
@@ -340,10 +354,12 @@ func (p *Project) scanMany(reqs []scanReq) []scanResult {
 	results, errs := jsscan.ScanUncheckedBatch(srcs, opts)
 	p.parallel(len(batched), func(k int) {
 		sr := &out[batched[k]]
+		src := sr.batch
 		sr.batch = nil
 		p.takeJS(sr, results[k], errs[k])
 		if sr.fail == nil {
 			p.resolveAll(sr)
+			locate(sr, src)
 		}
 	})
 	return out

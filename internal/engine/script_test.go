@@ -38,6 +38,7 @@ var update = flag.Bool("update", false, "rewrite the golden sections of testdata
 //	-- step: loaded /src/a.js --
 //	-- step: explain /src/a.js --
 //	-- step: imports /src/a.js --   the module's edges: kind, specifier, target
+//	-- step: errors --           the errors standing now
 //	-- golden --             what the engine signalled, step by step
 //
 // A step whose header ends in " &" is queued: it changes the tree and the
@@ -207,7 +208,7 @@ func runScript(t *testing.T, s *script) string {
 		batch := strings.HasSuffix(name, " &")
 		name = strings.TrimSuffix(name, " &")
 		f := strings.Fields(name)
-		if len(f) < 2 {
+		if len(f) < 2 && name != "errors" {
 			t.Fatalf("bad step %q", st.name)
 		}
 		if !batch {
@@ -254,6 +255,11 @@ func runScript(t *testing.T, s *script) string {
 			continue
 		case "imports":
 			renderImports(&out, proj, f[1])
+			continue
+		case "errors":
+			for _, e := range proj.Errors() {
+				fmt.Fprintf(&out, "standing %s %s\n", e.Code, e.Module)
+			}
 			continue
 		default:
 			t.Fatalf("unknown step %q", st.name)
@@ -320,12 +326,18 @@ func renderPlan(w *strings.Builder, p *Plan) {
 		w.WriteString("(no signal)\n")
 		return
 	}
+	if len(p.Cleared) > 0 {
+		fmt.Fprintf(w, "cleared %s\n", strings.Join(p.Cleared, " "))
+	}
 	for _, e := range p.Errors {
 		fmt.Fprintf(w, "error %s %s", e.Code, e.Module)
 		if e.Line > 0 {
 			fmt.Fprintf(w, ":%d:%d", e.Line, e.Column)
 		}
 		fmt.Fprintf(w, ": %s\n", e.Message)
+		if e.Frame != "" {
+			fmt.Fprintf(w, "%s\n", e.Frame)
+		}
 	}
 	if fr := p.FullReload; fr != nil {
 		fmt.Fprintf(w, "full-reload %s triggeredBy=%s cause=%s\n  reason: %s\n", fr.Path, fr.TriggeredBy, fr.Cause, fr.Reason)

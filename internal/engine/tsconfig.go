@@ -55,12 +55,11 @@ func (p *Project) rescanForConfig(b *batch) []modgraph.Ref {
 		case sr.missing:
 			// Gone since it was scanned: the next batch deletes it.
 		case sr.fail != nil:
+			// Recorded, not signalled: refreshStanding publishes the
+			// errors that changed, one per module, at the end of the batch.
 			e := *sr.fail
 			e.Module = m.ID
 			p.errored[r] = e
-			if m.Live {
-				b.plan.Errors = append(b.plan.Errors, e)
-			}
 		default:
 			fresh = append(fresh, p.applyScan(r, sr, nil)...)
 			b.plan.Warnings = append(b.plan.Warnings, p.withModule(r, sr.warnings)...)

@@ -25,7 +25,8 @@ type Event struct {
 	Seq uint64
 	// Epoch identifies the daemon instance that assigned Seq.
 	Epoch string
-	// Version is the batch's version token, 0 if none.
+	// Version is the batch's version token, 0 if none (always 0 on Error
+	// and ErrorCleared, which stamp nothing).
 	Version int64
 	Time    time.Time
 	Body    Body
@@ -40,8 +41,8 @@ type Event struct {
 	Encoded Encodings
 }
 
-// Body is one of *Hello, *Update, *FullReload, *Prune, *Error, *Custom,
-// *Heartbeat.
+// Body is one of *Hello, *Update, *FullReload, *Prune, *Error,
+// *ErrorCleared, *Custom, *Heartbeat.
 type Body interface{ isBody() }
 
 // Hello opens every subscription.
@@ -53,6 +54,9 @@ type Hello struct {
 	// Resumed: the hub replays from the subscriber's resume point.
 	Resumed      bool
 	SubscriberID string
+	// Errors are the errors standing at HeadSeq, by module ID (see
+	// ErrorCleared). Shared with the hub's state: read only.
+	Errors []*Error
 }
 
 // Update is a hot update: the boundaries to re-import, in order.
@@ -73,13 +77,21 @@ type Prune struct {
 	Paths []string
 }
 
-// Error is a module that cannot be updated as it is.
+// Error is a module that cannot be updated as it is. It stands until an
+// ErrorCleared names its module, or a later Error for the module replaces
+// it; an Error with no Module stands for nothing.
 type Error struct {
 	Message      string
 	Module, File string
 	Line, Column int
 	Frame        string
 	Code         string
+}
+
+// ErrorCleared lists modules whose errors no longer stand: fixed, deleted,
+// or no longer live.
+type ErrorCleared struct {
+	Modules []string
 }
 
 // Custom is an application event (import.meta.hot.send).
@@ -96,13 +108,14 @@ type Heartbeat struct {
 	HeadSeq uint64
 }
 
-func (*Hello) isBody()      {}
-func (*Update) isBody()     {}
-func (*FullReload) isBody() {}
-func (*Prune) isBody()      {}
-func (*Error) isBody()      {}
-func (*Custom) isBody()     {}
-func (*Heartbeat) isBody()  {}
+func (*Hello) isBody()        {}
+func (*Update) isBody()       {}
+func (*FullReload) isBody()   {}
+func (*Prune) isBody()        {}
+func (*Error) isBody()        {}
+func (*ErrorCleared) isBody() {}
+func (*Custom) isBody()       {}
+func (*Heartbeat) isBody()    {}
 
 // Kind names the body for logs and status output.
 func (e *Event) Kind() string {
@@ -117,6 +130,8 @@ func (e *Event) Kind() string {
 		return "prune"
 	case *Error:
 		return "error"
+	case *ErrorCleared:
+		return "error-cleared"
 	case *Custom:
 		return "custom"
 	case *Heartbeat:
@@ -149,6 +164,9 @@ func (e *Event) EstimateSize() int {
 	switch b := e.Body.(type) {
 	case *Hello:
 		body = 2 + str(b.DaemonVersion) + str(e.Epoch) + 1 + varintLen(b.HeadSeq) + str(b.Root) + 2 + str(b.SubscriberID)
+		for _, x := range b.Errors {
+			body += msg(x.size())
+		}
 	case *Update:
 		for i := range b.Updates {
 			u := &b.Updates[i]
@@ -164,13 +182,20 @@ func (e *Event) EstimateSize() int {
 	case *Prune:
 		body = strs(b.Paths)
 	case *Error:
-		body = str(b.Message) + str(b.Module) + str(b.File) + 6 + str(b.Frame) + str(b.Code)
+		body = b.size()
+	case *ErrorCleared:
+		body = strs(b.Modules)
 	case *Custom:
 		body = str(b.Event) + str(b.Data) + str(b.From)
 	case *Heartbeat:
 		body = 1 + varintLen(b.HeadSeq)
 	}
 	return n + msg(body)
+}
+
+// size is the encoded size of an Error's fields.
+func (b *Error) size() int {
+	return str(b.Message) + str(b.Module) + str(b.File) + 6 + str(b.Frame) + str(b.Code)
 }
 
 // str is the encoded size of a non-empty string field: tag, length, bytes.

@@ -16,7 +16,9 @@ const Arrow = " → "
 //	seq 13 full-reload: no accept boundary: /src/utils.js → /src/main.js (entry, does not accept)
 //	seq 14 prune /src/old.js
 //	seq 15 error PARSE_ERROR /src/app.js:3:7: Unexpected token
+//	seq 16 error-cleared /src/app.js
 //	hello: epoch 5f1c…, head seq 12, daemon 0.3.0, protocol 1, resumed
+//	hello: epoch 5f1c…, head seq 16, protocol 1, 1 module broken (/src/a.js)
 //
 // Hello and Heartbeat carry the head seq, not a seq of their own, so their
 // lines do not start with "seq".
@@ -38,6 +40,8 @@ func Describe(ev *hmrdv1.Event) string {
 		return seq + "prune " + strings.Join(k.Prune.GetPaths(), ", ")
 	case *hmrdv1.Event_Error:
 		return seq + describeError(k.Error)
+	case *hmrdv1.Event_ErrorCleared:
+		return seq + "error-cleared " + strings.Join(k.ErrorCleared.GetModules(), ", ")
 	case *hmrdv1.Event_Custom:
 		c := k.Custom
 		s := seq + "custom " + c.GetEvent()
@@ -53,7 +57,7 @@ func Describe(ev *hmrdv1.Event) string {
 }
 
 // Kind names an event's kind as the CLI prints it: hello, update,
-// full-reload, prune, error, custom, heartbeat.
+// full-reload, prune, error, error-cleared, custom, heartbeat.
 func Kind(ev *hmrdv1.Event) string {
 	switch ev.GetKind().(type) {
 	case *hmrdv1.Event_Hello:
@@ -66,6 +70,8 @@ func Kind(ev *hmrdv1.Event) string {
 		return "prune"
 	case *hmrdv1.Event_Error:
 		return "error"
+	case *hmrdv1.Event_ErrorCleared:
+		return "error-cleared"
 	case *hmrdv1.Event_Custom:
 		return "custom"
 	case *hmrdv1.Event_Heartbeat:
@@ -82,6 +88,17 @@ func describeHello(h *hmrdv1.Hello) string {
 	s += fmt.Sprintf(", protocol %d", h.GetProtocolVersion())
 	if h.GetResumed() {
 		s += ", resumed"
+	}
+	if errs := h.GetErrors(); len(errs) > 0 {
+		mods := make([]string, len(errs))
+		for i, e := range errs {
+			mods[i] = e.GetModule()
+		}
+		noun := "modules"
+		if len(errs) == 1 {
+			noun = "module"
+		}
+		s += fmt.Sprintf(", %d %s broken (%s)", len(errs), noun, strings.Join(mods, ", "))
 	}
 	return s
 }

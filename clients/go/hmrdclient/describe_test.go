@@ -36,10 +36,15 @@ func TestDescribe(t *testing.T) {
 		{&hmrdv1.Event{Seq: 16, Kind: &hmrdv1.Event_Error{Error: &hmrdv1.Error{
 			Code: "PARSE_ERROR", Module: "/src/app.js", Line: 3, Column: 7, Message: "Unexpected token\n  at x", Frame: "a\n  ^",
 		}}}, "seq 16 error PARSE_ERROR /src/app.js:3:7: Unexpected token at x"},
+		{&hmrdv1.Event{Seq: 18, Kind: &hmrdv1.Event_ErrorCleared{ErrorCleared: &hmrdv1.ErrorCleared{Modules: []string{"/src/a.js", "/src/b.js"}}}},
+			"seq 18 error-cleared /src/a.js, /src/b.js"},
 		{&hmrdv1.Event{Seq: 17, Kind: &hmrdv1.Event_Custom{Custom: &hmrdv1.Custom{Event: "my:ev", Data: `{"a":1}`, From: "sub-2"}}}, `seq 17 custom my:ev {"a":1} from sub-2`},
 		{&hmrdv1.Event{Seq: 17, Kind: &hmrdv1.Event_Heartbeat{Heartbeat: &hmrdv1.Heartbeat{HeadSeq: 17}}}, "heartbeat: head seq 17"},
 		{&hmrdv1.Event{Seq: 17, Kind: &hmrdv1.Event_Hello{Hello: &hmrdv1.Hello{Epoch: "e1", HeadSeq: 17, DaemonVersion: "1.0", ProtocolVersion: 1, Resumed: true}}},
 			"hello: epoch e1, head seq 17, daemon 1.0, protocol 1, resumed"},
+		{&hmrdv1.Event{Seq: 2, Kind: &hmrdv1.Event_Hello{Hello: &hmrdv1.Hello{Epoch: "e1", HeadSeq: 2, ProtocolVersion: 1,
+			Errors: []*hmrdv1.Error{{Module: "/a.js"}, {Module: "/b.js"}}}}},
+			"hello: epoch e1, head seq 2, protocol 1, 2 modules broken (/a.js, /b.js)"},
 		{nil, "<nil event>"},
 	} {
 		if got := hmrdclient.Describe(tc.ev); got != tc.want {

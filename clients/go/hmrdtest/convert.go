@@ -69,6 +69,8 @@ func signalBody(ev *hmrdv1.Event) (signal.Body, error) {
 			Message: e.GetMessage(), Module: e.GetModule(), File: e.GetFile(),
 			Line: int(e.GetLine()), Column: int(e.GetColumn()), Frame: e.GetFrame(), Code: e.GetCode(),
 		}
+	case *hmrdv1.Event_ErrorCleared:
+		body = &signal.ErrorCleared{Modules: slices.Clone(k.ErrorCleared.GetModules())}
 	case *hmrdv1.Event_Custom:
 		c := k.Custom
 		body = &signal.Custom{Event: c.GetEvent(), Data: c.GetData(), From: c.GetFrom()}
@@ -82,6 +84,12 @@ func signalBody(ev *hmrdv1.Event) (signal.Body, error) {
 		return nil, errors.New("the event has no kind")
 	}
 
+	switch body.(type) {
+	case *signal.Error, *signal.ErrorCleared:
+		if ev.GetVersion() != 0 {
+			return nil, fmt.Errorf("the daemon cannot send %v: an Error or ErrorCleared stamps nothing, its version is 0", ev)
+		}
+	}
 	want := proto.Clone(ev).(*hmrdv1.Event)
 	want.Project, want.Seq, want.Epoch, want.Time = "", 0, "", nil
 	defaultEnums(want.GetUpdate().GetUpdates(), want.GetFullReload())

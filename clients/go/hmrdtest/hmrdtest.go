@@ -358,12 +358,15 @@ func (s *recordingStream) RecvMsg(m any) error {
 // and history, and returns the event as subscribers receive it: the hub
 // fills in project, epoch, the next seq and the time (any given are
 // replaced); Version is kept. Hello and Heartbeat are not signals: use
-// Heartbeat for the latter.
+// Heartbeat for the latter. Errors are state, as in the daemon: every
+// Hello carries the errors the Error and ErrorCleared events published so
+// far leave standing.
 //
 // The event must be one the daemon could send: Publish fails if it carries
 // something the daemon's signals cannot (a field they lack, an unknown
-// enum). An unset update type is JS and an unset full-reload cause
-// NO_BOUNDARY, as the daemon always sets one.
+// enum, a version on an Error or ErrorCleared). An unset update type is JS
+// and an unset full-reload cause NO_BOUNDARY, as the daemon always sets
+// one.
 func (d *Daemon) Publish(projectName string, ev *hmrdv1.Event) (*hmrdv1.Event, error) {
 	body, err := signalBody(ev)
 	if err != nil {

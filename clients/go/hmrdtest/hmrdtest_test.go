@@ -166,6 +166,9 @@ func TestPublishRoundTrip(t *testing.T) {
 			continue
 		}
 		ev := &hmrdv1.Event{Version: int64(100 + i)}
+		if name := fd.Name(); name == "error" || name == "error_cleared" {
+			ev.Version = 0 // errors stamp nothing
+		}
 		m := ev.ProtoReflect()
 		kind := m.NewField(fd)
 		fill(kind.Message(), i)
@@ -249,6 +252,7 @@ func TestPublishRefuses(t *testing.T) {
 		{"refused", &hmrdv1.Event{Kind: &hmrdv1.Event_Refused{Refused: &hmrdv1.Refused{}}}, "not a signal"},
 		{"no kind", &hmrdv1.Event{}, "no kind"},
 		{"unknown enum", &hmrdv1.Event{Kind: &hmrdv1.Event_FullReload{FullReload: &hmrdv1.FullReload{Cause: 99}}}, "cannot send"},
+		{"error with a version", &hmrdv1.Event{Version: 7, Kind: &hmrdv1.Event_Error{Error: &hmrdv1.Error{Module: "/a.js"}}}, "version is 0"},
 	} {
 		if _, err := d.Publish("app", tc.ev); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: Publish = %v, want an error saying %q", tc.name, err, tc.want)

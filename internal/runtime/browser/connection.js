@@ -2,8 +2,8 @@
 // The connection to the daemon: one WebSocket (subprotocol hmrd.v1) at a
 // time, the resume point (epoch and last seq) it reconnects from, reconnect
 // backoff with jitter, the queue of messages sent while disconnected, and
-// the decoding of frames. Signals go to onSignal in arrival order; applying
-// them is the runtime's business.
+// the decoding of frames. Each Hello goes to onHello, then signals go to
+// onSignal, in arrival order; applying them is the runtime's business.
 
 import { TAG, isSeq, noop } from './common.js';
 
@@ -22,7 +22,7 @@ export const BACKOFF_FLOOR_MS = 10;
 export const OUTBOX_LIMIT = 1000;
 
 /** The kinds of hmrd.v1.Event, as protojson names its oneof fields. */
-const EVENT_KINDS = ['hello', 'update', 'fullReload', 'prune', 'error', 'custom', 'heartbeat', 'refused'];
+const EVENT_KINDS = ['hello', 'update', 'fullReload', 'prune', 'error', 'errorCleared', 'custom', 'heartbeat', 'refused'];
 
 /**
  * A decoded hmrd.v1.Event frame. It comes off the wire: every field is
@@ -30,7 +30,7 @@ const EVENT_KINDS = ['hello', 'update', 'fullReload', 'prune', 'error', 'custom'
  * @typedef {{ project?: unknown, seq?: unknown, epoch?: unknown, version?: unknown, [kind: string]: any }} WireEvent
  */
 
-/** @typedef {'update' | 'fullReload' | 'prune' | 'error' | 'custom'} SignalKind */
+/** @typedef {'update' | 'fullReload' | 'prune' | 'error' | 'errorCleared' | 'custom'} SignalKind */
 
 /**
  * @typedef {object} ConnectionDeps
@@ -45,6 +45,7 @@ const EVENT_KINDS = ['hello', 'update', 'fullReload', 'prune', 'error', 'custom'
  * @property {(sock: WebSocket) => void} onOpen a socket opened
  * @property {(sock: WebSocket) => void} onLost an open socket closed
  * @property {(kind: string, ev: WireEvent) => void} onSignal a signal (kind is one of SignalKind, or another the runtime ignores)
+ * @property {(ev: WireEvent) => void} [onHello] a Hello: it opens every stream, before its replay or resync
  */
 
 /**
@@ -275,6 +276,7 @@ export function createConnection(deps) {
       if (!resumed) lastSeq = isSeq(h.headSeq) ? String(h.headSeq) : isSeq(ev.seq) ? String(ev.seq) : '0';
       attempt = 0;
       log('debug', `${TAG} subscribed to ${ev.project || config.project || 'project'}${resumed ? ' (resumed)' : ''}`);
+      if (deps.onHello) deps.onHello(ev);
       return;
     }
     if (kind === 'refused') {

@@ -1,7 +1,13 @@
 // @ts-check
-// The error overlay: <hmrd-error-overlay>, a shadow-DOM panel with the
-// error's code, file:line:column, message and code frame. Esc or a click
-// outside the panel closes it; the runtime clears it after the next update.
+// The error overlay: <hmrd-error-overlay>, a shadow-DOM panel with each
+// broken module's error: code, file:line:column, message and code frame.
+//
+// Errors are state: a module's error stands until the daemon clears it
+// (ErrorCleared), and the Hello of every connection says which modules are
+// broken, so the overlay shows what stands, not the last event. An applied
+// update clears only an error that names no module (such errors are events,
+// not state). Esc or a click outside the panels hides the overlay until the
+// next error arrives.
 
 import { TAG, errorLocation } from './common.js';
 
@@ -28,8 +34,13 @@ export const OVERLAY_TAG = 'hmrd-error-overlay';
 export function createOverlay({ document: doc, log }) {
   /** @type {{ host: Element, onKey: (ev: KeyboardEvent) => void } | null} */
   let overlay = null;
+  /** The standing errors by module, in the order they arrived. @type {Map<string, OverlayError>} */
+  const standing = new Map();
+  /** Errors that name no module, until the next applied update. @type {OverlayError[]} */
+  let loose = [];
+  let hidden = false;
 
-  function clear() {
+  function unmount() {
     if (!overlay || !doc) return;
     const { host, onKey } = overlay;
     overlay = null;
@@ -41,12 +52,18 @@ export function createOverlay({ document: doc, log }) {
     }
   }
 
-  /** @param {OverlayError} e */
-  function show(e) {
-    if (!doc) return;
+  /** The errors to show, the latest first. */
+  function errors() {
+    return [...loose, ...standing.values()].reverse();
+  }
+
+  /** render puts what stands on the page, or takes the overlay away. */
+  function render() {
+    unmount();
+    const list = errors();
+    if (!doc || hidden || list.length === 0) return;
     const d = doc;
     try {
-      clear();
       const host = d.createElement(OVERLAY_TAG);
       const root = host.attachShadow({ mode: 'open' });
       /**
@@ -60,22 +77,26 @@ export function createOverlay({ document: doc, log }) {
         if (text) node.textContent = text;
         return node;
       };
-      const style = el('style', '', OVERLAY_CSS);
-      const panel = el('div', 'panel');
-      panel.appendChild(el('div', 'code', e.code || 'ERROR'));
-      const loc = errorLocation(e);
-      if (loc) panel.appendChild(el('div', 'file', loc));
-      panel.appendChild(el('div', 'message', e.message || ''));
-      if (e.frame) panel.appendChild(el('pre', 'frame', e.frame));
-      panel.appendChild(el('div', 'tip', 'Fix the file and save: the next update clears this. Click outside or press Esc to close.'));
-      panel.addEventListener('click', (ev) => ev.stopPropagation());
-      root.appendChild(style);
-      root.appendChild(panel);
+      root.appendChild(el('style', '', OVERLAY_CSS));
+      const box = el('div', 'box');
+      if (list.length > 1) box.appendChild(el('div', 'count', `${list.length} errors`));
+      for (const e of list) {
+        const panel = el('div', 'panel');
+        panel.appendChild(el('div', 'code', e.code || 'ERROR'));
+        const loc = errorLocation(e);
+        if (loc) panel.appendChild(el('div', 'file', loc));
+        panel.appendChild(el('div', 'message', e.message || ''));
+        if (e.frame) panel.appendChild(el('pre', 'frame', e.frame));
+        box.appendChild(panel);
+      }
+      box.appendChild(el('div', 'tip', 'Fix the file and save: its error goes once it is fixed. Click outside or press Esc to close.'));
+      box.addEventListener('click', (ev) => ev.stopPropagation());
+      root.appendChild(box);
       /** @param {KeyboardEvent} ev */
       const onKey = (ev) => {
-        if (ev && ev.key === 'Escape') clear();
+        if (ev && ev.key === 'Escape') hide();
       };
-      host.addEventListener('click', () => clear());
+      host.addEventListener('click', () => hide());
       d.addEventListener('keydown', onKey);
       (d.body || d.documentElement).appendChild(host);
       overlay = { host, onKey };
@@ -84,12 +105,79 @@ export function createOverlay({ document: doc, log }) {
     }
   }
 
+  function hide() {
+    hidden = true;
+    unmount();
+  }
+
+  /**
+   * show adds an Error: it replaces the module's earlier error.
+   * @param {OverlayError} e
+   */
+  function show(e) {
+    if (typeof e.module === 'string' && e.module) {
+      standing.delete(e.module); // the latest goes on top
+      standing.set(e.module, e);
+    } else {
+      loose.push(e);
+    }
+    hidden = false;
+    render();
+  }
+
+  /** clear is what an applied update calls: errors without a module go. */
+  function clear() {
+    if (loose.length === 0) return;
+    loose = [];
+    render();
+  }
+
+  /**
+   * resolve removes the errors of modules (an ErrorCleared).
+   * @param {unknown} modules
+   */
+  function resolve(modules) {
+    if (!Array.isArray(modules)) return;
+    let changed = false;
+    for (const m of modules) changed = standing.delete(String(m)) || changed;
+    if (changed) render();
+  }
+
+  /**
+   * reset replaces every error with those of a Hello: what stands now.
+   * @param {unknown} list
+   */
+  function reset(list) {
+    const before = JSON.stringify(errors());
+    standing.clear();
+    loose = [];
+    if (Array.isArray(list)) {
+      for (const e of list) {
+        if (e && typeof e === 'object' && typeof e.module === 'string' && e.module) standing.set(e.module, e);
+      }
+    }
+    if (JSON.stringify(errors()) !== before) {
+      hidden = false;
+      for (const e of standing.values()) {
+        const where = errorLocation(e);
+        log('error', `${TAG} ${e.code || 'error'}${where ? ' in ' + where : ''}: ${e.message || ''}`);
+      }
+    }
+    render();
+  }
+
   return {
     show,
     clear,
+    resolve,
+    reset,
     /** Whether the overlay is on the page. */
     get shown() {
       return overlay !== null;
+    },
+    /** The modules whose errors stand. */
+    get modules() {
+      return [...standing.keys()];
     },
   };
 }
@@ -100,11 +188,13 @@ const OVERLAY_CSS = `
 :host { position: fixed; inset: 0; z-index: 2147483647; display: flex; align-items: flex-start;
   justify-content: center; padding: 8vh 16px; background: rgba(0, 0, 0, 0.66); overflow: auto;
   font: 14px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-.panel { box-sizing: border-box; width: 100%; max-width: 960px; padding: 20px 24px; border-radius: 6px;
+.box { box-sizing: border-box; width: 100%; max-width: 960px; }
+.count { color: #ff5555; font-weight: 600; margin-bottom: 8px; }
+.panel { box-sizing: border-box; width: 100%; padding: 20px 24px; margin-bottom: 12px; border-radius: 6px;
   border-top: 6px solid #ff5555; background: #181818; color: #d8d8d8; box-shadow: 0 8px 32px rgba(0, 0, 0, 0.4); }
 .code { color: #ff5555; font-weight: 600; margin-bottom: 4px; }
 .file { color: #2dd9da; margin-bottom: 8px; word-break: break-all; }
 .message { color: #ffb86c; white-space: pre-wrap; font-weight: 600; }
 .frame { margin: 12px 0 0; padding: 12px; background: #101010; color: #e6e6e6; overflow-x: auto; border-radius: 4px; }
-.tip { margin-top: 16px; font-size: 12px; color: #888; }
+.tip { font-size: 12px; color: #888; }
 `;

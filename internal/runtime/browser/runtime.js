@@ -69,7 +69,12 @@ export function createRuntime(deps) {
     log,
     onOpen: (webSocket) => applier.enqueue(() => registry.emit('ws:connect', { webSocket })),
     onLost: (webSocket) => applier.enqueue(() => registry.emit('ws:disconnect', { webSocket })),
-    onSignal: applier.signal,
+    // Errors are state: a Hello says which modules are broken now (the
+    // replay or live events that follow change it), an ErrorCleared which
+    // are fixed. Both go through the queue, in order with the signals.
+    onHello: (ev) => applier.enqueue(() => overlay.reset(ev.hello.errors)),
+    onSignal: (kind, ev) =>
+      kind === 'errorCleared' ? applier.enqueue(() => overlay.resolve(ev.errorCleared.modules)) : applier.signal(kind, ev),
   });
 
   return {

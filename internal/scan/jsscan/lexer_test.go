@@ -180,3 +180,15 @@ func TestCodeFrameWindow(t *testing.T) {
 func runeIndex(s, sub string) int {
 	return len([]rune(s[:strings.Index(s, sub)]))
 }
+
+func TestCodeFrameOfSource(t *testing.T) {
+	src := []byte("import a from './a.js'\nimport b from './b.js'\n")
+	if got, want := CodeFrame(src, 2, 15), "  2 | import b from './b.js'\n    |               ^"; got != want {
+		t.Errorf("CodeFrame:\n%s\nwant:\n%s", got, want)
+	}
+	for _, line := range []int{0, 4} {
+		if got := CodeFrame(src, line, 1); got != "" {
+			t.Errorf("CodeFrame of line %d = %q, want \"\"", line, got)
+		}
+	}
+}

@@ -147,6 +147,20 @@ func displayName(file string) string {
 // generated file can be one line of megabytes.
 const frameWidth = 100
 
+// CodeFrame is the code frame of SyntaxError.Frame for any position of
+// src: line (1-based) and, below it, a caret under the 1-based byte column
+// col. It is "" when src has no such line.
+func CodeFrame(src []byte, line, col int) string {
+	if line < 1 {
+		return ""
+	}
+	text, ok := sourceLine(src, line-1)
+	if !ok {
+		return ""
+	}
+	return codeFrame(text, line, col)
+}
+
 // codeFrame renders the line, prefixed by two spaces, its number and " | ",
 // and below it a caret under the 1-based byte column:
 //

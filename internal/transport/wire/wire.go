@@ -34,6 +34,7 @@ func eventProto(ev *signal.Event) *hmrdv1.Event {
 		out.Kind = &hmrdv1.Event_Hello{Hello: &hmrdv1.Hello{
 			ProtocolVersion: b.ProtocolVersion, DaemonVersion: b.DaemonVersion, Epoch: ev.Epoch,
 			HeadSeq: b.HeadSeq, Root: b.Root, Resumed: b.Resumed, SubscriberId: b.SubscriberID,
+			Errors: errorsProto(b.Errors),
 		}}
 	case *signal.Update:
 		out.Kind = &hmrdv1.Event_Update{Update: &hmrdv1.Update{
@@ -45,14 +46,31 @@ func eventProto(ev *signal.Event) *hmrdv1.Event {
 	case *signal.Prune:
 		out.Kind = &hmrdv1.Event_Prune{Prune: &hmrdv1.Prune{Paths: b.Paths}}
 	case *signal.Error:
-		out.Kind = &hmrdv1.Event_Error{Error: &hmrdv1.Error{
-			Message: b.Message, Module: b.Module, File: b.File, Line: uint32(max(b.Line, 0)),
-			Column: uint32(max(b.Column, 0)), Frame: b.Frame, Code: b.Code,
-		}}
+		out.Kind = &hmrdv1.Event_Error{Error: errorProto(b)}
+	case *signal.ErrorCleared:
+		out.Kind = &hmrdv1.Event_ErrorCleared{ErrorCleared: &hmrdv1.ErrorCleared{Modules: b.Modules}}
 	case *signal.Custom:
 		out.Kind = &hmrdv1.Event_Custom{Custom: &hmrdv1.Custom{Event: b.Event, Data: b.Data, From: b.From}}
 	case *signal.Heartbeat:
 		out.Kind = &hmrdv1.Event_Heartbeat{Heartbeat: &hmrdv1.Heartbeat{HeadSeq: b.HeadSeq}}
+	}
+	return out
+}
+
+func errorProto(e *signal.Error) *hmrdv1.Error {
+	return &hmrdv1.Error{
+		Message: e.Message, Module: e.Module, File: e.File, Line: uint32(max(e.Line, 0)),
+		Column: uint32(max(e.Column, 0)), Frame: e.Frame, Code: e.Code,
+	}
+}
+
+func errorsProto(es []*signal.Error) []*hmrdv1.Error {
+	if len(es) == 0 {
+		return nil
+	}
+	out := make([]*hmrdv1.Error, len(es))
+	for i, e := range es {
+		out[i] = errorProto(e)
 	}
 	return out
 }

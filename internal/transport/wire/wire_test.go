@@ -12,6 +12,9 @@ import (
 	"github.com/hmrd/hmrd/internal/transport/wire"
 )
 
+var brokenA = &signal.Error{Message: "cannot resolve import \"./b.js\" from /src/a.js: no such file or package", Module: "/src/a.js",
+	File: "/home/me/app/src/a.js", Line: 3, Column: 19, Frame: "  3 | import { b } from './b.js'\n    |                   ^", Code: "UNRESOLVED_IMPORT"}
+
 // The hub bounds memory by signal.Event.EstimateSize, which cannot encode
 // (the core knows no protobuf): it must stay close to the real encoding
 // for every kind of event, small and large.
@@ -25,8 +28,11 @@ func TestEstimateSizeMatchesProto(t *testing.T) {
 		updates = append(updates, propagate.Update{Type: propagate.UpdateJS, Path: id, AcceptedPath: id, Chain: chain})
 	}
 	bodies := map[string]signal.Body{
-		"hello":  &signal.Hello{ProtocolVersion: 1, DaemonVersion: "0.1.0", HeadSeq: 12345, Root: "/home/me/app", Resumed: true, SubscriberID: "s42"},
-		"update": &signal.Update{Updates: updates, Versions: versions, Triggers: []string{"/src/a.js"}, FirstInvalidatedBy: "/src/a.js"},
+		"hello": &signal.Hello{ProtocolVersion: 1, DaemonVersion: "0.1.0", HeadSeq: 12345, Root: "/home/me/app", Resumed: true, SubscriberID: "s42"},
+		"hello-with-errors": &signal.Hello{ProtocolVersion: 1, DaemonVersion: "0.1.0", HeadSeq: 12345, Root: "/home/me/app", SubscriberID: "s42",
+			Errors: []*signal.Error{brokenA, brokenA, brokenA}},
+		"error-cleared": &signal.ErrorCleared{Modules: chain},
+		"update":        &signal.Update{Updates: updates, Versions: versions, Triggers: []string{"/src/a.js"}, FirstInvalidatedBy: "/src/a.js"},
 		"full-reload": &signal.FullReload{FullReload: propagate.FullReload{Cause: propagate.CauseNoBoundary,
 			Reason: "no accept boundary: /src/a.js → /src/main.js (entry, does not accept)", Chain: chain, TriggeredBy: "/src/a.js", Path: "*"}},
 		"prune":      &signal.Prune{Paths: chain},

@@ -160,8 +160,8 @@ func (FullReloadCause) EnumDescriptor() ([]byte, []int) {
 }
 
 // Event is one message of a project's signal stream. Signals (update, full
-// reload, prune, error, custom) each take the next seq; hello and heartbeat
-// repeat the head seq and do not advance it.
+// reload, prune, error, error cleared, custom) each take the next seq; hello
+// and heartbeat repeat the head seq and do not advance it.
 type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Project name.
@@ -184,6 +184,7 @@ type Event struct {
 	//	*Event_Custom
 	//	*Event_Heartbeat
 	//	*Event_Refused
+	//	*Event_ErrorCleared
 	Kind          isEvent_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -333,6 +334,15 @@ func (x *Event) GetRefused() *Refused {
 	return nil
 }
 
+func (x *Event) GetErrorCleared() *ErrorCleared {
+	if x != nil {
+		if x, ok := x.Kind.(*Event_ErrorCleared); ok {
+			return x.ErrorCleared
+		}
+	}
+	return nil
+}
+
 type isEvent_Kind interface {
 	isEvent_Kind()
 }
@@ -369,6 +379,10 @@ type Event_Refused struct {
 	Refused *Refused `protobuf:"bytes,17,opt,name=refused,proto3,oneof"`
 }
 
+type Event_ErrorCleared struct {
+	ErrorCleared *ErrorCleared `protobuf:"bytes,18,opt,name=error_cleared,json=errorCleared,proto3,oneof"`
+}
+
 func (*Event_Hello) isEvent_Kind() {}
 
 func (*Event_Update) isEvent_Kind() {}
@@ -384,6 +398,8 @@ func (*Event_Custom) isEvent_Kind() {}
 func (*Event_Heartbeat) isEvent_Kind() {}
 
 func (*Event_Refused) isEvent_Kind() {}
+
+func (*Event_ErrorCleared) isEvent_Kind() {}
 
 // Refused answers a WebSocket ClientMessage the daemon could not act on
 // (an unknown module, data that is not JSON, a custom event too large). It
@@ -476,7 +492,13 @@ type Hello struct {
 	// True when the daemon replays from the subscriber's resume point.
 	Resumed bool `protobuf:"varint,6,opt,name=resumed,proto3" json:"resumed,omitempty"`
 	// Identifies this subscription in `hmrd status`.
-	SubscriberId  string `protobuf:"bytes,7,opt,name=subscriber_id,json=subscriberId,proto3" json:"subscriber_id,omitempty"`
+	SubscriberId string `protobuf:"bytes,7,opt,name=subscriber_id,json=subscriberId,proto3" json:"subscriber_id,omitempty"`
+	// The errors standing at head_seq, one per broken module, in module ID
+	// order: every module whose last Error no ErrorCleared has followed, and
+	// the live modules found broken when the project was opened (those had no
+	// Error event). A runtime replaces the errors it shows with these; the
+	// events that follow (a replay, then live events) change them as usual.
+	Errors        []*Error `protobuf:"bytes,8,rep,name=errors,proto3" json:"errors,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -558,6 +580,13 @@ func (x *Hello) GetSubscriberId() string {
 		return x.SubscriberId
 	}
 	return ""
+}
+
+func (x *Hello) GetErrors() []*Error {
+	if x != nil {
+		return x.Errors
+	}
+	return nil
 }
 
 // ModuleUpdate is one accept boundary taking one module's new version.
@@ -851,7 +880,10 @@ func (x *Prune) GetPaths() []string {
 }
 
 // Error: a module cannot be updated as it is (syntax error, unresolved
-// import, file too large). The next good update clears it.
+// import, file too large). Errors are state: the module stays broken, and
+// its Error stands, until an ErrorCleared names it; a later Error for the
+// same module replaces it. An Error without a module (a failed rescan) is
+// an event only: nothing clears it. Event.version is 0 on an Error.
 type Error struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Message string                 `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
@@ -948,6 +980,55 @@ func (x *Error) GetCode() string {
 	return ""
 }
 
+// ErrorCleared: the errors of these modules no longer stand, because each
+// module was fixed, deleted, or is no longer imported by anything live.
+// Published once per batch, after the batch's update or full reload and
+// prune, and before its new errors. Event.version is 0.
+type ErrorCleared struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Module IDs, sorted.
+	Modules       []string `protobuf:"bytes,1,rep,name=modules,proto3" json:"modules,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ErrorCleared) Reset() {
+	*x = ErrorCleared{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ErrorCleared) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ErrorCleared) ProtoMessage() {}
+
+func (x *ErrorCleared) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ErrorCleared.ProtoReflect.Descriptor instead.
+func (*ErrorCleared) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ErrorCleared) GetModules() []string {
+	if x != nil {
+		return x.Modules
+	}
+	return nil
+}
+
 // Custom is an application event (import.meta.hot.send / on).
 type Custom struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -963,7 +1044,7 @@ type Custom struct {
 
 func (x *Custom) Reset() {
 	*x = Custom{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[8]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -975,7 +1056,7 @@ func (x *Custom) String() string {
 func (*Custom) ProtoMessage() {}
 
 func (x *Custom) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[8]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -988,7 +1069,7 @@ func (x *Custom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Custom.ProtoReflect.Descriptor instead.
 func (*Custom) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{8}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Custom) GetEvent() string {
@@ -1022,7 +1103,7 @@ type Heartbeat struct {
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[9]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1034,7 +1115,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[9]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1047,7 +1128,7 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{9}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Heartbeat) GetHeadSeq() uint64 {
@@ -1071,7 +1152,7 @@ type ClientInfo struct {
 
 func (x *ClientInfo) Reset() {
 	*x = ClientInfo{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[10]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1083,7 +1164,7 @@ func (x *ClientInfo) String() string {
 func (*ClientInfo) ProtoMessage() {}
 
 func (x *ClientInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[10]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1096,7 +1177,7 @@ func (x *ClientInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientInfo.ProtoReflect.Descriptor instead.
 func (*ClientInfo) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{10}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ClientInfo) GetName() string {
@@ -1139,7 +1220,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[11]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1151,7 +1232,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[11]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1164,7 +1245,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{11}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SubscribeRequest) GetProject() string {
@@ -1218,7 +1299,7 @@ type SubscribeResponse struct {
 
 func (x *SubscribeResponse) Reset() {
 	*x = SubscribeResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[12]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1230,7 +1311,7 @@ func (x *SubscribeResponse) String() string {
 func (*SubscribeResponse) ProtoMessage() {}
 
 func (x *SubscribeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[12]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1243,7 +1324,7 @@ func (x *SubscribeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeResponse.ProtoReflect.Descriptor instead.
 func (*SubscribeResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{12}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SubscribeResponse) GetEvent() *Event {
@@ -1268,7 +1349,7 @@ type InvalidateRequest struct {
 
 func (x *InvalidateRequest) Reset() {
 	*x = InvalidateRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[13]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1280,7 +1361,7 @@ func (x *InvalidateRequest) String() string {
 func (*InvalidateRequest) ProtoMessage() {}
 
 func (x *InvalidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[13]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1293,7 +1374,7 @@ func (x *InvalidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvalidateRequest.ProtoReflect.Descriptor instead.
 func (*InvalidateRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{13}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *InvalidateRequest) GetProject() string {
@@ -1335,7 +1416,7 @@ type InvalidateResponse struct {
 
 func (x *InvalidateResponse) Reset() {
 	*x = InvalidateResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[14]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1347,7 +1428,7 @@ func (x *InvalidateResponse) String() string {
 func (*InvalidateResponse) ProtoMessage() {}
 
 func (x *InvalidateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[14]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1360,7 +1441,7 @@ func (x *InvalidateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvalidateResponse.ProtoReflect.Descriptor instead.
 func (*InvalidateResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{14}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *InvalidateResponse) GetSeq() uint64 {
@@ -1380,7 +1461,7 @@ type ReportLoadedRequest struct {
 
 func (x *ReportLoadedRequest) Reset() {
 	*x = ReportLoadedRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[15]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1392,7 +1473,7 @@ func (x *ReportLoadedRequest) String() string {
 func (*ReportLoadedRequest) ProtoMessage() {}
 
 func (x *ReportLoadedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[15]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1405,7 +1486,7 @@ func (x *ReportLoadedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportLoadedRequest.ProtoReflect.Descriptor instead.
 func (*ReportLoadedRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{15}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ReportLoadedRequest) GetProject() string {
@@ -1432,7 +1513,7 @@ type ReportLoadedResponse struct {
 
 func (x *ReportLoadedResponse) Reset() {
 	*x = ReportLoadedResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[16]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1444,7 +1525,7 @@ func (x *ReportLoadedResponse) String() string {
 func (*ReportLoadedResponse) ProtoMessage() {}
 
 func (x *ReportLoadedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[16]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1457,7 +1538,7 @@ func (x *ReportLoadedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportLoadedResponse.ProtoReflect.Descriptor instead.
 func (*ReportLoadedResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{16}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ReportLoadedResponse) GetUnknown() []string {
@@ -1484,7 +1565,7 @@ type SendCustomRequest struct {
 
 func (x *SendCustomRequest) Reset() {
 	*x = SendCustomRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[17]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1496,7 +1577,7 @@ func (x *SendCustomRequest) String() string {
 func (*SendCustomRequest) ProtoMessage() {}
 
 func (x *SendCustomRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[17]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1509,7 +1590,7 @@ func (x *SendCustomRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendCustomRequest.ProtoReflect.Descriptor instead.
 func (*SendCustomRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{17}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SendCustomRequest) GetProject() string {
@@ -1549,7 +1630,7 @@ type SendCustomResponse struct {
 
 func (x *SendCustomResponse) Reset() {
 	*x = SendCustomResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[18]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1561,7 +1642,7 @@ func (x *SendCustomResponse) String() string {
 func (*SendCustomResponse) ProtoMessage() {}
 
 func (x *SendCustomResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[18]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1574,7 +1655,7 @@ func (x *SendCustomResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendCustomResponse.ProtoReflect.Descriptor instead.
 func (*SendCustomResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{18}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SendCustomResponse) GetSeq() uint64 {
@@ -1600,7 +1681,7 @@ type Project struct {
 
 func (x *Project) Reset() {
 	*x = Project{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[19]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1612,7 +1693,7 @@ func (x *Project) String() string {
 func (*Project) ProtoMessage() {}
 
 func (x *Project) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[19]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1625,7 +1706,7 @@ func (x *Project) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Project.ProtoReflect.Descriptor instead.
 func (*Project) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{19}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Project) GetName() string {
@@ -1691,7 +1772,7 @@ type AddProjectRequest struct {
 
 func (x *AddProjectRequest) Reset() {
 	*x = AddProjectRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[20]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1703,7 +1784,7 @@ func (x *AddProjectRequest) String() string {
 func (*AddProjectRequest) ProtoMessage() {}
 
 func (x *AddProjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[20]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1716,7 +1797,7 @@ func (x *AddProjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddProjectRequest.ProtoReflect.Descriptor instead.
 func (*AddProjectRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{20}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *AddProjectRequest) GetRoot() string {
@@ -1749,7 +1830,7 @@ type AddProjectResponse struct {
 
 func (x *AddProjectResponse) Reset() {
 	*x = AddProjectResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[21]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1761,7 +1842,7 @@ func (x *AddProjectResponse) String() string {
 func (*AddProjectResponse) ProtoMessage() {}
 
 func (x *AddProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[21]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1774,7 +1855,7 @@ func (x *AddProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddProjectResponse.ProtoReflect.Descriptor instead.
 func (*AddProjectResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{21}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *AddProjectResponse) GetProject() *Project {
@@ -1793,7 +1874,7 @@ type RemoveProjectRequest struct {
 
 func (x *RemoveProjectRequest) Reset() {
 	*x = RemoveProjectRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1805,7 +1886,7 @@ func (x *RemoveProjectRequest) String() string {
 func (*RemoveProjectRequest) ProtoMessage() {}
 
 func (x *RemoveProjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1818,7 +1899,7 @@ func (x *RemoveProjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveProjectRequest.ProtoReflect.Descriptor instead.
 func (*RemoveProjectRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{22}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RemoveProjectRequest) GetProject() string {
@@ -1836,7 +1917,7 @@ type RemoveProjectResponse struct {
 
 func (x *RemoveProjectResponse) Reset() {
 	*x = RemoveProjectResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1848,7 +1929,7 @@ func (x *RemoveProjectResponse) String() string {
 func (*RemoveProjectResponse) ProtoMessage() {}
 
 func (x *RemoveProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1861,7 +1942,7 @@ func (x *RemoveProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveProjectResponse.ProtoReflect.Descriptor instead.
 func (*RemoveProjectResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{23}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{24}
 }
 
 type ListProjectsRequest struct {
@@ -1872,7 +1953,7 @@ type ListProjectsRequest struct {
 
 func (x *ListProjectsRequest) Reset() {
 	*x = ListProjectsRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1884,7 +1965,7 @@ func (x *ListProjectsRequest) String() string {
 func (*ListProjectsRequest) ProtoMessage() {}
 
 func (x *ListProjectsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1897,7 +1978,7 @@ func (x *ListProjectsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProjectsRequest.ProtoReflect.Descriptor instead.
 func (*ListProjectsRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{24}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{25}
 }
 
 type ListProjectsResponse struct {
@@ -1909,7 +1990,7 @@ type ListProjectsResponse struct {
 
 func (x *ListProjectsResponse) Reset() {
 	*x = ListProjectsResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1921,7 +2002,7 @@ func (x *ListProjectsResponse) String() string {
 func (*ListProjectsResponse) ProtoMessage() {}
 
 func (x *ListProjectsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1934,7 +2015,7 @@ func (x *ListProjectsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProjectsResponse.ProtoReflect.Descriptor instead.
 func (*ListProjectsResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{25}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListProjectsResponse) GetProjects() []*Project {
@@ -1955,7 +2036,7 @@ type ExplainRequest struct {
 
 func (x *ExplainRequest) Reset() {
 	*x = ExplainRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1967,7 +2048,7 @@ func (x *ExplainRequest) String() string {
 func (*ExplainRequest) ProtoMessage() {}
 
 func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1980,7 +2061,7 @@ func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainRequest.ProtoReflect.Descriptor instead.
 func (*ExplainRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{26}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ExplainRequest) GetProject() string {
@@ -2018,7 +2099,7 @@ type ExplainResponse struct {
 
 func (x *ExplainResponse) Reset() {
 	*x = ExplainResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2030,7 +2111,7 @@ func (x *ExplainResponse) String() string {
 func (*ExplainResponse) ProtoMessage() {}
 
 func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2043,7 +2124,7 @@ func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainResponse.ProtoReflect.Descriptor instead.
 func (*ExplainResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ExplainResponse) GetModule() string {
@@ -2132,7 +2213,7 @@ type GetGraphRequest struct {
 
 func (x *GetGraphRequest) Reset() {
 	*x = GetGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2144,7 +2225,7 @@ func (x *GetGraphRequest) String() string {
 func (*GetGraphRequest) ProtoMessage() {}
 
 func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2157,7 +2238,7 @@ func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphRequest.ProtoReflect.Descriptor instead.
 func (*GetGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetGraphRequest) GetProject() string {
@@ -2181,7 +2262,7 @@ type Edge struct {
 
 func (x *Edge) Reset() {
 	*x = Edge{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2193,7 +2274,7 @@ func (x *Edge) String() string {
 func (*Edge) ProtoMessage() {}
 
 func (x *Edge) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2206,7 +2287,7 @@ func (x *Edge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Edge.ProtoReflect.Descriptor instead.
 func (*Edge) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Edge) GetSpecifier() string {
@@ -2256,7 +2337,7 @@ type Module struct {
 
 func (x *Module) Reset() {
 	*x = Module{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2268,7 +2349,7 @@ func (x *Module) String() string {
 func (*Module) ProtoMessage() {}
 
 func (x *Module) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2281,7 +2362,7 @@ func (x *Module) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Module.ProtoReflect.Descriptor instead.
 func (*Module) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Module) GetId() string {
@@ -2417,7 +2498,7 @@ type GetGraphResponse struct {
 
 func (x *GetGraphResponse) Reset() {
 	*x = GetGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2429,7 +2510,7 @@ func (x *GetGraphResponse) String() string {
 func (*GetGraphResponse) ProtoMessage() {}
 
 func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2442,7 +2523,7 @@ func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphResponse.ProtoReflect.Descriptor instead.
 func (*GetGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetGraphResponse) GetRoot() string {
@@ -2475,7 +2556,7 @@ type StreamGraphRequest struct {
 
 func (x *StreamGraphRequest) Reset() {
 	*x = StreamGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2487,7 +2568,7 @@ func (x *StreamGraphRequest) String() string {
 func (*StreamGraphRequest) ProtoMessage() {}
 
 func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2500,7 +2581,7 @@ func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamGraphRequest.ProtoReflect.Descriptor instead.
 func (*StreamGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *StreamGraphRequest) GetProject() string {
@@ -2525,7 +2606,7 @@ type StreamGraphResponse struct {
 
 func (x *StreamGraphResponse) Reset() {
 	*x = StreamGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2537,7 +2618,7 @@ func (x *StreamGraphResponse) String() string {
 func (*StreamGraphResponse) ProtoMessage() {}
 
 func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2550,7 +2631,7 @@ func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamGraphResponse.ProtoReflect.Descriptor instead.
 func (*StreamGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *StreamGraphResponse) GetRoot() string {
@@ -2582,7 +2663,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2594,7 +2675,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2607,7 +2688,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
 }
 
 // ProjectStatus is one project in `hmrd status`.
@@ -2632,7 +2713,7 @@ type ProjectStatus struct {
 
 func (x *ProjectStatus) Reset() {
 	*x = ProjectStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2644,7 +2725,7 @@ func (x *ProjectStatus) String() string {
 func (*ProjectStatus) ProtoMessage() {}
 
 func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2657,7 +2738,7 @@ func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectStatus.ProtoReflect.Descriptor instead.
 func (*ProjectStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ProjectStatus) GetProject() *Project {
@@ -2727,7 +2808,7 @@ type WatchDegraded struct {
 
 func (x *WatchDegraded) Reset() {
 	*x = WatchDegraded{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2739,7 +2820,7 @@ func (x *WatchDegraded) String() string {
 func (*WatchDegraded) ProtoMessage() {}
 
 func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2752,7 +2833,7 @@ func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDegraded.ProtoReflect.Descriptor instead.
 func (*WatchDegraded) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *WatchDegraded) GetPolledDirs() uint32 {
@@ -2811,7 +2892,7 @@ type SubscriberStatus struct {
 
 func (x *SubscriberStatus) Reset() {
 	*x = SubscriberStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2823,7 +2904,7 @@ func (x *SubscriberStatus) String() string {
 func (*SubscriberStatus) ProtoMessage() {}
 
 func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2836,7 +2917,7 @@ func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriberStatus.ProtoReflect.Descriptor instead.
 func (*SubscriberStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *SubscriberStatus) GetId() string {
@@ -2922,7 +3003,7 @@ type StatusResponse struct {
 
 func (x *StatusResponse) Reset() {
 	*x = StatusResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2934,7 +3015,7 @@ func (x *StatusResponse) String() string {
 func (*StatusResponse) ProtoMessage() {}
 
 func (x *StatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2947,7 +3028,7 @@ func (x *StatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusResponse.ProtoReflect.Descriptor instead.
 func (*StatusResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *StatusResponse) GetDaemonVersion() string {
@@ -3040,7 +3121,7 @@ type ClientMessage struct {
 
 func (x *ClientMessage) Reset() {
 	*x = ClientMessage{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3052,7 +3133,7 @@ func (x *ClientMessage) String() string {
 func (*ClientMessage) ProtoMessage() {}
 
 func (x *ClientMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3065,7 +3146,7 @@ func (x *ClientMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMessage.ProtoReflect.Descriptor instead.
 func (*ClientMessage) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ClientMessage) GetKind() isClientMessage_Kind {
@@ -3138,7 +3219,7 @@ var File_hmrd_v1_hmrd_proto protoreflect.FileDescriptor
 
 const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\n" +
-	"\x12hmrd/v1/hmrd.proto\x12\ahmrd.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x83\x04\n" +
+	"\x12hmrd/v1/hmrd.proto\x12\ahmrd.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc1\x04\n" +
 	"\x05Event\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x14\n" +
@@ -3154,13 +3235,14 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x05error\x18\x0e \x01(\v2\x0e.hmrd.v1.ErrorH\x00R\x05error\x12)\n" +
 	"\x06custom\x18\x0f \x01(\v2\x0f.hmrd.v1.CustomH\x00R\x06custom\x122\n" +
 	"\theartbeat\x18\x10 \x01(\v2\x12.hmrd.v1.HeartbeatH\x00R\theartbeat\x12,\n" +
-	"\arefused\x18\x11 \x01(\v2\x10.hmrd.v1.RefusedH\x00R\arefusedB\x06\n" +
+	"\arefused\x18\x11 \x01(\v2\x10.hmrd.v1.RefusedH\x00R\arefused\x12<\n" +
+	"\rerror_cleared\x18\x12 \x01(\v2\x15.hmrd.v1.ErrorClearedH\x00R\ferrorClearedB\x06\n" +
 	"\x04kind\"a\n" +
 	"\aRefused\x12\x18\n" +
 	"\arequest\x18\x01 \x01(\tR\arequest\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
 	"\x04code\x18\x03 \x01(\tR\x04code\x12\x18\n" +
-	"\amessage\x18\x04 \x01(\tR\amessage\"\xdd\x01\n" +
+	"\amessage\x18\x04 \x01(\tR\amessage\"\x85\x02\n" +
 	"\x05Hello\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\x12%\n" +
 	"\x0edaemon_version\x18\x02 \x01(\tR\rdaemonVersion\x12\x14\n" +
@@ -3168,7 +3250,8 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\bhead_seq\x18\x04 \x01(\x04R\aheadSeq\x12\x12\n" +
 	"\x04root\x18\x05 \x01(\tR\x04root\x12\x18\n" +
 	"\aresumed\x18\x06 \x01(\bR\aresumed\x12#\n" +
-	"\rsubscriber_id\x18\a \x01(\tR\fsubscriberId\"\xf3\x01\n" +
+	"\rsubscriber_id\x18\a \x01(\tR\fsubscriberId\x12&\n" +
+	"\x06errors\x18\b \x03(\v2\x0e.hmrd.v1.ErrorR\x06errors\"\xf3\x01\n" +
 	"\fModuleUpdate\x12'\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x13.hmrd.v1.UpdateTypeR\x04type\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12#\n" +
@@ -3200,7 +3283,9 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x04line\x18\x04 \x01(\rR\x04line\x12\x16\n" +
 	"\x06column\x18\x05 \x01(\rR\x06column\x12\x14\n" +
 	"\x05frame\x18\x06 \x01(\tR\x05frame\x12\x12\n" +
-	"\x04code\x18\a \x01(\tR\x04code\"F\n" +
+	"\x04code\x18\a \x01(\tR\x04code\"(\n" +
+	"\fErrorCleared\x12\x18\n" +
+	"\amodules\x18\x01 \x03(\tR\amodules\"F\n" +
 	"\x06Custom\x12\x14\n" +
 	"\x05event\x18\x01 \x01(\tR\x05event\x12\x12\n" +
 	"\x04data\x18\x02 \x01(\tR\x04data\x12\x12\n" +
@@ -3410,7 +3495,7 @@ func file_hmrd_v1_hmrd_proto_rawDescGZIP() []byte {
 }
 
 var file_hmrd_v1_hmrd_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(UpdateType)(0),               // 0: hmrd.v1.UpdateType
 	(FullReloadCause)(0),          // 1: hmrd.v1.FullReloadCause
@@ -3422,107 +3507,110 @@ var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(*FullReload)(nil),            // 7: hmrd.v1.FullReload
 	(*Prune)(nil),                 // 8: hmrd.v1.Prune
 	(*Error)(nil),                 // 9: hmrd.v1.Error
-	(*Custom)(nil),                // 10: hmrd.v1.Custom
-	(*Heartbeat)(nil),             // 11: hmrd.v1.Heartbeat
-	(*ClientInfo)(nil),            // 12: hmrd.v1.ClientInfo
-	(*SubscribeRequest)(nil),      // 13: hmrd.v1.SubscribeRequest
-	(*SubscribeResponse)(nil),     // 14: hmrd.v1.SubscribeResponse
-	(*InvalidateRequest)(nil),     // 15: hmrd.v1.InvalidateRequest
-	(*InvalidateResponse)(nil),    // 16: hmrd.v1.InvalidateResponse
-	(*ReportLoadedRequest)(nil),   // 17: hmrd.v1.ReportLoadedRequest
-	(*ReportLoadedResponse)(nil),  // 18: hmrd.v1.ReportLoadedResponse
-	(*SendCustomRequest)(nil),     // 19: hmrd.v1.SendCustomRequest
-	(*SendCustomResponse)(nil),    // 20: hmrd.v1.SendCustomResponse
-	(*Project)(nil),               // 21: hmrd.v1.Project
-	(*AddProjectRequest)(nil),     // 22: hmrd.v1.AddProjectRequest
-	(*AddProjectResponse)(nil),    // 23: hmrd.v1.AddProjectResponse
-	(*RemoveProjectRequest)(nil),  // 24: hmrd.v1.RemoveProjectRequest
-	(*RemoveProjectResponse)(nil), // 25: hmrd.v1.RemoveProjectResponse
-	(*ListProjectsRequest)(nil),   // 26: hmrd.v1.ListProjectsRequest
-	(*ListProjectsResponse)(nil),  // 27: hmrd.v1.ListProjectsResponse
-	(*ExplainRequest)(nil),        // 28: hmrd.v1.ExplainRequest
-	(*ExplainResponse)(nil),       // 29: hmrd.v1.ExplainResponse
-	(*GetGraphRequest)(nil),       // 30: hmrd.v1.GetGraphRequest
-	(*Edge)(nil),                  // 31: hmrd.v1.Edge
-	(*Module)(nil),                // 32: hmrd.v1.Module
-	(*GetGraphResponse)(nil),      // 33: hmrd.v1.GetGraphResponse
-	(*StreamGraphRequest)(nil),    // 34: hmrd.v1.StreamGraphRequest
-	(*StreamGraphResponse)(nil),   // 35: hmrd.v1.StreamGraphResponse
-	(*StatusRequest)(nil),         // 36: hmrd.v1.StatusRequest
-	(*ProjectStatus)(nil),         // 37: hmrd.v1.ProjectStatus
-	(*WatchDegraded)(nil),         // 38: hmrd.v1.WatchDegraded
-	(*SubscriberStatus)(nil),      // 39: hmrd.v1.SubscriberStatus
-	(*StatusResponse)(nil),        // 40: hmrd.v1.StatusResponse
-	(*ClientMessage)(nil),         // 41: hmrd.v1.ClientMessage
-	nil,                           // 42: hmrd.v1.Update.VersionsEntry
-	(*timestamppb.Timestamp)(nil), // 43: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 44: google.protobuf.Duration
+	(*ErrorCleared)(nil),          // 10: hmrd.v1.ErrorCleared
+	(*Custom)(nil),                // 11: hmrd.v1.Custom
+	(*Heartbeat)(nil),             // 12: hmrd.v1.Heartbeat
+	(*ClientInfo)(nil),            // 13: hmrd.v1.ClientInfo
+	(*SubscribeRequest)(nil),      // 14: hmrd.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),     // 15: hmrd.v1.SubscribeResponse
+	(*InvalidateRequest)(nil),     // 16: hmrd.v1.InvalidateRequest
+	(*InvalidateResponse)(nil),    // 17: hmrd.v1.InvalidateResponse
+	(*ReportLoadedRequest)(nil),   // 18: hmrd.v1.ReportLoadedRequest
+	(*ReportLoadedResponse)(nil),  // 19: hmrd.v1.ReportLoadedResponse
+	(*SendCustomRequest)(nil),     // 20: hmrd.v1.SendCustomRequest
+	(*SendCustomResponse)(nil),    // 21: hmrd.v1.SendCustomResponse
+	(*Project)(nil),               // 22: hmrd.v1.Project
+	(*AddProjectRequest)(nil),     // 23: hmrd.v1.AddProjectRequest
+	(*AddProjectResponse)(nil),    // 24: hmrd.v1.AddProjectResponse
+	(*RemoveProjectRequest)(nil),  // 25: hmrd.v1.RemoveProjectRequest
+	(*RemoveProjectResponse)(nil), // 26: hmrd.v1.RemoveProjectResponse
+	(*ListProjectsRequest)(nil),   // 27: hmrd.v1.ListProjectsRequest
+	(*ListProjectsResponse)(nil),  // 28: hmrd.v1.ListProjectsResponse
+	(*ExplainRequest)(nil),        // 29: hmrd.v1.ExplainRequest
+	(*ExplainResponse)(nil),       // 30: hmrd.v1.ExplainResponse
+	(*GetGraphRequest)(nil),       // 31: hmrd.v1.GetGraphRequest
+	(*Edge)(nil),                  // 32: hmrd.v1.Edge
+	(*Module)(nil),                // 33: hmrd.v1.Module
+	(*GetGraphResponse)(nil),      // 34: hmrd.v1.GetGraphResponse
+	(*StreamGraphRequest)(nil),    // 35: hmrd.v1.StreamGraphRequest
+	(*StreamGraphResponse)(nil),   // 36: hmrd.v1.StreamGraphResponse
+	(*StatusRequest)(nil),         // 37: hmrd.v1.StatusRequest
+	(*ProjectStatus)(nil),         // 38: hmrd.v1.ProjectStatus
+	(*WatchDegraded)(nil),         // 39: hmrd.v1.WatchDegraded
+	(*SubscriberStatus)(nil),      // 40: hmrd.v1.SubscriberStatus
+	(*StatusResponse)(nil),        // 41: hmrd.v1.StatusResponse
+	(*ClientMessage)(nil),         // 42: hmrd.v1.ClientMessage
+	nil,                           // 43: hmrd.v1.Update.VersionsEntry
+	(*timestamppb.Timestamp)(nil), // 44: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 45: google.protobuf.Duration
 }
 var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
-	43, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
+	44, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
 	4,  // 1: hmrd.v1.Event.hello:type_name -> hmrd.v1.Hello
 	6,  // 2: hmrd.v1.Event.update:type_name -> hmrd.v1.Update
 	7,  // 3: hmrd.v1.Event.full_reload:type_name -> hmrd.v1.FullReload
 	8,  // 4: hmrd.v1.Event.prune:type_name -> hmrd.v1.Prune
 	9,  // 5: hmrd.v1.Event.error:type_name -> hmrd.v1.Error
-	10, // 6: hmrd.v1.Event.custom:type_name -> hmrd.v1.Custom
-	11, // 7: hmrd.v1.Event.heartbeat:type_name -> hmrd.v1.Heartbeat
+	11, // 6: hmrd.v1.Event.custom:type_name -> hmrd.v1.Custom
+	12, // 7: hmrd.v1.Event.heartbeat:type_name -> hmrd.v1.Heartbeat
 	3,  // 8: hmrd.v1.Event.refused:type_name -> hmrd.v1.Refused
-	0,  // 9: hmrd.v1.ModuleUpdate.type:type_name -> hmrd.v1.UpdateType
-	5,  // 10: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
-	42, // 11: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
-	1,  // 12: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
-	12, // 13: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
-	2,  // 14: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
-	21, // 15: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
-	21, // 16: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
-	5,  // 17: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
-	7,  // 18: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
-	31, // 19: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
-	32, // 20: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
-	32, // 21: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
-	21, // 22: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
-	2,  // 23: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
-	44, // 24: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
-	44, // 25: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
-	38, // 26: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
-	44, // 27: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
-	12, // 28: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
-	43, // 29: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
-	43, // 30: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
-	44, // 31: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
-	37, // 32: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
-	39, // 33: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
-	15, // 34: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
-	19, // 35: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
-	17, // 36: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
-	13, // 37: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
-	15, // 38: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
-	17, // 39: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
-	19, // 40: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
-	22, // 41: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
-	24, // 42: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
-	26, // 43: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
-	28, // 44: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
-	30, // 45: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
-	34, // 46: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
-	36, // 47: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
-	14, // 48: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
-	16, // 49: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
-	18, // 50: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
-	20, // 51: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
-	23, // 52: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
-	25, // 53: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
-	27, // 54: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
-	29, // 55: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
-	33, // 56: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
-	35, // 57: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
-	40, // 58: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
-	48, // [48:59] is the sub-list for method output_type
-	37, // [37:48] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	10, // 9: hmrd.v1.Event.error_cleared:type_name -> hmrd.v1.ErrorCleared
+	9,  // 10: hmrd.v1.Hello.errors:type_name -> hmrd.v1.Error
+	0,  // 11: hmrd.v1.ModuleUpdate.type:type_name -> hmrd.v1.UpdateType
+	5,  // 12: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
+	43, // 13: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
+	1,  // 14: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
+	13, // 15: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
+	2,  // 16: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
+	22, // 17: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
+	22, // 18: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
+	5,  // 19: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
+	7,  // 20: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
+	32, // 21: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
+	33, // 22: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
+	33, // 23: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
+	22, // 24: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
+	2,  // 25: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
+	45, // 26: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
+	45, // 27: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
+	39, // 28: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
+	45, // 29: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
+	13, // 30: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
+	44, // 31: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
+	44, // 32: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
+	45, // 33: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
+	38, // 34: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
+	40, // 35: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
+	16, // 36: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
+	20, // 37: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
+	18, // 38: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
+	14, // 39: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
+	16, // 40: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
+	18, // 41: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
+	20, // 42: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
+	23, // 43: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
+	25, // 44: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
+	27, // 45: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
+	29, // 46: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
+	31, // 47: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
+	35, // 48: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
+	37, // 49: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
+	15, // 50: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
+	17, // 51: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
+	19, // 52: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
+	21, // 53: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
+	24, // 54: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
+	26, // 55: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
+	28, // 56: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
+	30, // 57: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
+	34, // 58: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
+	36, // 59: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
+	41, // 60: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
+	50, // [50:61] is the sub-list for method output_type
+	39, // [39:50] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_hmrd_v1_hmrd_proto_init() }
@@ -3539,8 +3627,9 @@ func file_hmrd_v1_hmrd_proto_init() {
 		(*Event_Custom)(nil),
 		(*Event_Heartbeat)(nil),
 		(*Event_Refused)(nil),
+		(*Event_ErrorCleared)(nil),
 	}
-	file_hmrd_v1_hmrd_proto_msgTypes[39].OneofWrappers = []any{
+	file_hmrd_v1_hmrd_proto_msgTypes[40].OneofWrappers = []any{
 		(*ClientMessage_Invalidate)(nil),
 		(*ClientMessage_Custom)(nil),
 		(*ClientMessage_Loaded)(nil),
@@ -3551,7 +3640,7 @@ func file_hmrd_v1_hmrd_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hmrd_v1_hmrd_proto_rawDesc), len(file_hmrd_v1_hmrd_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   41,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   3,
 		},

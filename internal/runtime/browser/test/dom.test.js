@@ -1,7 +1,7 @@
 // The DOM side: <link> swaps, style modules, the error overlay.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, FakeDocument, settle } from '../testing/fakes.js';
+import { harness, FakeDocument, settle, jsUpdate } from '../testing/fakes.js';
 
 const cssUpdate = (path) => ({ type: 'UPDATE_TYPE_CSS', path, acceptedPath: path });
 
@@ -118,7 +118,7 @@ const parseError = {
   code: 'PARSE_ERROR',
 };
 
-test('an Error shows the overlay; the next applied update clears it', async () => {
+test('an Error shows the overlay; an update does not clear it, its ErrorCleared does', async () => {
   const doc = new FakeDocument();
   const h = harness({ document: doc });
   const seen = [];
@@ -146,8 +146,95 @@ test('an Error shows the overlay; the next applied update clears it', async () =
 
   h.update([{ type: 'UPDATE_TYPE_JS', path: '/src/app.js', acceptedPath: '/src/app.js' }]);
   await h.idle();
-  assert.equal(overlay.parentNode, null);
+  assert.equal(h.rt.state.overlay, true, 'an update leaves a standing error on screen');
+  assert.match(overlayText(doc), /Expected "\)" but found "if"/);
+
+  h.signal('errorCleared', { modules: ['/src/app.js'] });
+  await h.idle();
+  assert.equal(overlayText(doc), null);
   assert.equal(h.rt.state.overlay, false);
+});
+
+/** The text of the overlay on the page, null when there is none. */
+function overlayText(doc) {
+  const all = doc.body.children.filter((c) => c.localName === 'hmrd-error-overlay');
+  assert.ok(all.length <= 1, 'one overlay at a time');
+  return all.length ? all[0].allText() : null;
+}
+
+const unresolved = {
+  message: 'cannot resolve import "./gone.js" from /src/b.js: no such file or package',
+  module: '/src/b.js',
+  file: '/abs/src/b.js',
+  line: 1,
+  column: 9,
+  code: 'UNRESOLVED_IMPORT',
+};
+
+test('the overlay shows every broken module; ErrorCleared removes only the modules it names', async () => {
+  const doc = new FakeDocument();
+  const h = harness({ document: doc });
+  h.connect();
+  h.signal('error', parseError);
+  h.signal('error', unresolved);
+  h.update([jsUpdate('/src/other.js')]);
+  await h.idle();
+  let text = overlayText(doc);
+  assert.match(text, /Expected "\)" but found "if"/);
+  assert.match(text, /cannot resolve import "\.\/gone\.js"/);
+  assert.match(text, /2 errors/);
+
+  h.signal('errorCleared', { modules: ['/src/app.js', '/src/never-broken.js'] });
+  await h.idle();
+  text = overlayText(doc);
+  assert.doesNotMatch(text, /Expected/);
+  assert.match(text, /gone\.js/);
+
+  // A module's next Error replaces its error.
+  h.signal('error', { ...unresolved, message: 'still broken' });
+  await h.idle();
+  text = overlayText(doc);
+  assert.match(text, /still broken/);
+  assert.doesNotMatch(text, /gone\.js/);
+  assert.doesNotMatch(text, /errors/);
+});
+
+test('the Hello says which modules are broken: shown on connect, and replacing what was shown on a reconnect', async () => {
+  const doc = new FakeDocument();
+  const h = harness({ document: doc });
+  h.connect({ errors: [parseError] });
+  await h.idle();
+  assert.match(overlayText(doc), /Expected "\)" but found "if"/);
+  assert.equal(h.rt.state.overlay, true);
+
+  // Broken meanwhile: b.js; fixed meanwhile: app.js.
+  h.ws.drop();
+  h.timers.runAll();
+  h.connect({ headSeq: '5', errors: [unresolved] });
+  await h.idle();
+  const text = overlayText(doc);
+  assert.match(text, /gone\.js/);
+  assert.doesNotMatch(text, /Expected/);
+
+  h.ws.drop();
+  h.timers.runAll();
+  h.connect({ headSeq: '6' });
+  await h.idle();
+  assert.equal(overlayText(doc), null);
+});
+
+test('an error that names no module is gone after the next update', async () => {
+  const doc = new FakeDocument();
+  const h = harness({ document: doc });
+  h.connect({ errors: [unresolved] });
+  h.signal('error', { message: 'rescan /x: permission denied', code: 'READ_ERROR' });
+  await h.idle();
+  assert.match(overlayText(doc), /permission denied/);
+  h.update([jsUpdate('/src/other.js')]);
+  await h.idle();
+  const text = overlayText(doc);
+  assert.doesNotMatch(text, /permission denied/);
+  assert.match(text, /gone\.js/);
 });
 
 test('the overlay closes on Escape and on a click outside the panel, and a new error replaces it', async () => {

@@ -177,14 +177,23 @@ export function harness(opts = {}) {
       failImport = fn;
     },
     // start(), open the socket and say Hello.
-    connect({ headSeq = '0', epoch = EPOCH, resumed = false } = {}) {
+    connect({ headSeq = '0', epoch = EPOCH, resumed = false, errors = undefined } = {}) {
       rt.start();
       h.ws.accept();
       h.ws.push({
         project: 'app',
         seq: headSeq,
         epoch,
-        hello: { protocolVersion: 1, daemonVersion: 'dev', epoch, headSeq, root: '/x', subscriberId: 's1', ...(resumed ? { resumed } : {}) },
+        hello: {
+          protocolVersion: 1,
+          daemonVersion: 'dev',
+          epoch,
+          headSeq,
+          root: '/x',
+          subscriberId: 's1',
+          ...(resumed ? { resumed } : {}),
+          ...(errors ? { errors } : {}),
+        },
       });
       seq = Number(headSeq);
       return h.ws;
