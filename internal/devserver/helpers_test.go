@@ -41,6 +41,7 @@ type fakeService struct {
 	modules map[string]fakeModule
 	calls   []fakeCall
 	err     error // returned by ServeModule when set
+	reloads []string
 }
 
 type fakeCall struct {
@@ -110,6 +111,13 @@ func (f *fakeService) Explain(context.Context, string, string) (engine.Explanati
 }
 func (f *fakeService) Graph(context.Context, string) (*engine.Snapshot, error) { return nil, errFake }
 func (f *fakeService) Status(context.Context) control.Status                   { return control.Status{} }
+
+func (f *fakeService) Reload(_ context.Context, _, reason string) (uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reloads = append(f.reloads, reason)
+	return uint64(len(f.reloads)), nil
+}
 
 // engineService adapts a real engine.Project: ServeModule as the daemon
 // does it (ServeInfo, then MarkLoaded), serialised because a Project is

@@ -89,6 +89,7 @@ type Server struct {
 	root   *os.Root
 
 	ext externals
+	tsc tsconfigs
 }
 
 // New returns the dev server of a project rooted at o.Root.
