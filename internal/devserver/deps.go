@@ -141,8 +141,8 @@ func (s *Server) buildDeps(key string, specs []string) (*depsBundle, error) {
 	facades := api.Plugin{Name: "hmrd-deps", Setup: func(pb api.PluginBuild) {
 		pb.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: depsNamespace}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
 			f := a.PluginData.(*facade)
-			code := f.code(a.Path)
-			return api.OnLoadResult{Contents: &code, ResolveDir: filepath.Dir(a.Path), Loader: api.LoaderJS}, nil
+			code := f.code()
+			return api.OnLoadResult{Contents: &code, ResolveDir: filepath.Dir(f.file), Loader: api.LoaderJS}, nil
 		})
 		pb.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: depsNamespace + "-failed"}, func(api.OnLoadArgs) (api.OnLoadResult, error) {
 			empty := "export {};\n"
@@ -257,14 +257,15 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 
 // facade is the generated entry module of one specifier.
 type facade struct {
+	file       string // the module's absolute path
 	cjs        bool
 	hasDefault bool     // ESM: the module has a default export
 	names      []string // CommonJS: the named exports found
 }
 
-// code is the facade's source; file is the absolute path of the module.
-func (f *facade) code(file string) string {
-	q := jsonString(file)
+// code is the facade's source.
+func (f *facade) code() string {
+	q := jsonString(f.file)
 	var b strings.Builder
 	if !f.cjs {
 		b.WriteString("export * from " + q + ";\n")
@@ -317,14 +318,16 @@ func (s *Server) resolveDep(pb api.PluginBuild, spec string) (api.OnResolveResul
 	if err != nil {
 		return api.OnResolveResult{}, fmt.Errorf("%s: %w", id, err)
 	}
-	f := &facade{}
+	f := &facade{file: res.Path}
 	if lx := jsscan.LexCommonJS(data); lx.ModuleSyntax || path.Ext(res.Path) == ".mjs" {
 		f.hasDefault = s.esmHasDefault(data)
 	} else {
 		f.cjs = true
 		f.names = s.commonJSNames(pb, res.Path, lx)
 	}
-	return api.OnResolveResult{Path: res.Path, Namespace: depsNamespace, PluginData: f}, nil
+	// The facade is named by its specifier: esbuild prints the name in
+	// a comment, and absolute paths stay out of what pages read.
+	return api.OnResolveResult{Path: spec, Namespace: depsNamespace, PluginData: f}, nil
 }
 
 // esmHasDefault reports whether an ES module exports a default of its own

@@ -19,8 +19,7 @@ import (
 )
 
 // The dependency bundle is cached on disk, in node_modules/.hmrd/deps
-// under the root (or, without a node_modules there, in the user cache
-// directory), keyed by a hash of what decides its content: the lockfile,
+// under the root, keyed by a hash of what decides its content: the lockfile,
 // package.json, the build options (depsFormat) and the hmrd binary. A
 // daemon that starts with a cache of its key serves it without building.
 
@@ -118,17 +117,13 @@ var binaryID = sync.OnceValue(func() string {
 })
 
 // depsCacheDir is the directory of the on-disk cache, "" when there is
-// none.
+// none: the packages bundled are in the root's node_modules, and the
+// cache goes with them (removing node_modules removes it).
 func (s *Server) depsCacheDir() string {
 	if fi, err := os.Stat(filepath.Join(s.realRoot, "node_modules")); err == nil && fi.IsDir() {
 		return filepath.Join(s.realRoot, "node_modules", ".hmrd", "deps")
 	}
-	base, err := os.UserCacheDir()
-	if err != nil {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(s.realRoot))
-	return filepath.Join(base, "hmrd", "deps", hex.EncodeToString(sum[:8]))
+	return ""
 }
 
 // depsMeta is the cache's _metadata.json.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hmrd/hmrd/internal/engine"
@@ -36,6 +37,8 @@ type externals struct {
 	// served holds the files of cur that a page loaded, with their ETags:
 	// a rebuild that changes one of them must reload the pages.
 	served map[string]string
+	// builds counts esbuild runs (not cache loads), for tests and logs.
+	builds atomic.Int64
 }
 
 // prepareDeps makes sure the bundle includes every package a module
@@ -216,6 +219,7 @@ func (s *Server) rebuildDeps(ctx context.Context, prev *depsBundle, key string, 
 		}
 	}
 	start := time.Now()
+	s.ext.builds.Add(1)
 	b, err := s.bundleDeps(key, specs)
 	if err != nil {
 		// Only the combination fails: keep what was bundled, and record

@@ -42,6 +42,7 @@ type fakeService struct {
 	calls   []fakeCall
 	err     error // returned by ServeModule when set
 	reloads []string
+	graph   *engine.Snapshot // returned by Graph when set
 }
 
 type fakeCall struct {
@@ -109,8 +110,15 @@ func (f *fakeService) ListProjects(context.Context) []control.ProjectInfo { retu
 func (f *fakeService) Explain(context.Context, string, string) (engine.Explanation, error) {
 	return engine.Explanation{}, errFake
 }
-func (f *fakeService) Graph(context.Context, string) (*engine.Snapshot, error) { return nil, errFake }
-func (f *fakeService) Status(context.Context) control.Status                   { return control.Status{} }
+func (f *fakeService) Graph(context.Context, string) (*engine.Snapshot, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.graph == nil {
+		return nil, errFake
+	}
+	return f.graph, nil
+}
+func (f *fakeService) Status(context.Context) control.Status { return control.Status{} }
 
 func (f *fakeService) Reload(_ context.Context, _, reason string) (uint64, error) {
 	f.mu.Lock()

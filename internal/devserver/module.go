@@ -33,7 +33,7 @@ func (s *Server) serveJS(w http.ResponseWriter, r *http.Request, id, name string
 // module uses import.meta.hot, and a source map of the original inline.
 func (s *Server) transformModule(ctx context.Context, id string, src []byte, loader jsscan.Loader) ([]byte, error) {
 	to := transformOptions(id, loader)
-	s.moduleTSOptions(id, loader).apply(&to)
+	s.moduleTSOptions(id, loader, src).apply(&to)
 	tr := api.Transform(string(src), to)
 	if len(tr.Errors) > 0 {
 		return nil, transformError(id, tr.Errors[0])

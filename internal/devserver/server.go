@@ -322,6 +322,9 @@ func (s *Server) fsRel(abs string) (string, bool) {
 func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel string, dir, imp bool) {
 	f, fi, err := s.open(rel)
 	if err != nil {
+		if !dir && !imp && s.servePublic(w, r, rel, err) {
+			return
+		}
 		s.openFailed(w, r, rel, err)
 		return
 	}

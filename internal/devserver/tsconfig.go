@@ -54,8 +54,9 @@ type tsOptions struct {
 	fragment     string
 	// raw is the tsconfig JSON given to esbuild ("" for none).
 	raw string
-	// jsxSet: the config chose the JSX mode (else package.json may).
-	jsxSet bool
+	// jsxSet: the config chose the JSX mode (else package.json may);
+	// fromPackage: package.json chose it.
+	jsxSet, fromPackage bool
 }
 
 // apply sets o on esbuild's transform options.
@@ -131,12 +132,22 @@ func (c *tsConfig) tsExt(f string) bool {
 }
 
 // moduleTSOptions are the options for the module id (root-relative) with
-// loader: nil for plain JavaScript, which no tsconfig changes.
-func (s *Server) moduleTSOptions(id string, loader jsscan.Loader) *tsOptions {
+// loader and source src: nil for plain JavaScript, which no tsconfig
+// changes.
+func (s *Server) moduleTSOptions(id string, loader jsscan.Loader, src []byte) *tsOptions {
 	if loader == jsscan.LoaderJS || !strings.HasPrefix(id, "/") {
 		return nil
 	}
-	return s.tsOptionsFor(filepath.Join(s.realRoot, filepath.FromSlash(id[1:])))
+	o := s.tsOptionsFor(filepath.Join(s.realRoot, filepath.FromSlash(id[1:])))
+	if o != nil && o.fromPackage && bytes.Contains(src, []byte("@jsx ")) && !bytes.Contains(src, []byte("@jsxRuntime")) {
+		// A classic pragma in a project that only gets the automatic
+		// runtime from its dependencies: classic for this file (in
+		// automatic mode esbuild ignores @jsx).
+		c := *o
+		c.jsx, c.jsxDev = api.JSXTransform, false
+		return &c
+	}
+	return o
 }
 
 // tsOptionsFor returns the options for the module file (absolute), or nil
@@ -246,7 +257,7 @@ func (s *Server) packageJSX(dir string, dep func(string)) *tsOptions {
 			for _, name := range []string{"react", "preact"} {
 				for _, m := range []map[string]string{pkg.Dependencies, pkg.DevDependencies, pkg.PeerDependencies} {
 					if _, ok := m[name]; ok {
-						return &tsOptions{jsx: api.JSXAutomatic, jsxDev: true, importSource: name}
+						return &tsOptions{jsx: api.JSXAutomatic, jsxDev: true, importSource: name, fromPackage: true}
 					}
 				}
 			}
