@@ -26,6 +26,7 @@ import (
 	"github.com/hmrd/hmrd/internal/engine"
 	"github.com/hmrd/hmrd/internal/fswatch"
 	"github.com/hmrd/hmrd/internal/transport/httpguard"
+	"github.com/hmrd/hmrd/internal/transport/rpcauth"
 	"github.com/hmrd/hmrd/internal/transport/rpcserver"
 )
 
@@ -41,10 +42,26 @@ type Config struct {
 	// "off" disables the unix socket (then GRPCAddr must be set).
 	Socket string
 	// GRPCAddr, when set, also serves gRPC on TCP (e.g. "127.0.0.1:7070").
+	// On an address other machines can reach (anything but localhost or
+	// a loopback IP) it serves only TLS and only RPCs carrying the
+	// daemon's token (docs/operations.md#remote-access).
 	GRPCAddr string
+	// GRPCSecure requires TLS and the token on GRPCAddr even when it is a
+	// loopback address (other users of the machine can reach loopback).
+	GRPCSecure bool
+	// TLSCert and TLSKey are PEM files of the certificate and key the TCP
+	// listener serves when it requires TLS; without them the daemon
+	// generates a self-signed ECDSA pair in StateDir and keeps it.
+	TLSCert, TLSKey string
+	// StateDir holds the gRPC token and the generated key pair, created
+	// on first use (directory 0700, files 0600); "" is
+	// DefaultStateDir(). Nothing is written there unless GRPCAddr
+	// requires TLS.
+	StateDir string
 	// HTTPAddr is the dev server address (e.g. "127.0.0.1:5173"; port 0
 	// picks one); "" or "off" disables it. The dev server serves the first
-	// project; every project streams signals over gRPC.
+	// project; every project streams signals over gRPC. An address other
+	// machines can reach needs AllowHosts: New refuses it otherwise.
 	HTTPAddr string
 	// AllowHosts are extra Host names the dev server answers (loopback
 	// names always are): for a LAN address or a tunnel's name.
@@ -90,6 +107,7 @@ type Daemon struct {
 	listeners []string
 	httpURL   string
 	guard     *httpguard.Guard
+	remote    *RemoteAccess // the TCP listener requires TLS and the token
 
 	mu       sync.Mutex
 	projects map[string]*project
@@ -111,6 +129,9 @@ func New(cfg Config) (*Daemon, error) {
 	}
 	if cfg.Socket == "off" && cfg.GRPCAddr == "" {
 		return nil, errors.New("hmrd: no gRPC listener: the unix socket is off and no --grpc address is set")
+	}
+	if err := cfg.checkRemote(); err != nil {
+		return nil, err
 	}
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -137,7 +158,9 @@ func (d *Daemon) Epoch() string { return d.epoch }
 // graphed and watched.
 func (d *Daemon) Ready() <-chan struct{} { return d.ready }
 
-// Listeners are the addresses served ("unix:/path", "tcp:127.0.0.1:7070").
+// Listeners are the addresses served ("unix:/path", "tcp:127.0.0.1:7070",
+// "tcp+tls:0.0.0.0:7070" for a listener requiring TLS and the token,
+// "http:127.0.0.1:5173").
 // Valid after Ready.
 func (d *Daemon) Listeners() []string { return slices.Clone(d.listeners) }
 
@@ -154,9 +177,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.runCtx = ctx
 	d.mu.Unlock()
 
-	var lis []net.Listener
+	// lis are served plaintext (the unix socket, loopback TCP); remoteLis
+	// with TLS and the token.
+	var lis, remoteLis []net.Listener
 	defer func() {
-		for _, l := range lis {
+		for _, l := range append(lis, remoteLis...) {
 			l.Close()
 		}
 	}()
@@ -172,7 +197,22 @@ func (d *Daemon) Run(ctx context.Context) error {
 		lis = append(lis, l)
 		d.listeners = append(d.listeners, "unix:"+path)
 	}
-	if d.cfg.GRPCAddr != "" {
+	var remoteOpts rpcserver.Options
+	if d.cfg.grpcSecure() {
+		cert, token, ra, err := d.remoteCredentials()
+		if err != nil {
+			return err
+		}
+		remoteOpts = rpcserver.Options{Creds: rpcauth.ServerCredentials(cert), Token: token, Logger: d.log}
+		l, err := net.Listen("tcp", d.cfg.GRPCAddr)
+		if err != nil {
+			return fmt.Errorf("hmrd: listen %s: %w", d.cfg.GRPCAddr, err)
+		}
+		remoteLis = append(remoteLis, l)
+		ra.Addr = l.Addr().String()
+		d.remote = ra
+		d.listeners = append(d.listeners, "tcp+tls:"+ra.Addr)
+	} else if d.cfg.GRPCAddr != "" {
 		l, err := net.Listen("tcp", d.cfg.GRPCAddr)
 		if err != nil {
 			return fmt.Errorf("hmrd: listen %s: %w", d.cfg.GRPCAddr, err)
@@ -198,10 +238,24 @@ func (d *Daemon) Run(ctx context.Context) error {
 		stopHTTP = stop
 	}
 
-	srv := rpcserver.New(d.Service(), rpcserver.Options{})
-	errc := make(chan error, len(lis))
-	for _, l := range lis {
-		go func() { errc <- srv.Serve(l) }()
+	var servers []*rpcserver.Server
+	errc := make(chan error, len(lis)+len(remoteLis))
+	for _, group := range []struct {
+		lis  []net.Listener
+		opts rpcserver.Options
+	}{{lis, rpcserver.Options{}}, {remoteLis, remoteOpts}} {
+		if len(group.lis) == 0 {
+			continue
+		}
+		srv := rpcserver.New(d.Service(), group.opts)
+		servers = append(servers, srv)
+		for _, l := range group.lis {
+			go func() { errc <- srv.Serve(l) }()
+		}
+	}
+	if ra := d.remote; ra != nil {
+		// The token itself is never logged: only where it is.
+		d.log.Info("gRPC requires TLS and a token", "addr", ra.Addr, "fingerprint", ra.Fingerprint, "cert", ra.CertFile, "token_file", ra.TokenFile)
 	}
 	d.log.Info("hmrd ready", "version", d.cfg.Version, "epoch", d.epoch, "listeners", d.listeners)
 	close(d.ready)
@@ -224,13 +278,19 @@ func (d *Daemon) Run(ctx context.Context) error {
 		stopHTTP(sctx)
 		scancel()
 	}
-	stopped := make(chan struct{})
-	go func() { srv.GracefulStop(); close(stopped) }()
-	select {
-	case <-stopped:
-	case <-time.After(d.cfg.ShutdownGrace):
-		srv.Stop()
+	var stopping sync.WaitGroup
+	for _, srv := range servers {
+		stopping.Go(func() {
+			stopped := make(chan struct{})
+			go func() { srv.GracefulStop(); close(stopped) }()
+			select {
+			case <-stopped:
+			case <-time.After(d.cfg.ShutdownGrace):
+				srv.Stop()
+			}
+		})
 	}
+	stopping.Wait()
 	d.wg.Wait()
 	return err
 }

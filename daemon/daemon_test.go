@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -436,5 +437,37 @@ func TestStaleSocketIsReplacedLiveOneRefused(t *testing.T) {
 	defer cancel()
 	if err := d2.Run(ctx); err == nil {
 		t.Fatal("second daemon on a live socket started")
+	}
+}
+
+// A SendCustom whose caller has already given up (its deadline passed) is
+// not published: the caller is told it failed, so subscribers must not see
+// the event either.
+func TestSendCustomPastDeadlineNotPublished(t *testing.T) {
+	td := startDaemon(t, nil)
+	svc := td.d.Service()
+	head := func() uint64 {
+		ps := svc.ListProjects(ctxT(t))
+		if len(ps) != 1 {
+			t.Fatalf("projects = %v", ps)
+		}
+		return ps[0].HeadSeq
+	}
+	before := head()
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	seq, err := svc.SendCustom(ctx, "", "late", `{"x":1}`, "")
+	if err == nil || seq != 0 {
+		t.Fatalf("SendCustom past its deadline = %d, %v; want an error", seq, err)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("SendCustom past its deadline: %v, want context.DeadlineExceeded", err)
+	}
+	if after := head(); after != before {
+		t.Fatalf("head seq moved from %d to %d: the late event was published", before, after)
+	}
+	// A live call still publishes.
+	if seq, err := svc.SendCustom(ctxT(t), "", "ok", "", ""); err != nil || seq != before+1 {
+		t.Fatalf("SendCustom = %d, %v; want seq %d", seq, err, before+1)
 	}
 }

@@ -54,11 +54,18 @@ func (d *Daemon) startHTTP() (stop func(context.Context), err error) {
 		l.Close()
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle(devserver.DefaultWSPath, bridge)
-	mux.Handle("/", dev)
+	// No http.ServeMux: it answers a path with "..", "." or empty segments
+	// with a redirect to the cleaned path before any handler sees it. The
+	// dev server refuses such paths as sent (400) instead.
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.EscapedPath() == devserver.DefaultWSPath {
+			bridge.ServeHTTP(w, r)
+			return
+		}
+		dev.ServeHTTP(w, r)
+	})
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
@@ -79,6 +86,8 @@ func (d *Daemon) startHTTP() (stop func(context.Context), err error) {
 		if err := srv.Shutdown(ctx); err != nil {
 			srv.Close()
 		}
+		bridge.Close()
+		dev.Close()
 	}, nil
 }
 

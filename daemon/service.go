@@ -112,6 +112,11 @@ func (s *service) SendCustom(ctx context.Context, name, event, data, from string
 	if from != "" && from != control.AnonymousSender && !s.hub.HasSubscriber(p.name, from) {
 		return 0, control.InvalidArgument("custom event %q: sender %q is not a subscriber of project %q", event, from, p.name)
 	}
+	// A caller that has given up (deadline passed, cancelled) is told the
+	// call failed, so the event must not reach subscribers either.
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("custom event %q: %w", event, err)
+	}
 	ev := s.hub.Publish(p.name, 0, &signal.Custom{Event: event, Data: data, From: from})
 	if ev == nil {
 		return 0, fmt.Errorf("project %q: %w", p.name, control.ErrUnknownProject)

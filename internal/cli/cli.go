@@ -80,6 +80,10 @@ type env struct {
 	stdout, stderr io.Writer
 	socket         string // --socket, "" for the default
 	grpcAddr       string // --grpc host:port
+	// How a client authenticates a daemon serving TLS, and itself to it
+	// (docs/operations.md#remote-access).
+	token, tokenFile string // --token, --token-file
+	tlsCA, tlsPin    string // --tls-ca, --tls-fingerprint
 }
 
 // Run runs the hmrd command line (args without the program name) and
@@ -200,6 +204,14 @@ Global flags (also accepted after the command):
                   $XDG_RUNTIME_DIR/hmrd/hmrd.sock, else /tmp/hmrd-UID/hmrd.sock)
   --grpc ADDR     reach the daemon over TCP at host:port instead
 
+A daemon on an address other machines can reach serves TLS and wants its
+token (docs/operations.md#remote-access):
+  --tls-fingerprint FP   pin its certificate (sha256:..., as serve prints
+                         it; default $HMRD_TLS_FINGERPRINT)
+  --tls-ca FILE          or trust this certificate file (default $HMRD_TLS_CA)
+  --token-file FILE      its token (the daemon's grpc-token, or a copy)
+  --token TOKEN          or the token itself (default $HMRD_TOKEN)
+
 --project may be left out when the daemon has exactly one project.
 Exit status: 0 success, 1 the daemon reported an error, 2 usage error or
 no daemon running.
@@ -258,11 +270,22 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// connFlags registers --socket and --grpc on fs. On a subcommand's flag
-// set the defaults are the global flags' values, so both places work.
+// connFlags registers how to reach the daemon on fs: --socket, --grpc and
+// the remote-access flags. On a subcommand's flag set the defaults are the
+// global flags' values, so both places work.
 func (e *env) connFlags(fs *flag.FlagSet) {
+	e.listenFlags(fs, "reach the daemon over TCP at `host:port`")
+	fs.StringVar(&e.tlsPin, "tls-fingerprint", e.tlsPin, "pin the TLS certificate of a remote daemon: its SHA-256 `fingerprint` (sha256:..., as serve prints it; default $HMRD_TLS_FINGERPRINT)")
+	fs.StringVar(&e.tlsCA, "tls-ca", e.tlsCA, "trust the certificates in this PEM `file` for a remote daemon (default $HMRD_TLS_CA)")
+	fs.StringVar(&e.tokenFile, "token-file", e.tokenFile, "read the remote daemon's token from `file`")
+	fs.StringVar(&e.token, "token", e.token, "the remote daemon's `token` (default $HMRD_TOKEN; --token-file keeps it out of the process list)")
+}
+
+// listenFlags registers --socket and --grpc, which serve shares with the
+// clients; grpcUsage says what --grpc means for the command.
+func (e *env) listenFlags(fs *flag.FlagSet, grpcUsage string) {
 	fs.StringVar(&e.socket, "socket", e.socket, "the daemon's unix socket `path` (default $HMRD_SOCKET, else the per-user socket)")
-	fs.StringVar(&e.grpcAddr, "grpc", e.grpcAddr, "reach the daemon over TCP at `host:port`")
+	fs.StringVar(&e.grpcAddr, "grpc", e.grpcAddr, grpcUsage)
 }
 
 // addr is the daemon address as messages show it.
@@ -281,11 +304,24 @@ func (e *env) dial(ctx context.Context) (*hmrdclient.Client, error) {
 	if e.grpcAddr != "" && e.socket != "" {
 		return nil, usagef("--socket and --grpc name two daemons: pass one")
 	}
+	if e.token != "" && e.tokenFile != "" {
+		return nil, usagef("--token and --token-file both give the token: pass one")
+	}
 	target := e.socket
 	if e.grpcAddr != "" {
 		target = "tcp://" + e.grpcAddr
 	}
-	return hmrdclient.Dial(ctx, target, hmrdclient.WithClientInfo(clientInfo()))
+	opts := []hmrdclient.Option{hmrdclient.WithClientInfo(clientInfo())}
+	if e.tlsCA != "" || e.tlsPin != "" {
+		opts = append(opts, hmrdclient.WithTLS(hmrdclient.TLS{CAFile: e.tlsCA, Fingerprint: e.tlsPin}))
+	}
+	switch {
+	case e.token != "":
+		opts = append(opts, hmrdclient.WithToken(e.token))
+	case e.tokenFile != "":
+		opts = append(opts, hmrdclient.WithTokenFile(e.tokenFile))
+	}
+	return hmrdclient.Dial(ctx, target, opts...)
 }
 
 // clientInfo is how the CLI appears in `hmrd status`.

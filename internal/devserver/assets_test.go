@@ -128,6 +128,29 @@ func TestJSONAndAssetModules(t *testing.T) {
 	}
 }
 
+// An asset's module form exports its URL with the asset's version, as
+// Vite's asset plugin, so an importer re-run after an edit of the asset
+// gets a URL the page has not loaded.
+func TestAssetURLCarriesVersion(t *testing.T) {
+	svc := newFakeService()
+	svc.add("/src/logo.svg", "asset", 1764931200123, nil)
+	svc.add("/src/icon.png", "asset", 0, nil)
+	f := newFixture(t, svc, map[string]string{"src/logo.svg": "<svg/>", "src/icon.png": "png"})
+	for target, want := range map[string]string{
+		"/src/logo.svg?import":       "export default \"/src/logo.svg?t=1764931200123\";\n",
+		"/src/logo.svg?import&t=5":   "export default \"/src/logo.svg?t=1764931200123\";\n",
+		"/src/icon.png?import":       "export default \"/src/icon.png\";\n",
+		"/src/icon.png?t=9&import=1": "export default \"/src/icon.png\";\n",
+	} {
+		if r := f.get(t, target); r.status != 200 || r.body != want {
+			t.Errorf("%s: %d %q, want %q", target, r.status, r.body, want)
+		}
+	}
+	if n := len(svc.callsFor("/src/logo.svg")); n != 2 {
+		t.Errorf("%d ServeModule calls for the asset, want 2 (each marks it loaded)", n)
+	}
+}
+
 func TestHTML(t *testing.T) {
 	svc := newFakeService()
 	svc.add("/index.html", "html", 0, map[string]engine.ImportTarget{

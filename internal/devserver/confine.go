@@ -18,6 +18,14 @@ import (
 // file exists.
 var errRefused = errors.New("path refused")
 
+// errBadPath is a request path that is malformed as sent: a "..", "." or
+// empty segment, an encoded slash, a control byte. It is answered 400
+// before anything else looks at the path: nothing is redirected to a
+// cleaned form, and nothing depends on what exists.
+var errBadPath = errors.New("malformed request path")
+
+func badPath(why string) error { return fmt.Errorf("%w: %s", errBadPath, why) }
+
 // maxPathLen bounds a request path; nothing in a project needs more, and
 // the checks below stay linear anyway.
 const maxPathLen = 4096
@@ -35,29 +43,33 @@ const maxPathLen = 4096
 // bytes raw or decoded, encoded slashes and backslashes (%2f, %5c),
 // any encoded "%" (%25, i.e. double encoding: the only decode is this one),
 // invalid escapes and invalid UTF-8, and on Windows ":" (alternate data
-// streams) and "~" (8.3 short names). The file name rules (deny list) are
-// applied later, by checkRel, on both the requested and the resolved path.
+// streams) and "~" (8.3 short names). Every refusal wraps errBadPath. The
+// file name rules (deny list) are applied later, by checkRel, on both the
+// requested and the resolved path.
 func cleanPath(raw string) (clean string, dir bool, err error) {
-	if raw == "" || raw[0] != '/' || len(raw) > maxPathLen {
-		return "", false, errRefused
+	if raw == "" || raw[0] != '/' {
+		return "", false, badPath("not an absolute path")
+	}
+	if len(raw) > maxPathLen {
+		return "", false, badPath("too long")
 	}
 	lower := strings.ToLower(raw)
 	for _, bad := range []string{"#", `\`, "%2f", "%5c", "%25", "%00"} {
 		if strings.Contains(lower, bad) {
-			return "", false, errRefused
+			return "", false, badPath(fmt.Sprintf("%q is not allowed in a path", bad))
 		}
 	}
 	dec, err := url.PathUnescape(raw)
 	if err != nil || !utf8.ValidString(dec) {
-		return "", false, errRefused
+		return "", false, badPath("invalid escape or UTF-8")
 	}
 	for i := 0; i < len(dec); i++ {
 		if c := dec[i]; c < 0x20 || c == 0x7f || c == '\\' {
-			return "", false, errRefused
+			return "", false, badPath("control byte or backslash")
 		}
 	}
 	if runtime.GOOS == "windows" && strings.ContainsAny(dec, ":~") {
-		return "", false, errRefused
+		return "", false, badPath(`":" or "~" in a path`)
 	}
 	if dec == "/" {
 		return "/", true, nil
@@ -68,25 +80,33 @@ func cleanPath(raw string) (clean string, dir bool, err error) {
 		body = body[:len(body)-1]
 	}
 	for seg := range strings.SplitSeq(body, "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return "", false, errRefused
+		switch seg {
+		case "":
+			return "", false, badPath(`an empty segment ("//")`)
+		case ".", "..":
+			return "", false, badPath(fmt.Sprintf("a %q segment", seg))
 		}
 	}
 	return "/" + body, dir, nil
 }
 
 // deniedExact are file names never served, whatever directory they are in
-// (docs/design.md#security-defaults). Most also fall under the dotfile
-// rule; they are listed so that the rule's exceptions can never let them
-// through.
-var deniedExact = map[string]bool{
-	".env":        true,
-	".git":        true,
-	".npmrc":      true,
-	".yarnrc":     true,
-	".yarnrc.yml": true,
-	".hg":         true,
-	".svn":        true,
+// (docs/design.md#security-defaults), with the reason a refusal gives.
+// Most also fall under the dotfile rule; they are listed so that the
+// rule's exceptions can never let them through.
+var deniedExact = map[string]string{
+	".env":        "an environment file",
+	".git":        "a version control directory",
+	".hg":         "a version control directory",
+	".svn":        "a version control directory",
+	".npmrc":      "a credentials file",
+	".yarnrc":     "a credentials file",
+	".yarnrc.yml": "a credentials file",
+	".netrc":      "a credentials file",
+	"_netrc":      "a credentials file",
+	".pypirc":     "a credentials file",
+	".aws":        "a credentials directory",
+	".ssh":        "a credentials directory",
 }
 
 // deniedExt are extensions of key and certificate files.
@@ -95,18 +115,47 @@ var deniedExt = map[string]bool{
 	".cer": true, ".der": true,
 }
 
+// deniedPrefix are the names ssh-keygen gives key pairs (id_rsa,
+// id_ed25519.pub, id_ecdsa_sk, …): a copied key is often checked in by
+// mistake under its default name.
+var deniedPrefix = []string{"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}
+
+// deniedError is a path refused by the deny list: the component and why.
+// It says nothing about whether the file exists, so a refusal may give it.
+type deniedError struct{ name, why string }
+
+func (e *deniedError) Error() string {
+	return fmt.Sprintf("%q is %s: private keys, credentials and dotfiles are never served", e.name, e.why)
+}
+
+func (e *deniedError) Unwrap() error { return errRefused }
+
 // deniedName reports whether a path component is refused. i is the
 // component's index in the path, parent the previous component ("" for the
 // first). Matching is case-insensitive (case-insensitive file systems serve
 // /.ENV as .env) and ignores trailing dots and spaces (Windows drops them:
 // "cert.pem." opens cert.pem there).
-func deniedName(name, parent string, i int) bool {
+func deniedName(name, parent string, i int) bool { return denied(name, parent, i) != "" }
+
+// denied is deniedName with the reason: "" when name may be served.
+func denied(name, parent string, i int) string {
 	n := strings.TrimRight(strings.ToLower(name), ". ")
 	if n == "" {
-		return true // "...", ". ": no legitimate module is named like that
+		return "not a file name" // "...", ". ": no legitimate module is named like that
 	}
-	if deniedExact[n] || strings.HasPrefix(n, ".env.") || deniedExt[path.Ext(n)] {
-		return true
+	if why := deniedExact[n]; why != "" {
+		return why
+	}
+	if strings.HasPrefix(n, ".env.") {
+		return "an environment file"
+	}
+	if deniedExt[path.Ext(n)] {
+		return "a key or certificate file"
+	}
+	for _, p := range deniedPrefix {
+		if strings.HasPrefix(n, p) {
+			return "an SSH key"
+		}
 	}
 	if strings.HasPrefix(name, ".") {
 		// Dotfiles and dot-directories hold configuration and secrets.
@@ -118,15 +167,16 @@ func deniedName(name, parent string, i int) bool {
 		case n == ".well-known" && i == 0:
 		case n == ".pnpm" && strings.EqualFold(parent, "node_modules"):
 		default:
-			return true
+			return "a dotfile"
 		}
 	}
-	return false
+	return ""
 }
 
 // checkRel checks a slash-separated path relative to the root ("." for the
 // root itself): local (no leading slash, no empty, "." or ".." segment) and
-// no component on the deny list.
+// no component on the deny list. A component on the deny list gives a
+// *deniedError.
 func checkRel(rel string) error {
 	if rel == "." {
 		return nil
@@ -137,8 +187,11 @@ func checkRel(rel string) error {
 	parent := ""
 	i := 0
 	for seg := range strings.SplitSeq(rel, "/") {
-		if seg == "" || seg == "." || seg == ".." || deniedName(seg, parent, i) {
+		if seg == "" || seg == "." || seg == ".." {
 			return errRefused
+		}
+		if why := denied(seg, parent, i); why != "" {
+			return &deniedError{name: seg, why: why}
 		}
 		parent = seg
 		i++

@@ -6,8 +6,15 @@
 //
 //   - "/", a directory: its index.html. HTML pages get the runtime
 //     (<script type="module" src="/@hmrd/client.js">) injected after
-//     <head>, and the import specifiers of their inline module scripts
-//     rewritten.
+//     <head>, the import specifiers of their inline module scripts
+//     rewritten, and the relative url()s of their inline <style>s made
+//     root-absolute (resolved against the page).
+//   - A navigation (Sec-Fetch-Dest: document, or Accept: text/html) to a
+//     path without an extension that opens no file: NAME.html when it
+//     exists, else the root's index.html (Vite's SPA fallback), with the
+//     relative src and href of its scripts and stylesheets made
+//     root-absolute and its client <script> naming the page
+//     (data-hmrd-page) so that a reload of the page reaches the tab.
 //   - .js .mjs .cjs .jsx .ts .mts .cts .tsx: esbuild's transform (nothing
 //     lowered), import specifiers rewritten to module URLs as the graph
 //     resolves them, "?import" for non-JS targets and "?t=<version>" for
@@ -15,7 +22,8 @@
 //     module uses it; the source map inline, exact after the rewrites.
 //   - "?import" on a stylesheet, JSON file or asset: a JS module (a style
 //     module that installs the sheet, the JSON as default export, the URL
-//     as default export). Without it: the file itself.
+//     as default export, with "?t=<version>" once the asset changed).
+//     Without it: the file itself.
 //   - /@hmrd/client.js: the runtime's entry module with its configuration
 //     (the token); /@hmrd/<name>.js: the runtime's other modules, as they
 //     are.
@@ -31,7 +39,8 @@
 // through an os.Root, and the deny list (.env*, .git, .npmrc, key and
 // certificate files, dotfiles) is applied to the requested and the resolved
 // path. Queries never select a file or skip the check. A refused path is
-// answered 404, exactly like a missing one.
+// answered exactly like a missing one: 404, or the fallback page for a
+// navigation.
 //
 // The server asks the daemon's graph (control.Service.ServeModule) where
 // each specifier leads; that call also marks the module loaded, so edits to

@@ -2,31 +2,35 @@ package devserver
 
 import (
 	"bytes"
+	"html"
 	"net/http"
 
 	"github.com/hmrd/hmrd/internal/scan/htmlscan"
 	"github.com/hmrd/hmrd/internal/scan/jsscan"
 )
 
-// clientTag loads the runtime; it is the only markup the server adds.
+// clientTag loads the runtime; it is the only markup the server adds (a
+// page served at another URL, the fallback, names itself on it).
 const clientTag = `<script type="module" src="` + ClientPath + `"></script>`
 
 // serveHTML answers a page with the runtime injected.
 func (s *Server) serveHTML(w http.ResponseWriter, r *http.Request, id string, data []byte) {
-	s.writeBody(w, r, http.StatusOK, "text/html; charset=utf-8", s.transformHTML(r, id, data), "")
+	s.writeBody(w, r, http.StatusOK, "text/html; charset=utf-8", s.transformHTML(r, id, data, false), "")
 }
 
-// transformHTML injects the client <script> and rewrites the import
+// transformHTML injects the client <script>, rewrites the import
 // specifiers of inline module scripts like those of a JS module (the graph
-// knows them as imports of the page). The rest of the page is left as
-// written: <script src> and <link href> are URLs the browser resolves
-// itself and that the server answers as files.
+// knows them as imports of the page) and the relative url()s of inline
+// <style>s to root-absolute ones. <script src> and <link href> are URLs the
+// browser resolves itself and that the server answers as files; they are
+// rewritten to root-absolute ones only when rebase is set: the page is
+// served at another URL (the fallback for a client-side route).
 //
 // Inline scripts get no hot prelude: import.meta cannot be assigned a hot
 // context per inline script under one ID, so import.meta.hot stays
 // undefined there (code guarded by `if (import.meta.hot)` simply does not
 // run) and their accept/decline literals are left as written.
-func (s *Server) transformHTML(r *http.Request, id string, data []byte) []byte {
+func (s *Server) transformHTML(r *http.Request, id string, data []byte, rebase bool) []byte {
 	res := htmlscan.Scan(data)
 	type inline struct {
 		start int
@@ -52,7 +56,17 @@ func (s *Server) transformHTML(r *http.Request, id string, data []byte) []byte {
 	if at == 0 {
 		at = afterDoctype(data)
 	}
-	edits := []edit{{start: at, end: at, text: clientTag}}
+	tag := clientTag
+	if rebase {
+		// The page is not at its own URL: tell the runtime which page
+		// it is, so that a reload of this page reaches it.
+		tag = `<script type="module" src="` + ClientPath + `" data-hmrd-page="` + html.EscapeString(id) + `"></script>`
+	}
+	edits := []edit{{start: at, end: at, text: tag}}
+	edits = append(edits, styleEdits(data, res, id)...)
+	if rebase {
+		edits = append(edits, rebaseEdits(data, res, id)...)
+	}
 	for _, sc := range scripts {
 		for _, imp := range sc.res.Imports {
 			t := targets[imp.Specifier]

@@ -146,6 +146,23 @@ func (s *Server) lookupTargets(ctx context.Context, id string, specs []string) (
 	return id, targets
 }
 
+// assetURL is the URL the ?import form of the asset id exports, as Vite's
+// asset plugin: its path, with ?t=<version> once it changed, so an importer
+// re-run after an edit of the asset gets a URL the page has not loaded yet
+// (an <img> shows the new image). Asking the graph marks it loaded.
+func (s *Server) assetURL(ctx context.Context, id string) string {
+	u := escapeURLPath(id)
+	info, ok, err := s.svc.ServeModule(ctx, s.project, id, nil)
+	if err != nil {
+		s.log.Warn("devserver: graph lookup failed; serving the asset URL without a version", "path", id, "err", err)
+		return u
+	}
+	if !ok || info.Version == 0 {
+		return u
+	}
+	return u + "?t=" + strconv.FormatInt(info.Version, 10)
+}
+
 // edit replaces code[start:end] with text; start == end inserts.
 type edit struct {
 	start, end int

@@ -10,13 +10,11 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +22,7 @@ import (
 	"github.com/hmrd/hmrd/internal/control"
 	"github.com/hmrd/hmrd/internal/scan/jsscan"
 	"github.com/hmrd/hmrd/internal/transport/httpguard"
+	"github.com/hmrd/hmrd/internal/transport/ratelog"
 )
 
 // Paths the server answers itself; everything else is a file below the
@@ -76,6 +75,9 @@ type Server struct {
 	project string
 	guard   *httpguard.Guard
 	log     *slog.Logger
+	// refusals logs refused requests, rate-limited: a page retrying in a
+	// loop or a scanner must not flood the log.
+	refusals *ratelog.Limiter
 	// client is client.js with its configuration line; modules are the
 	// runtime's other modules by name.
 	client  []byte
@@ -107,6 +109,7 @@ func New(svc control.Service, o Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.refusals = ratelog.New(s.log, ratelog.DefaultInterval)
 	real, err := filepath.EvalSymlinks(s.rootDir)
 	if err != nil {
 		return nil, fmt.Errorf("devserver: root: %w", err)
@@ -140,8 +143,10 @@ func New(svc control.Service, o Options) (*Server, error) {
 	return s, nil
 }
 
-// Close releases the root directory handle.
+// Close releases the root directory handle and writes the counts of
+// refusals not logged yet.
 func (s *Server) Close() error {
+	s.refusals.Close()
 	s.rootMu.Lock()
 	defer s.rootMu.Unlock()
 	return s.root.Close()
@@ -222,7 +227,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := s.guard.CheckHost(r); err != nil {
 		// DNS rebinding: the page's own name in Host. The reason is
 		// logged, not echoed.
-		s.log.Warn("devserver: host refused", "path", r.URL.Path, "err", err)
+		s.refusals.Warn("devserver: host refused", "path", r.URL.Path, "err", err)
 		plain(w, r, http.StatusForbidden, "hmrd: this host name is not allowed (see --allow-host)\n")
 		return
 	}
@@ -241,8 +246,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	raw := requestPath(r)
 	clean, dir, err := cleanPath(raw)
 	if err != nil {
-		s.log.Warn("devserver: path refused", "path", raw, "err", err)
-		notFound(w, r)
+		s.refusals.Warn("devserver: malformed path refused", "path", raw, "err", err)
+		plain(w, r, http.StatusBadRequest, "hmrd: "+err.Error()+"\n")
 		return
 	}
 	imp := hasImportQuery(r.URL.RawQuery)
@@ -263,8 +268,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			// Workspace files outside the root are not served: the
 			// root is the only tree a page may read.
-			s.log.Warn("devserver: /@fs/ path outside the root refused", "path", clean, "err", errRefused)
-			notFound(w, r)
+			s.refusals.Warn("devserver: /@fs/ path outside the root refused", "path", clean)
+			plain(w, r, http.StatusNotFound, "hmrd: not served: /@fs/ serves only files inside the project root\n")
 			return
 		}
 		s.serveRel(w, r, clean, rel, dir, imp)
@@ -275,38 +280,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.serveRel(w, r, clean, rel, dir, imp)
 	}
-}
-
-// requestPath is the path as the client sent it, still encoded, without
-// the query: the request line itself, so that nothing decoded or
-// re-encoded it first. Absolute-form requests ("GET http://host/x") use the
-// parsed URL's escaped path (their Host was checked above).
-func requestPath(r *http.Request) string {
-	uri := r.RequestURI
-	if !strings.HasPrefix(uri, "/") {
-		uri = r.URL.EscapedPath()
-		if strings.Contains(r.RequestURI, "#") {
-			return "#" // refused by cleanPath
-		}
-	}
-	if i := strings.IndexByte(uri, '?'); i >= 0 {
-		uri = uri[:i]
-	}
-	return uri
-}
-
-// hasImportQuery reports whether the query asks for the module form of a
-// non-JS file (?import, as Vite). It is the only query parameter that
-// changes a response, and it only changes the representation of a file
-// that passed confinement: no query changes which file is read. "?" and
-// "&" both separate parameters so "?t=1??import" means what it looks like.
-func hasImportQuery(q string) bool {
-	for p := range strings.FieldsFuncSeq(q, func(r rune) bool { return r == '&' || r == '?' }) {
-		if p == "import" || strings.HasPrefix(p, "import=") {
-			return true
-		}
-	}
-	return false
 }
 
 // fsRel maps the absolute path of a /@fs/ URL to a root-relative path.
@@ -325,7 +298,7 @@ func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel str
 		if !dir && !imp && s.servePublic(w, r, rel, err) {
 			return
 		}
-		s.openFailed(w, r, rel, err)
+		s.notOpened(w, r, clean, rel, err)
 		return
 	}
 	switch {
@@ -334,7 +307,7 @@ func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel str
 		index := path.Join(rel, "index.html")
 		if f, fi, err = s.open(index); err != nil {
 			// No listings: a directory without an index is not found.
-			s.openFailed(w, r, index, err)
+			s.notOpened(w, r, clean, index, err)
 			return
 		}
 		if !dir && fi.Mode().IsRegular() {
@@ -375,8 +348,7 @@ func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel str
 	case imp:
 		// Any other file imported from JS (an image, a font, a page):
 		// its URL.
-		s.lookupTargets(r.Context(), id, nil) // mark loaded
-		s.writeBody(w, r, http.StatusOK, jsType, []byte("export default "+jsonString(id)+";\n"), "")
+		s.writeBody(w, r, http.StatusOK, jsType, []byte("export default "+jsonString(s.assetURL(r.Context(), id))+";\n"), "")
 	case ext == ".html" || ext == ".htm":
 		if data, ok := s.readAll(w, r, f, fi, rel); ok {
 			s.serveHTML(w, r, id, data)
@@ -388,12 +360,20 @@ func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel str
 }
 
 // openFailed answers a failed open: 404 for missing and refused files
-// alike (no oracle for what exists), logged with the root-relative path.
+// alike, logged with the root-relative path. A path refused for its name
+// (the deny list, decided before anything is opened) says why; any other
+// refusal (a symlink out of the root or onto a denied file) gets the
+// answer of a missing file, since it depends on what exists.
 func (s *Server) openFailed(w http.ResponseWriter, r *http.Request, rel string, err error) {
+	var de *deniedError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+	case errors.As(err, &de):
+		s.refusals.Warn("devserver: denied path refused", "path", rel, "err", err)
+		plain(w, r, http.StatusNotFound, "hmrd: not served: "+de.Error()+"\n")
+		return
 	case errors.Is(err, errRefused):
-		s.log.Warn("devserver: path refused", "path", rel, "err", err)
+		s.refusals.Warn("devserver: path refused", "path", rel, "err", err)
 	default:
 		s.log.Error("devserver: open", "path", rel, "err", err)
 	}
@@ -421,87 +401,4 @@ func (s *Server) readAll(w http.ResponseWriter, r *http.Request, f *os.File, fi 
 func isJSFile(name string) bool {
 	_, ok := jsscan.LoaderFor(name)
 	return ok
-}
-
-// isStylesheet: CSS files. Other stylesheet languages (.scss, …) would
-// need a preprocessor; their ?import form answers with an error module.
-func isStylesheet(name string) bool {
-	switch path.Ext(name) {
-	case ".css", ".scss", ".sass", ".less", ".styl", ".stylus", ".pcss", ".postcss", ".sss":
-		return true
-	}
-	return false
-}
-
-const jsType = "text/javascript; charset=utf-8"
-
-// contentTypes are fixed where the system table is wrong for a dev server
-// (/etc/mime.types maps .ts to video/mp2t) or may be missing.
-var contentTypes = map[string]string{
-	".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
-	".js": jsType, ".mjs": jsType, ".cjs": jsType, ".jsx": jsType,
-	".ts": jsType, ".mts": jsType, ".cts": jsType, ".tsx": jsType,
-	".css":  "text/css; charset=utf-8",
-	".json": "application/json", ".map": "application/json",
-	".svg": "image/svg+xml", ".wasm": "application/wasm",
-	".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-	".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
-	".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
-	".txt": "text/plain; charset=utf-8", ".md": "text/markdown; charset=utf-8",
-}
-
-func contentType(name string) string {
-	ext := path.Ext(name)
-	if t, ok := contentTypes[ext]; ok {
-		return t
-	}
-	if t := mime.TypeByExtension(ext); t != "" {
-		return t
-	}
-	return "application/octet-stream"
-}
-
-// writeBody writes a generated response; cache overrides Cache-Control
-// when set.
-func (s *Server) writeBody(w http.ResponseWriter, r *http.Request, status int, ctype string, body []byte, cache string) {
-	h := w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if cache != "" {
-		h.Set("Cache-Control", cache)
-	}
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
-}
-
-func plain(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(msg)))
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		io.WriteString(w, msg)
-	}
-}
-
-// notFound carries no detail: the same answer for missing and refused.
-func notFound(w http.ResponseWriter, r *http.Request) {
-	plain(w, r, http.StatusNotFound, "404 not found\n")
-}
-
-// jsonString encodes s as a JSON string, which is also a JS string
-// literal; encoding/json escapes <, > and & too, so the result is safe
-// inside an HTML <script>.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}
-
-// errorModule is the body of a module that failed: evaluating it throws,
-// so a runtime that imports it (or a person who opens it) sees the
-// message. It is ESM (export {}), so it is useless as a classic script.
-func errorModule(msg string) []byte {
-	return []byte("throw new Error(" + jsonString("[hmrd] "+msg) + ");\nexport {};\n")
 }

@@ -210,7 +210,7 @@ func (s *Server) readConfined(abs string) ([]byte, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("/%s: no such file", rel)
 		}
-		s.log.Warn("devserver: bundler read refused", "path", rel, "err", err)
+		s.refusals.Warn("devserver: bundler read refused", "path", rel, "err", err)
 		return nil, fmt.Errorf("refused: /%s may not be served", rel)
 	}
 	defer f.Close()

@@ -248,6 +248,16 @@ func (p *Project) scanChanged(b *batch) {
 	}
 }
 
+// edited reports whether r's file has new content in this batch.
+func (b *batch) edited(r modgraph.Ref) bool {
+	for _, e := range b.edits {
+		if e.r == r {
+			return true
+		}
+	}
+	return false
+}
+
 // relinkImports finds the imports that did not resolve and now do, which
 // only a new file or a changed resolution config can cause. They are
 // resolved now and installed by applyFacts; their live importers become
@@ -258,6 +268,12 @@ func (p *Project) relinkImports(b *batch) {
 		return
 	}
 	for _, r := range p.g.Unresolved() {
+		// An edited module's imports are replaced wholesale by applyFacts
+		// and resolved then: an index into its old list would point at
+		// the wrong import, or past the end.
+		if b.edited(r) {
+			continue
+		}
 		m := p.g.Mod(r)
 		for i, imp := range m.Imports {
 			if imp.Target != modgraph.None {

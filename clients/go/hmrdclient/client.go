@@ -14,10 +14,10 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/status"
 
+	"github.com/hmrd/hmrd/internal/transport/rpcauth"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
 
@@ -47,6 +47,9 @@ type options struct {
 	maxBackoff  time.Duration
 	clientInfo  *hmrdv1.ClientInfo
 	grpcOpts    []grpc.DialOption
+	tls         *TLS
+	token       string
+	tokenFile   string
 }
 
 // Option configures Dial.
@@ -72,8 +75,11 @@ func WithGRPCOptions(opts ...grpc.DialOption) Option {
 }
 
 // Dial connects to the daemon at target: "" for DefaultSocket(), a socket
-// path or "unix://PATH", or "HOST:PORT" for TCP (insecure: meant for
-// loopback). It fails fast with an error wrapping ErrNoDaemon (a
+// path or "unix://PATH", or "HOST:PORT" for TCP. TCP is plaintext unless
+// TLS is configured (WithTLS, or HMRD_TLS_CA / HMRD_TLS_FINGERPRINT); a
+// daemon on an address other than loopback serves only TLS and wants its
+// token (WithToken, WithTokenFile or HMRD_TOKEN), so Dial refuses such a
+// target without TLS. It fails fast with an error wrapping ErrNoDaemon (a
 // *NoDaemonError) when nothing listens there.
 func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 	o := options{
@@ -98,6 +104,10 @@ func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	creds, token, err := o.security(ep)
+	if err != nil {
+		return nil, err
+	}
 	pctx, cancel := context.WithTimeout(ctx, o.dialTimeout)
 	err = probe(pctx, ep)
 	cancel()
@@ -110,7 +120,7 @@ func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 		return d.DialContext(ctx, ep.network, ep.address)
 	}
 	gopts := []grpc.DialOption{
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(creds),
 		grpc.WithContextDialer(dial),
 		// gRPC's own reconnect backoff (1s..120s by default) would hide a
 		// restarted daemon from us for minutes; keep it within our 2s.
@@ -134,6 +144,9 @@ func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 	if ep.network == "unix" {
 		// The :authority would otherwise be the socket path.
 		gopts = append(gopts, grpc.WithAuthority("localhost"))
+	}
+	if token != "" {
+		gopts = append(gopts, grpc.WithPerRPCCredentials(rpcauth.BearerToken(token)))
 	}
 	gopts = append(gopts, o.grpcOpts...)
 	cc, err := grpc.NewClient("passthrough:///"+ep.address, gopts...)

@@ -11,6 +11,16 @@
 // itself (gRPC redials in the background); RPCs made while the daemon is
 // away fail with an error that also matches ErrNoDaemon.
 //
+// # Remote daemons
+//
+// A daemon listening on an address other machines can reach serves only
+// TLS and only RPCs that carry its token (docs/operations.md#remote-access).
+// Dial such a daemon with WithTLS (pin the certificate fingerprint `hmrd
+// serve` prints, or trust its certificate file) and WithToken or
+// WithTokenFile; or set HMRD_TLS_FINGERPRINT or HMRD_TLS_CA, and
+// HMRD_TOKEN. The token is only ever sent over TLS. The unix socket and
+// loopback TCP need neither.
+//
 // # Subscriptions
 //
 // A Subscription remembers the (epoch, seq) of the last signal it handed to

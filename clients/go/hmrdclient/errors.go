@@ -27,6 +27,9 @@ var (
 	ErrFailedPrecondition = errors.New("failed precondition")
 	// ErrUnimplemented: the daemon does not offer this RPC (an older one).
 	ErrUnimplemented = errors.New("unimplemented")
+	// ErrUnauthenticated: the daemon wants its token (it listens on an
+	// address other machines can reach) and got none, or a wrong one.
+	ErrUnauthenticated = errors.New("unauthenticated")
 	// ErrClosed: the Subscription or Client was closed by its owner.
 	ErrClosed = errors.New("hmrd client closed")
 )
@@ -70,6 +73,8 @@ func (e *Error) Is(target error) bool {
 		return e.Code == codes.FailedPrecondition
 	case ErrUnimplemented:
 		return e.Code == codes.Unimplemented
+	case ErrUnauthenticated:
+		return e.Code == codes.Unauthenticated
 	}
 	return false
 }

@@ -22,7 +22,7 @@ export const BACKOFF_FLOOR_MS = 10;
 export const OUTBOX_LIMIT = 1000;
 
 /** The kinds of hmrd.v1.Event, as protojson names its oneof fields. */
-const EVENT_KINDS = ['hello', 'update', 'fullReload', 'prune', 'error', 'custom', 'heartbeat'];
+const EVENT_KINDS = ['hello', 'update', 'fullReload', 'prune', 'error', 'custom', 'heartbeat', 'refused'];
 
 /**
  * A decoded hmrd.v1.Event frame. It comes off the wire: every field is
@@ -83,6 +83,8 @@ export function createConnection(deps) {
   let lastSeq = '0';
   /** @type {string[]} */
   const outbox = [];
+  /** The id of the last ClientMessage sent: each gets the next. */
+  let lastId = 0;
 
   function socketURL() {
     const proto = location && location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -96,12 +98,13 @@ export function createConnection(deps) {
 
   /**
    * send sends a hmrd.v1.ClientMessage now, or queues it until connected.
+   * Each message gets an id, which a Refused answer names.
    * @param {object} msg
    */
   function send(msg) {
     let text;
     try {
-      text = JSON.stringify(msg);
+      text = JSON.stringify({ ...msg, id: String(++lastId) });
     } catch (err) {
       log('error', `${TAG} cannot encode a message:`, err);
       return;
@@ -274,6 +277,12 @@ export function createConnection(deps) {
       log('debug', `${TAG} subscribed to ${ev.project || config.project || 'project'}${resumed ? ' (resumed)' : ''}`);
       return;
     }
+    if (kind === 'refused') {
+      // An answer to a message of this connection, outside the sequence:
+      // it never moves the resume point.
+      refused(ev.refused);
+      return;
+    }
     const sameEpoch = ev.epoch === undefined || ev.epoch === '' || ev.epoch === epoch;
     if (kind === 'heartbeat') {
       // The daemon sends a heartbeat after every event up to its head seq.
@@ -284,6 +293,17 @@ export function createConnection(deps) {
     if (sameEpoch) noteSeq(ev.seq);
     if (kind) deps.onSignal(kind, ev);
     else log('debug', `${TAG} ignoring an event of unknown kind`);
+  }
+
+  /**
+   * refused reports a client message the daemon did not act on.
+   * @param {Record<string, unknown>} r an hmrd.v1.Refused
+   */
+  function refused(r) {
+    const request = typeof r.request === 'string' && r.request ? r.request : 'request';
+    const code = typeof r.code === 'string' && r.code ? r.code : 'UNKNOWN';
+    const id = typeof r.id === 'string' && r.id ? ` (message ${r.id})` : '';
+    log('warn', `${TAG} ${request} refused: ${code} ${typeof r.message === 'string' ? r.message : ''}${id}`);
   }
 
   return {

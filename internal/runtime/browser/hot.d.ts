@@ -25,10 +25,31 @@ export interface ModuleUpdate {
   chain?: string[];
 }
 
+/**
+ * One update as Vite's client sees it: the items of the beforeUpdate and
+ * afterUpdate payloads. Built from a ModuleUpdate and the event's versions.
+ */
+export interface ViteUpdate {
+  /** `js-update` re-imports `acceptedPath`; `css-update` swaps the `<link>` of `path`. */
+  type: 'js-update' | 'css-update';
+  /** The boundary: the module whose accept callbacks run. */
+  path: string;
+  /** The module re-imported (path itself when self-accepting). */
+  acceptedPath: string;
+  /** The version token the module is re-imported at (`?t=`). */
+  timestamp: number;
+  /** `acceptedPath` is JavaScript only with `?import` (a stylesheet, JSON, an asset). */
+  explicitImportRequired: boolean;
+  isWithinCircularImport: boolean;
+  firstInvalidatedBy?: string;
+  /** hmrd's: from the changed module to the boundary. */
+  chain?: string[];
+}
+
 /** Payload of hmrd:beforeUpdate / hmrd:afterUpdate (and the vite: names). */
 export interface UpdatePayload {
   type: 'update';
-  updates: ModuleUpdate[];
+  updates: ViteUpdate[];
   /** Module ID → version token (64-bit integers as strings). */
   versions?: Record<string, string>;
   triggers?: string[];
@@ -144,7 +165,7 @@ export type InferCustomEventPayload<T extends string> = T extends keyof CustomEv
 
 /** import.meta.hot, with Vite's API. */
 export interface HotContext {
-  /** One object per module ID, kept across instances: fill it in dispose. */
+  /** One object per module ID, kept across instances until the module is pruned: fill it in dispose. */
   readonly data: any;
 
   /** Accept updates of this module (the new instance replaces this one). */
@@ -160,7 +181,7 @@ export interface HotContext {
 
   /** Runs before this instance is replaced (and when pruned), with `data`; async callbacks are awaited. */
   dispose(cb: (data: any) => void): void;
-  /** Runs when no live module imports this one any more, after dispose. */
+  /** Runs when no live module imports this one any more, after the dispose callbacks of every pruned module; `data` is dropped after it. */
   prune(cb: (data: any) => void): void;
   /** This update cannot be applied here: propagate to the importers. */
   invalidate(message?: string): void;

@@ -143,23 +143,39 @@ export function createRegistry({ log, send, setTimeout }) {
   }
 
   /**
-   * prune disposes the module's current instance, runs its prune callbacks
-   * and forgets it (hot.data stays).
-   * @param {string} path
+   * prunePaths forgets modules no live module imports any more, as Vite's
+   * prunePaths: the dispose callbacks of every one of them, then their prune
+   * callbacks, then their instances and hot.data go (a module imported
+   * again starts afresh).
+   * @param {string[]} paths
    */
-  async function prune(path) {
-    const inst = instances.get(path);
-    if (!inst) return;
-    await runDisposers(inst);
-    for (const fn of inst.prune.splice(0)) {
-      try {
-        await fn(dataOf(path));
-      } catch (err) {
-        log('error', `${TAG} error in a prune callback of ${path}:`, err);
-      }
+  async function prunePaths(paths) {
+    const pruned = paths.map((path) => instances.get(path));
+    try {
+      await Promise.all(pruned.map((inst) => inst && runDisposers(inst)));
+      await Promise.all(
+        pruned.map(async (inst) => {
+          if (!inst) return;
+          for (const fn of inst.prune.splice(0)) {
+            try {
+              await fn(dataOf(inst.path));
+            } catch (err) {
+              log('error', `${TAG} error in a prune callback of ${inst.path}:`, err);
+            }
+          }
+        }),
+      );
+    } finally {
+      paths.forEach((path, i) => {
+        const inst = pruned[i];
+        if (inst) {
+          retire(inst);
+          if (instances.get(path) === inst) instances.delete(path);
+        }
+        dataMap.delete(path);
+        reported.delete(path); // imported again, it is reported again
+      });
     }
-    retire(inst);
-    instances.delete(path);
   }
 
   // Modules that created a hot context are reported once, batched: a lazily
@@ -310,7 +326,7 @@ export function createRegistry({ log, send, setTimeout }) {
     dispatch,
     emit,
     runDisposers,
-    prune,
+    prunePaths,
     createHotContext,
     /** The firstInvalidatedBy of the update being applied: hot.invalidate() passes it on. */
     get firstInvalidatedBy() {

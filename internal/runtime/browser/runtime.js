@@ -58,7 +58,7 @@ export function createRuntime(deps) {
   const registry = createRegistry({ log, send: (msg) => connection.send(msg), setTimeout: timers.setTimeout });
   const styles = createStyles({ document, location, log, ...timers });
   const overlay = createOverlay({ document, log });
-  const applier = createApplier({ registry, styles, overlay, importModule, reload, location, log });
+  const applier = createApplier({ registry, styles, overlay, importModule, reload, location, document, log });
   connection = createConnection({
     WebSocket,
     location,

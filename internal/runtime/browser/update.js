@@ -1,15 +1,17 @@
 // @ts-check
-// Applying signals, Vite's way, through one serial queue: an update (its
-// dispose callbacks, import(path?t=version), then the accept callbacks)
-// finishes before the next signal starts, however slow its import. Also
-// full reloads (which page, once), prunes, errors (the overlay) and custom
-// events.
+// Applying signals, Vite's way, through one serial queue: an event is
+// applied completely before the next starts, however slow its imports.
+// Within one Update, as Vite's queueUpdate: every update is fetched at once
+// (the dispose callbacks of the module it replaces, then
+// import(path?t=version)), and the accept callbacks run in payload order
+// once every import settled. Also full reloads (which page, once), prunes,
+// errors (the overlay) and custom events.
 
 import { TAG, isSeq, errorLocation } from './common.js';
 
-/** @import { RuntimeDeps, ModuleUpdate } from './hot.js' */
+/** @import { RuntimeDeps, ModuleUpdate, ViteUpdate } from './hot.js' */
 /** @import { Log } from './common.js' */
-/** @import { Registry } from './registry.js' */
+/** @import { Registry, AcceptCallback } from './registry.js' */
 /** @import { Styles } from './styles.js' */
 /** @import { Overlay, OverlayError } from './overlay.js' */
 /** @import { WireEvent } from './connection.js' */
@@ -26,6 +28,7 @@ const JS_FILE = /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
  * @property {RuntimeDeps['importModule']} importModule
  * @property {RuntimeDeps['reload']} reload
  * @property {RuntimeDeps['location']} location
+ * @property {Document | null} [document] the page, for the page it says it is
  * @property {Log} log
  */
 
@@ -33,7 +36,7 @@ const JS_FILE = /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
  * createApplier builds the signal queue of one runtime.
  * @param {ApplierDeps} deps
  */
-export function createApplier({ registry, styles, overlay, importModule, reload, location, log }) {
+export function createApplier({ registry, styles, overlay, importModule, reload, location, document = null, log }) {
   const { instances, emit } = registry;
 
   /** @type {Promise<unknown>} */
@@ -95,74 +98,110 @@ export function createApplier({ registry, styles, overlay, importModule, reload,
     }
   }
 
-  /** @param {WireEvent} ev */
+  /**
+   * applyUpdate applies one Update as Vite's client does: beforeUpdate; then
+   * every boundary's update at once, each disposing the module it replaces
+   * before importing its new code (and <link> swaps alongside); once every
+   * import settled, the accept callbacks in payload order; then
+   * afterUpdate.
+   * @param {WireEvent} ev
+   */
   async function applyUpdate(ev) {
     if (reloading) return;
     const update = ev.update;
-    /** @type {unknown[]} */
-    const list = Array.isArray(update.updates) ? update.updates : [];
-    const payload = { type: 'update', ...update, updates: list, version: ev.version, seq: ev.seq, epoch: ev.epoch };
-    let began = false;
-    const begin = async () => {
-      if (began) return;
-      began = true;
-      await emit('beforeUpdate', payload);
-    };
-
-    for (const item of list) {
-      if (reloading) return;
-      if (!item || typeof item !== 'object' || typeof (/** @type {ModuleUpdate} */ (item).path) !== 'string') continue;
-      const mu = /** @type {ModuleUpdate} */ (item);
-      const type = updateType(mu.type);
-      const accepted = typeof mu.acceptedPath === 'string' && mu.acceptedPath ? mu.acceptedPath : mu.path;
-      const version = versionOf(update, ev, accepted);
-      if (type === 'css') {
-        await begin();
-        await styles.swapStylesheets(mu.path, version);
+    const updates = viteUpdates(update, ev);
+    const payload = { type: 'update', ...update, updates, version: ev.version, seq: ev.seq, epoch: ev.epoch };
+    /** @type {Array<ViteUpdate & { callbacks?: AcceptCallback[] }>} */
+    const jobs = [];
+    for (const u of updates) {
+      if (u.type === 'css-update') {
+        jobs.push(u);
         continue;
       }
-      if (type !== 'js') {
-        log('debug', `${TAG} ignoring an update of type ${mu.type} for ${mu.path}`);
-        continue;
-      }
-      const boundary = instances.get(mu.path);
+      const boundary = instances.get(u.path);
       if (!boundary) continue; // never executed in this page
-      const isSelf = accepted === mu.path;
       // The accept callbacks of the instance running now (a self-accepting
       // module's new instance replaces them while it is imported).
-      const callbacks = boundary.callbacks.filter((cb) => cb.deps.includes(accepted));
-      if (!isSelf && callbacks.length === 0) continue;
-      await begin();
-      registry.firstInvalidatedBy = mu.firstInvalidatedBy || update.firstInvalidatedBy || undefined;
+      const callbacks = boundary.callbacks.filter((cb) => cb.deps.includes(u.acceptedPath));
+      if (u.acceptedPath !== u.path && callbacks.length === 0) continue;
+      jobs.push({ ...u, callbacks });
+    }
+    if (jobs.length) {
+      await emit('beforeUpdate', payload);
+      if (reloading) return;
+      /** One import per URL: two boundaries accepting one module share it. @type {Map<string, Promise<unknown>>} */
+      const fetches = new Map();
+      const fetched = await Promise.all(jobs.map((job) => fetchUpdate(job, fetches)));
+      if (reloading) return;
+      for (const apply of fetched) if (apply) await apply();
+      await emit('afterUpdate', payload);
+    }
+    overlay.clear();
+  }
+
+  /**
+   * fetchUpdate starts one update: a <link> swap, or the dispose callbacks
+   * of the module it replaces and then the import of its new code. It
+   * resolves to what runs the accept callbacks, or undefined.
+   * @param {ViteUpdate & { callbacks?: AcceptCallback[] }} job
+   * @param {Map<string, Promise<unknown>>} fetches
+   * @returns {Promise<(() => Promise<void>) | undefined>}
+   */
+  async function fetchUpdate(job, fetches) {
+    const { path, acceptedPath, callbacks = [] } = job;
+    const version = String(job.timestamp);
+    if (job.type === 'css-update') {
+      await styles.swapStylesheets(path, version);
+      return undefined;
+    }
+    const target = instances.get(acceptedPath);
+    if (target && target.dispose.length) await registry.runDisposers(target);
+    const url = importURL(acceptedPath, version);
+    let load = fetches.get(url);
+    if (!load) fetches.set(url, (load = importModule(url)));
+    /** @type {unknown} */
+    let mod;
+    try {
+      mod = await load;
+    } catch (err) {
+      log('error', `${TAG} failed to reload ${acceptedPath}`, err);
+      if (job.isWithinCircularImport) {
+        log('log', `${TAG} ${acceptedPath} is within a circular import: reloading the page to reset the execution order`);
+        doReload();
+        return undefined;
+      }
+    }
+    return async () => {
+      if (reloading) return;
+      registry.firstInvalidatedBy = job.firstInvalidatedBy;
       try {
-        const target = instances.get(accepted);
-        if (target) await registry.runDisposers(target);
-        /** @type {unknown} */
-        let mod;
-        try {
-          mod = await importModule(importURL(accepted, version));
-        } catch (err) {
-          log('error', `${TAG} failed to reload ${accepted}`, err);
-          if (mu.isWithinCircularImport) {
-            log('log', `${TAG} ${accepted} is within a circular import: reloading the page to reset the execution order`);
-            doReload();
-            return;
-          }
-        }
         for (const cb of callbacks) {
           try {
-            await cb.fn(cb.deps.map((dep) => (dep === accepted ? mod : undefined)));
+            await cb.fn(cb.deps.map((dep) => (dep === acceptedPath ? mod : undefined)));
           } catch (err) {
-            log('error', `${TAG} error in an accept callback of ${mu.path}:`, err);
+            log('error', `${TAG} error in an accept callback of ${path}:`, err);
           }
         }
-        log('debug', `${TAG} hot updated: ${isSelf ? mu.path : accepted + ' via ' + mu.path}`);
       } finally {
         registry.firstInvalidatedBy = undefined;
       }
+      log('debug', `${TAG} hot updated: ${acceptedPath === path ? path : acceptedPath + ' via ' + path}`);
+    };
+  }
+
+  /**
+   * servedPage is the page this document is when it is not at its own URL
+   * (the dev server's fallback for a client-side route names it on the
+   * runtime's <script data-hmrd-page>), else ''.
+   * @returns {string}
+   */
+  function servedPage() {
+    try {
+      const el = document ? document.querySelectorAll('script[data-hmrd-page]')[0] : null;
+      return (el && el.getAttribute('data-hmrd-page')) || '';
+    } catch {
+      return '';
     }
-    if (began) await emit('afterUpdate', payload);
-    overlay.clear();
   }
 
   /**
@@ -171,6 +210,7 @@ export function createApplier({ registry, styles, overlay, importModule, reload,
    */
   function pageMatches(path) {
     if (!path || path === '*') return true;
+    if (typeof path === 'string' && path === servedPage()) return true;
     if (!location || typeof path !== 'string') return false;
     let page = location.pathname || '/';
     try {
@@ -207,7 +247,7 @@ export function createApplier({ registry, styles, overlay, importModule, reload,
     /** @type {string[]} */
     const paths = Array.isArray(p.paths) ? p.paths.filter((/** @type {unknown} */ x) => typeof x === 'string') : [];
     await emit('beforePrune', { type: 'prune', paths });
-    for (const path of paths) await registry.prune(path);
+    await registry.prunePaths(paths);
   }
 
   /** @param {OverlayError} e an hmrd.v1.Error */
@@ -274,21 +314,65 @@ function versionOf(update, ev, id) {
 const withVersion = (id, version) => `${id}${id.includes('?') ? '&' : '?'}t=${version}`;
 
 /**
- * importURL is the URL that re-imports module id. A module that is not
- * JavaScript (a stylesheet, JSON, an asset imported from JS) is a JS module
- * only with ?import, as the dev server rewrites its import specifiers;
- * without it the file itself comes back (Vite's isExplicitImportRequired).
+ * explicitImportRequired: whether module id is JavaScript only with
+ * ?import (Vite's isExplicitImportRequired): a stylesheet, JSON or an asset
+ * imported from JS, as the dev server rewrites its import specifiers;
+ * without it the file itself comes back.
+ * @param {string} id
+ */
+export function explicitImportRequired(id) {
+  const q = id.indexOf('?');
+  const path = q < 0 ? id : id.slice(0, q);
+  const query = q < 0 ? '' : id.slice(q + 1);
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return name.includes('.') && !JS_FILE.test(name) && !query.split('&').some((p) => p === 'import' || p.startsWith('import='));
+}
+
+/**
+ * importURL is the URL that re-imports module id at version.
  * @param {string} id
  * @param {string} version
  */
 export function importURL(id, version) {
   const q = id.indexOf('?');
-  const path = q < 0 ? id : id.slice(0, q);
-  const query = q < 0 ? '' : id.slice(q + 1);
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  const explicit =
-    name.includes('.') && !JS_FILE.test(name) && !query.split('&').some((p) => p === 'import' || p.startsWith('import='));
-  return withVersion(explicit ? `${id}${query ? '&' : '?'}import` : id, version);
+  return withVersion(explicitImportRequired(id) ? `${id}${q < 0 ? '?' : '&'}import` : id, version);
+}
+
+/**
+ * viteUpdates turns an hmrd.v1.Update's items into Vite's Update objects
+ * (the items of vite:beforeUpdate's payload, and what the runtime applies),
+ * dropping malformed items and types it does not know. hmrd's chain rides
+ * along.
+ * @param {Record<string, any>} update
+ * @param {WireEvent} ev
+ * @returns {ViteUpdate[]}
+ */
+export function viteUpdates(update, ev) {
+  /** @type {unknown[]} */
+  const list = Array.isArray(update.updates) ? update.updates : [];
+  /** @type {ViteUpdate[]} */
+  const out = [];
+  for (const item of list) {
+    if (!item || typeof item !== 'object' || typeof (/** @type {ModuleUpdate} */ (item).path) !== 'string') continue;
+    const mu = /** @type {ModuleUpdate} */ (item);
+    const type = updateType(mu.type);
+    if (!type) continue;
+    const acceptedPath = typeof mu.acceptedPath === 'string' && mu.acceptedPath ? mu.acceptedPath : mu.path;
+    /** @type {ViteUpdate} */
+    const u = {
+      type: type === 'css' ? 'css-update' : 'js-update',
+      path: mu.path,
+      acceptedPath,
+      timestamp: Number(versionOf(update, ev, acceptedPath)),
+      explicitImportRequired: type === 'js' && explicitImportRequired(acceptedPath),
+      isWithinCircularImport: mu.isWithinCircularImport === true,
+    };
+    const first = mu.firstInvalidatedBy || update.firstInvalidatedBy;
+    if (typeof first === 'string' && first) u.firstInvalidatedBy = first;
+    if (Array.isArray(mu.chain)) u.chain = mu.chain;
+    out.push(u);
+  }
+  return out;
 }
 
 /**

@@ -3,9 +3,9 @@
 // it, and the scripts and stylesheets it loads are where the graph starts.
 //
 // Scan reports module scripts (<script type="module" src> and inline module
-// scripts, whose code the caller scans as JavaScript), stylesheet links and
-// the offset where a dev server injects its client script. Classic scripts
-// are not ES modules and are ignored.
+// scripts, whose code the caller scans as JavaScript), stylesheet links, the
+// text of <style> elements and the offset where a dev server injects its
+// client script. Classic scripts are not ES modules and are ignored.
 //
 // The scanner follows the tokenizer of the WHATWG HTML standard where it
 // decides what is markup: comments (including <!--> and --!>), bogus
@@ -81,6 +81,10 @@ type Result struct {
 	// token "stylesheet" but not "alternate" (alternate sheets are not
 	// applied by default).
 	Stylesheets []Link
+	// Styles holds the text of each <style> element, from after its start
+	// tag to the "<" of its </style>, so a dev server can rewrite its
+	// url()s. An unterminated <style> is not listed.
+	Styles []Range
 	// HeadInsert is the byte offset where a dev server should inject its
 	// client <script>: right after the first <head ...> start tag, else
 	// before the first <script>, else right after <html ...>, else 0.
@@ -208,6 +212,9 @@ func (s *scanner) startTag(i int) int {
 		if !ok {
 			s.diag(i, "unterminated <"+name+">")
 			return -1
+		}
+		if name == "style" {
+			s.res.Styles = append(s.res.Styles, Range{t.end, end})
 		}
 		return end
 	case "plaintext":

@@ -84,6 +84,11 @@ func checkInvariants(t *testing.T, src []byte, res Result) {
 		}
 		at(l.Line, l.Column, "<link")
 	}
+	for _, r := range res.Styles {
+		if !inBounds(r) || r.End == len(src) || !strings.HasPrefix(strings.ToLower(string(src[r.End:])), "</style") {
+			t.Fatalf("style %+v: not the text before a </style> (len %d)", r, len(src))
+		}
+	}
 	if res.HeadInsert < 0 || res.HeadInsert > len(src) {
 		t.Fatalf("HeadInsert %d out of bounds (len %d)", res.HeadInsert, len(src))
 	}
@@ -292,6 +297,23 @@ func TestRanges(t *testing.T) {
 	}
 	if got := src[res.Stylesheets[0].HrefRange.Start:res.Stylesheets[0].HrefRange.End]; got != "/s.css?x=1" {
 		t.Errorf("src[HrefRange] = %q", got)
+	}
+}
+
+func TestStyles(t *testing.T) {
+	src := "<head><style>a { background: url(./a.png) }</style><STYLE media=print>\n</Style >" +
+		"<!-- <style>no</style> --><textarea><style>no</style></textarea><svg><style>s{}</style></svg><style>cut"
+	res := Scan([]byte(src))
+	checkInvariants(t, []byte(src), res)
+	var got []string
+	for _, r := range res.Styles {
+		got = append(got, src[r.Start:r.End])
+	}
+	if want := []string{"a { background: url(./a.png) }", "\n", "s{}"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Styles: %q, want %q", got, want)
+	}
+	if len(res.Diagnostics) != 1 || !strings.Contains(res.Diagnostics[0].Message, "unterminated <style>") {
+		t.Errorf("diagnostics: %+v", res.Diagnostics)
 	}
 }
 

@@ -25,11 +25,15 @@ type Guard struct {
 	hosts []string
 	token string
 
-	// mu guards origins: AllowServer may run once a listener is up, while
-	// other handlers already check origins.
+	// mu guards origins and ports: AllowServer may run once a listener is
+	// up, while other handlers already check origins.
 	mu sync.RWMutex
 	// origins are allowed Origin values ("http://localhost:5173"), exact.
 	origins []string
+	// ports are the ports of the servers given to AllowServer: a page at
+	// a local name (*.localhost, 127.0.0.0/8, ::1) on one of them is one
+	// of the server's own pages.
+	ports []string
 }
 
 // Options configure a Guard.
@@ -81,7 +85,9 @@ func (g *Guard) Token() string { return g.token }
 
 // AllowServer adds the origins of a server listening at addr
 // ("127.0.0.1:5173"): http://localhost:5173, http://127.0.0.1:5173, and
-// http://<host>:5173 for every allowed host.
+// http://<host>:5173 for every allowed host; and http://<name>:5173 for
+// every name CheckHost takes as loopback (app.localhost, localhost.,
+// 127.0.0.2, …), which browsers resolve to this machine.
 func (g *Guard) AllowServer(addr string) {
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -89,6 +95,9 @@ func (g *Guard) AllowServer(addr string) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if !slices.Contains(g.ports, port) {
+		g.ports = append(g.ports, port)
+	}
 	for _, h := range append([]string{"localhost", "127.0.0.1", "[::1]"}, g.hosts...) {
 		if strings.Contains(h, ":") && !strings.HasPrefix(h, "[") {
 			h = "[" + h + "]"
@@ -162,12 +171,33 @@ func (g *Guard) CheckOrigin(r *http.Request) error {
 		return fmt.Errorf("origin %q is not allowed", origin)
 	}
 	g.mu.RLock()
-	ok := slices.Contains(g.origins, origin)
+	ok := slices.Contains(g.origins, origin) || g.localOrigin(u)
 	g.mu.RUnlock()
 	if ok {
 		return nil
 	}
 	return fmt.Errorf("origin %q is not allowed (allow it with --allow-origin)", origin)
+}
+
+// localOrigin reports whether u is a bare http origin (no user, path or
+// query) whose host is a loopback name and whose port is one of the
+// server's: a page the server itself served at a name browsers treat as
+// local. Only http, as for the server's other origins: the dev server does
+// not serve TLS. Called with g.mu held.
+func (g *Guard) localOrigin(u *url.URL) bool {
+	if u.Scheme != "http" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.ForceQuery ||
+		u.Fragment != "" || u.Opaque != "" {
+		return false
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+	}
+	if !slices.Contains(g.ports, port) {
+		return false
+	}
+	name, ok := hostName(u.Host)
+	return ok && isLoopbackName(name)
 }
 
 // CheckToken compares the request's token (query parameter "token") with

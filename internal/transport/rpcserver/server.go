@@ -5,16 +5,19 @@
 package rpcserver
 
 import (
+	"log/slog"
 	"net"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
+	"google.golang.org/grpc/credentials"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
 	"github.com/hmrd/hmrd/internal/control"
+	"github.com/hmrd/hmrd/internal/transport/ratelog"
+	"github.com/hmrd/hmrd/internal/transport/rpcauth"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
 
@@ -27,10 +30,19 @@ type Options struct {
 	MaxConcurrentStreams uint32
 	// KeepaliveTime / KeepaliveTimeout ping idle connections (30s / 10s).
 	KeepaliveTime, KeepaliveTimeout time.Duration
+	// Creds are the transport credentials (TLS for a listener other
+	// machines can reach, rpcauth.ServerCredentials); nil is plaintext,
+	// for the unix socket and loopback.
+	Creds credentials.TransportCredentials
+	// Token, when set, must come with every RPC as "authorization: Bearer
+	// <token>" (rpcauth); the RPC is refused UNAUTHENTICATED otherwise.
+	Token string
+	// Logger receives refused RPCs, rate-limited (default: discarded).
+	Logger *slog.Logger
 	// UnaryInterceptor and StreamInterceptor, if set, run around every
-	// unary and streaming call. The daemon sets none; tests use them to see
-	// requests as they arrived on the wire, fields the control surface does
-	// not take included (hmrdtest).
+	// unary and streaming call (after the token check). The daemon sets
+	// none; tests use them to see requests as they arrived on the wire,
+	// fields the control surface does not take included (hmrdtest).
 	UnaryInterceptor  grpc.UnaryServerInterceptor
 	StreamInterceptor grpc.StreamServerInterceptor
 }
@@ -38,8 +50,9 @@ type Options struct {
 // Server is a gRPC server exposing the hmrd services, health and
 // reflection.
 type Server struct {
-	g      *grpc.Server
-	health *health.Server
+	g        *grpc.Server
+	health   *healthServer
+	refusals *ratelog.Limiter
 }
 
 // New registers the hmrd.v1 services over svc.
@@ -56,6 +69,10 @@ func New(svc control.Service, o Options) *Server {
 	if o.KeepaliveTimeout == 0 {
 		o.KeepaliveTimeout = 10 * time.Second
 	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	refusals := ratelog.New(o.Logger, ratelog.DefaultInterval)
 	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(o.MaxRecvMsgSize),
 		grpc.MaxConcurrentStreams(o.MaxConcurrentStreams),
@@ -64,37 +81,59 @@ func New(svc control.Service, o Options) *Server {
 		// dead daemon: allow it, but not more often than every 10 s.
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	}
+	if o.Creds != nil {
+		opts = append(opts, grpc.Creds(o.Creds))
+	}
+	var unary []grpc.UnaryServerInterceptor
+	var stream []grpc.StreamServerInterceptor
+	if o.Token != "" {
+		// Every service registered below, health and reflection included,
+		// goes through these first: nothing is served without the token.
+		refused := func(method, peer string, err error) {
+			refusals.Warn("grpc refused", "method", method, "peer", peer, "err", err)
+		}
+		unary = append(unary, rpcauth.UnaryInterceptor(o.Token, refused))
+		stream = append(stream, rpcauth.StreamInterceptor(o.Token, refused))
+	}
 	if o.UnaryInterceptor != nil {
-		opts = append(opts, grpc.UnaryInterceptor(o.UnaryInterceptor))
+		unary = append(unary, o.UnaryInterceptor)
 	}
 	if o.StreamInterceptor != nil {
-		opts = append(opts, grpc.StreamInterceptor(o.StreamInterceptor))
+		stream = append(stream, o.StreamInterceptor)
+	}
+	if len(unary) > 0 {
+		opts = append(opts, grpc.ChainUnaryInterceptor(unary...))
+	}
+	if len(stream) > 0 {
+		opts = append(opts, grpc.ChainStreamInterceptor(stream...))
 	}
 	g := grpc.NewServer(opts...)
 	hmrdv1.RegisterHotServiceServer(g, &hotServer{svc: svc})
 	hmrdv1.RegisterProjectServiceServer(g, &projectServer{svc: svc})
 	hmrdv1.RegisterAdminServiceServer(g, &adminServer{svc: svc})
-	hs := health.NewServer()
+	hs := newHealthServer()
 	for _, name := range []string{"", hmrdv1.HotService_ServiceDesc.ServiceName, hmrdv1.ProjectService_ServiceDesc.ServiceName, hmrdv1.AdminService_ServiceDesc.ServiceName} {
 		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 	}
 	healthpb.RegisterHealthServer(g, hs)
 	reflection.Register(g)
-	return &Server{g: g, health: hs}
+	return &Server{g: g, health: hs, refusals: refusals}
 }
 
 // Serve accepts connections on l until Stop or GracefulStop.
 func (s *Server) Serve(l net.Listener) error { return s.g.Serve(l) }
 
-// GracefulStop marks the server NOT_SERVING, stops accepting, and waits for
-// in-flight calls and streams to end.
+// GracefulStop marks the server NOT_SERVING and ends health Watch streams,
+// stops accepting, and waits for in-flight calls and streams to end.
 func (s *Server) GracefulStop() {
 	s.health.Shutdown()
 	s.g.GracefulStop()
+	s.refusals.Close()
 }
 
 // Stop cuts every connection at once.
 func (s *Server) Stop() {
 	s.health.Shutdown()
 	s.g.Stop()
+	s.refusals.Close()
 }

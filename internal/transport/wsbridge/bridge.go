@@ -34,6 +34,7 @@ import (
 	"github.com/hmrd/hmrd/internal/control"
 	"github.com/hmrd/hmrd/internal/signal"
 	"github.com/hmrd/hmrd/internal/transport/httpguard"
+	"github.com/hmrd/hmrd/internal/transport/ratelog"
 	"github.com/hmrd/hmrd/internal/transport/wire"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
@@ -63,6 +64,9 @@ type Bridge struct {
 	svc control.Service
 	o   Options
 	log *slog.Logger
+	// refusals logs refused handshakes and client messages, rate-limited:
+	// a page retrying in a loop must not flood the log.
+	refusals *ratelog.Limiter
 }
 
 // New returns a bridge over svc.
@@ -88,17 +92,28 @@ func New(svc control.Service, o Options) (*Bridge, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Bridge{svc: svc, o: o, log: o.Logger}, nil
+	return &Bridge{svc: svc, o: o, log: o.Logger, refusals: ratelog.New(o.Logger, ratelog.DefaultInterval)}, nil
 }
+
+// Close writes the counts of refusals not logged yet; connections are not
+// affected (they end with the hub).
+func (b *Bridge) Close() { b.refusals.Close() }
 
 // ServeHTTP checks the request, upgrades it and serves the connection.
 func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Host first (DNS rebinding), then the exact Origin allowlist, then
 	// the token — all before Accept: coder/websocket's own origin check
 	// accepts Origin == Host, which a rebinding page satisfies.
-	for _, check := range []func(*http.Request) error{b.o.Guard.CheckHost, b.o.Guard.CheckOrigin, b.o.Guard.CheckToken} {
-		if err := check(r); err != nil {
-			b.log.Warn("websocket refused", "remote", r.RemoteAddr, "origin", r.Header.Get("Origin"), "host", r.Host, "err", err)
+	for _, c := range []struct {
+		check func(*http.Request) error
+		msg   string
+	}{
+		{b.o.Guard.CheckHost, "websocket refused: host"},
+		{b.o.Guard.CheckOrigin, "websocket refused: origin"},
+		{b.o.Guard.CheckToken, "websocket refused: token"},
+	} {
+		if err := c.check(r); err != nil {
+			b.refusals.Warn(c.msg, "remote", r.RemoteAddr, "origin", r.Header.Get("Origin"), "host", r.Host, "err", err)
 			http.Error(w, "hmrd: "+err.Error(), http.StatusForbidden)
 			return
 		}
@@ -449,7 +464,7 @@ func (b *Bridge) handle(ctx context.Context, conn *websocket.Conn, project, subI
 	if err == nil || ctx.Err() != nil {
 		return nil
 	}
-	b.log.Warn("client message refused", "project", project, "subscriber", subID, "request", request, "err", err)
+	b.refusals.Warn("client message refused", "project", project, "subscriber", subID, "request", request, "err", err)
 	return b.refuse(ctx, conn, project, &hmrdv1.Refused{
 		Request: request, Id: msg.GetId(), Code: wire.CodeName(wire.Code(err)), Message: err.Error(),
 	})

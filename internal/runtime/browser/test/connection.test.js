@@ -1,7 +1,7 @@
 // The socket: URL, resume, backoff, full reloads, hello/heartbeat, bad frames.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, fakeLocation, jsUpdate, settle, EPOCH } from '../testing/fakes.js';
+import { harness, fakeLocation, jsUpdate, settle, EPOCH, FakeDocument } from '../testing/fakes.js';
 
 test('the first URL carries token and project, with the hmrd.v1 subprotocol', () => {
   const h = harness({ location: fakeLocation('https://dev.localhost:8443/about') });
@@ -223,4 +223,22 @@ test('64-bit seqs beyond 2^53 are kept exactly', async () => {
   h.ws.drop(1006);
   h.timers.runAll();
   assert.match(h.ws.url, /&seq=9007199254740995$/);
+});
+
+test('a page served at another URL (a client-side route) reloads for the page it says it is', async () => {
+  for (const [path, reloads] of [
+    ['/index.html', 1],
+    ['/about.html', 0],
+  ]) {
+    const doc = new FakeDocument();
+    const tag = doc.createElement('script');
+    tag.setAttribute('src', '/@hmrd/client.js');
+    tag.setAttribute('data-hmrd-page', '/index.html');
+    doc.head.appendChild(tag);
+    const h = harness({ location: fakeLocation('http://localhost:5173/app/route'), document: doc });
+    h.connect();
+    h.signal('fullReload', { reason: `${path} changed`, path, cause: 'FULL_RELOAD_CAUSE_PAGE' });
+    await h.idle();
+    assert.equal(h.reloads, reloads, path);
+  }
 });

@@ -71,7 +71,7 @@ test('invalidate sends module, message and firstInvalidatedBy = the owner outsid
   hot.invalidate('cannot apply');
   await h.idle();
   assert.deepEqual(
-    ws.frames().filter((f) => f.invalidate),
+    ws.messages().filter((f) => f.invalidate),
     [{ invalidate: { module: '/src/a.js', firstInvalidatedBy: '/src/a.js', message: 'cannot apply' } }],
   );
   const payload = { path: '/src/a.js', message: 'cannot apply', firstInvalidatedBy: '/src/a.js' };
@@ -93,7 +93,7 @@ test('invalidate inside an accept callback carries the update firstInvalidatedBy
   await h.idle();
   // outside an update again: the owner itself
   h.rt.createHotContext('/src/other.js').invalidate();
-  const sent = ws.frames().filter((f) => f.invalidate);
+  const sent = ws.messages().filter((f) => f.invalidate);
   assert.deepEqual(sent, [
     { invalidate: { module: '/src/child.js', firstInvalidatedBy: '/src/origin.js' } },
     { invalidate: { module: '/src/other.js', firstInvalidatedBy: '/src/other.js' } },
@@ -109,9 +109,9 @@ test('send before the socket opens is queued and flushed on open', async () => {
   const ws = h.ws;
   assert.deepEqual(ws.sent, []);
   ws.accept();
-  assert.deepEqual(ws.frames(), [{ custom: { event: 'my:evt', data: '{"x":1}' } }, { custom: { event: 'my:none' } }]);
+  assert.deepEqual(ws.messages(), [{ custom: { event: 'my:evt', data: '{"x":1}' } }, { custom: { event: 'my:none' } }]);
   hot.send('my:evt', [2]);
-  assert.deepEqual(ws.frames().at(-1), { custom: { event: 'my:evt', data: '[2]' } });
+  assert.deepEqual(ws.messages().at(-1), { custom: { event: 'my:evt', data: '[2]' } });
 });
 
 test('messages sent while reconnecting are queued for the next socket', async () => {
@@ -124,7 +124,7 @@ test('messages sent while reconnecting are queued for the next socket', async ()
   const second = h.ws;
   assert.notEqual(second, first);
   second.accept();
-  assert.deepEqual(second.frames().filter((f) => f.custom), [{ custom: { event: 'my:evt', data: '"later"' } }]);
+  assert.deepEqual(second.messages().filter((f) => f.custom), [{ custom: { event: 'my:evt', data: '"later"' } }]);
 });
 
 test('custom events reach every live listener in registration order, async ones awaited', async () => {
@@ -186,5 +186,5 @@ test('modules with a hot context are reported as loaded, once each, batched', ()
   h.timers.runAll();
   h.rt.createHotContext('/src/lazy.js');
   h.timers.runAll();
-  assert.deepEqual(ws.frames().filter((f) => f.loaded), [{ loaded: { modules: ['/src/lazy.js', '/src/lazy2.js'] } }]);
+  assert.deepEqual(ws.messages().filter((f) => f.loaded), [{ loaded: { modules: ['/src/lazy.js', '/src/lazy2.js'] } }]);
 });

@@ -76,28 +76,6 @@ test('a slow import of the first update holds the second event back', async () =
   assert.deepEqual(h.trace, ['import /src/a.js?t=1', 'imported /src/a.js?t=1', 'accept a', 'import /src/b.js?t=2', 'imported /src/b.js?t=2', 'accept b']);
 });
 
-test('updates of one event apply in order, each finishing before the next', async () => {
-  const gates = { a: deferred(), b: deferred() };
-  const h = harness({
-    importModule: async (url) => {
-      const key = url.includes('/a.js') ? 'a' : 'b';
-      h.trace.push(`import ${key}`);
-      await gates[key].promise;
-      return { key };
-    },
-  });
-  h.rt.createHotContext('/src/a.js').accept((m) => h.trace.push(`accept ${m.key}`));
-  h.rt.createHotContext('/src/b.js').accept((m) => h.trace.push(`accept ${m.key}`));
-  h.connect();
-  h.update([jsUpdate('/src/a.js'), jsUpdate('/src/b.js')]);
-  gates.b.resolve();
-  await settle();
-  assert.deepEqual(h.trace, ['import a']);
-  gates.a.resolve();
-  await h.idle();
-  assert.deepEqual(h.trace, ['import a', 'accept a', 'import b', 'accept b']);
-});
-
 test('an async beforeUpdate listener is awaited before dispose', async () => {
   const h = harness();
   const gate = deferred();
@@ -284,7 +262,7 @@ test('prune: beforePrune with the paths, then dispose, then prune, and the insta
   h.signal('custom', { event: 'my:evt', data: '1' });
   await h.idle();
   assert.deepEqual(h.imports, []);
-  // data is kept: a module imported again finds it
+  // hot.data went with it: a module imported again starts afresh
   h.load('/src/chart.js');
-  assert.equal(h.rt.createHotContext('/src/chart.js').data.mounted, 2);
+  assert.equal(h.rt.createHotContext('/src/chart.js').data.mounted, 1);
 });

@@ -105,6 +105,10 @@ export function harness(opts = {}) {
     frames() {
       return this.sent.map((t) => JSON.parse(t));
     }
+    // frames without their ids: what the messages ask for.
+    messages() {
+      return this.frames().map(({ id, ...rest }) => rest);
+    }
   }
 
   const modules = new Map();
