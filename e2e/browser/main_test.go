@@ -38,6 +38,8 @@ var (
 	noBrowser string
 	// chromiumOut is what Chromium printed, for a failure to start.
 	chromiumOut syncBuffer
+	// workDir is the run's temporary directory, removed at its end.
+	workDir string
 )
 
 func TestMain(m *testing.M) {
@@ -56,6 +58,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	workDir = dir
 
 	// Not -race: the daemon's own tests cover that, and these tests are
 	// about the page.
