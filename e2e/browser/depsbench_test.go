@@ -37,25 +37,28 @@ func TestDepsPrebundleBench(t *testing.T) {
 		runs = n
 	}
 	cache := filepath.Join(root, "node_modules", ".hmrd")
-	var cold, warm, builds []time.Duration
+	t.Logf("load average before: %s", loadavg())
+	var cold, warm, coldReady, warmReady, builds []time.Duration
 	for range runs {
 		if err := os.RemoveAll(cache); err != nil {
 			t.Fatal(err)
 		}
-		total, log := startToRendered(t, root, hmrdCmd)
-		cold = append(cold, total)
+		ready, total, log := startToRendered(t, root, hmrdCmd)
+		cold, coldReady = append(cold, total), append(coldReady, ready)
 		if m := depsTook.FindStringSubmatch(log); m != nil {
 			if d, err := time.ParseDuration(m[1]); err == nil {
 				builds = append(builds, d)
 			}
 		}
-		total, log = startToRendered(t, root, hmrdCmd)
+		ready, total, log = startToRendered(t, root, hmrdCmd)
 		if !strings.Contains(log, "dependencies from the cache") {
 			t.Errorf("warm start did not use the cache:\n%s", log)
 		}
-		warm = append(warm, total)
+		warm, warmReady = append(warm, total), append(warmReady, ready)
 	}
-	t.Logf("hmrd react-ts, start to rendered: cold %s, warm %s; dependency build %s", stats(cold), stats(warm), stats(builds))
+	t.Logf("hmrd react-ts, start to rendered: cold %s, warm %s; start to listening: cold %s, warm %s; dependency build %s",
+		stats(cold), stats(warm), stats(coldReady), stats(warmReady), stats(builds))
+	t.Logf("load average after hmrd: %s", loadavg())
 	if mode != "vite" {
 		return
 	}
@@ -65,17 +68,19 @@ func TestDepsPrebundleBench(t *testing.T) {
 		t.Fatalf("npm install (with Vite): %v\n%s", err, out)
 	}
 	vcache := filepath.Join(root, "node_modules", ".vite")
-	cold, warm = nil, nil
+	cold, warm, coldReady, warmReady = nil, nil, nil, nil
 	for range runs {
 		if err := os.RemoveAll(vcache); err != nil {
 			t.Fatal(err)
 		}
-		total, _ := startToRendered(t, root, viteCmd)
-		cold = append(cold, total)
-		total, _ = startToRendered(t, root, viteCmd)
-		warm = append(warm, total)
+		ready, total, _ := startToRendered(t, root, viteCmd)
+		cold, coldReady = append(cold, total), append(coldReady, ready)
+		ready, total, _ = startToRendered(t, root, viteCmd)
+		warm, warmReady = append(warm, total), append(warmReady, ready)
 	}
-	t.Logf("Vite react-ts, start to rendered: cold %s, warm %s", stats(cold), stats(warm))
+	t.Logf("Vite react-ts, start to rendered: cold %s, warm %s; start to listening: cold %s, warm %s",
+		stats(cold), stats(warm), stats(coldReady), stats(warmReady))
+	t.Logf("load average after Vite: %s", loadavg())
 }
 
 var depsTook = regexp.MustCompile(`dependencies optimized.* took=(\S+)`)
@@ -100,21 +105,21 @@ func viteCmd(root, addr string) (*exec.Cmd, *regexp.Regexp) {
 }
 
 // startToRendered starts a server on root, opens its page in a new tab
-// and returns the time from the start to the counter showing, with the
-// server's output.
-func startToRendered(t *testing.T, root string, server serverCmd) (time.Duration, string) {
+// and returns the times from the start to the server's URL line and to
+// the counter showing, with the server's output.
+func startToRendered(t *testing.T, root string, server serverCmd) (ready, rendered time.Duration, output string) {
 	t.Helper()
-	cmd, ready := server(root, freeAddr(t))
+	cmd, readyLine := server(root, freeAddr(t))
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
-	var out strings.Builder
+	var out syncBuffer
 	urls := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			line := sc.Text()
-			out.WriteString(line + "\n")
-			if m := ready.FindStringSubmatch(line); m != nil {
+			out.Write([]byte(line + "\n"))
+			if m := readyLine.FindStringSubmatch(line); m != nil {
 				select {
 				case urls <- m[1]:
 				default:
@@ -134,6 +139,7 @@ func startToRendered(t *testing.T, root string, server serverCmd) (time.Duration
 	var url string
 	select {
 	case url = <-urls:
+		ready = time.Since(start)
 	case <-time.After(60 * time.Second):
 		t.Fatalf("%s printed no URL within 60s", cmd.Path)
 	}
@@ -149,7 +155,16 @@ func startToRendered(t *testing.T, root string, server serverCmd) (time.Duration
 	if err != nil {
 		t.Fatalf("%s: the counter did not show: %v\n%s", url, err, out.String())
 	}
-	return took, out.String()
+	return ready, took, out.String()
+}
+
+// loadavg is the first three fields of /proc/loadavg.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
 // stats is "median (min–max) of n".

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hmrd/hmrd/internal/engine"
 )
@@ -74,6 +75,32 @@ func TestDepsLockfileChangeReloads(t *testing.T) {
 	}
 	// Nothing changed since: no build, no reload.
 	f.get(t, "/@id/cjs")
+	if n := f.srv.ext.builds.Load(); n != 2 {
+		t.Errorf("%d builds, want 2", n)
+	}
+}
+
+// The daemon reports a changed lockfile: pages that loaded the bundle
+// reload as soon as it is rebuilt, without waiting for a request.
+func TestDepsLockfileChangeReportedByWatcher(t *testing.T) {
+	svc := newFakeService()
+	svc.reloaded = make(chan string, 4)
+	f := newFixture(t, svc, depsPackages)
+	f.get(t, "/@id/cjs")
+	f.srv.PathsChanged([]string{filepath.Join(f.root, "src/main.js")}) // not a key file: nothing
+	writeFiles(t, f.root, map[string]string{
+		"node_modules/cjs/cjs/dev.js": "'use strict';\nexports.useThing = function () { return 'dev v3' };\n",
+		"package-lock.json":           `{ "lockfileVersion": 3, "packages": { "node_modules/cjs": { "version": "3" } } }`,
+	})
+	f.srv.PathsChanged([]string{filepath.Join(f.root, "package-lock.json")})
+	select {
+	case reason := <-svc.reloaded:
+		if want := "dependencies changed (package-lock.json): re-optimized, reloading"; reason != want {
+			t.Errorf("reload %q, want %q", reason, want)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no reload")
+	}
 	if n := f.srv.ext.builds.Load(); n != 2 {
 		t.Errorf("%d builds, want 2", n)
 	}

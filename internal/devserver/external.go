@@ -118,6 +118,25 @@ func (s *Server) depsBundle(ctx context.Context, specs []string) (*depsBundle, e
 	}
 }
 
+// PathsChanged is told the paths of each batch the project's watcher
+// reports. When one is a file of the dependency cache key (the lockfile,
+// package.json) and pages loaded the bundle, the bundle is checked now, in
+// the background, rather than on the next request: pages reload with the
+// new one as soon as it is built. It does not block.
+func (s *Server) PathsChanged(paths []string) {
+	e := &s.ext
+	e.mu.Lock()
+	active := e.cur != nil && len(e.served) > 0
+	relevant := false
+	for _, p := range paths {
+		relevant = relevant || slices.Contains(e.keyFiles, p)
+	}
+	e.mu.Unlock()
+	if active && relevant {
+		go s.depsBundle(context.Background(), nil)
+	}
+}
+
 // refreshKey recomputes the cache key when a key file's stamp changed
 // and returns the names of the files whose content changed. Called with
 // e.mu held.
@@ -263,7 +282,8 @@ func (s *Server) rebuildDeps(ctx context.Context, prev *depsBundle, key string, 
 // externals that are package specifiers, and the JSX runtimes its JSX and
 // TSX modules import once transformed.
 func (s *Server) discoverDeps(ctx context.Context) []string {
-	snap, err := s.svc.Graph(ctx, s.project)
+	// Not cancelled with the request: other requests wait for this build.
+	snap, err := s.svc.Graph(context.WithoutCancel(ctx), s.project)
 	if err != nil {
 		return nil
 	}

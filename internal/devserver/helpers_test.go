@@ -43,6 +43,8 @@ type fakeService struct {
 	err     error // returned by ServeModule when set
 	reloads []string
 	graph   *engine.Snapshot // returned by Graph when set
+	// reloaded, when set, receives each Reload's reason.
+	reloaded chan string
 }
 
 type fakeCall struct {
@@ -124,6 +126,9 @@ func (f *fakeService) Reload(_ context.Context, _, reason string) (uint64, error
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reloads = append(f.reloads, reason)
+	if f.reloaded != nil {
+		f.reloaded <- reason
+	}
 	return uint64(len(f.reloads)), nil
 }
 
