@@ -4,7 +4,9 @@
 // CSS swaps, and a page that resyncs after the daemon restarts.
 //
 // Every test runs its own daemon on a temporary copy of a tree in
-// testdata/ and opens its own tab in one shared Chromium. The tests wait on
+// testdata/ (or on a create-vite template, created with npx and
+// installed with npm once per run: templates_test.go) and opens its own
+// tab in one shared Chromium. The tests wait on
 // conditions in the page with deadlines, never for a fixed time.
 //
 // Chromium is Debian's /usr/bin/chromium. When it is missing the tests
