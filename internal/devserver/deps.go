@@ -26,7 +26,10 @@ import (
 // assigns (jsscan.LexCommonJS, following its re-exports) becomes a named
 // export, beside the default export (module.exports, or exports.default
 // for transpiled ESM), which is what `import { useState } from "react"`
-// needs.
+// needs. The names that importers import from a CommonJS package are
+// added to its facade too (prepareDeps), so a name the lexer cannot see
+// (a UMD factory's, Object.assign's) still links, as it does under Vite's
+// import-site interop.
 //
 // An entry is served at /@id/<spec>, the URL the graph rewrites imports
 // to; chunks import each other at /@id/_hmrd/<name> (npm package names
@@ -56,6 +59,19 @@ type depsBundle struct {
 	// missing marks those that are no package in node_modules at all.
 	failed  map[string]string
 	missing map[string]bool
+	// exports are the named exports of each CommonJS entry's facade;
+	// names the names importers asked of it, which are among them.
+	exports map[string][]string
+	names   map[string][]string
+}
+
+func newDepsBundle(key string, specs []string) *depsBundle {
+	return &depsBundle{
+		key: key, specs: specs,
+		entries: map[string]*depFile{}, chunks: map[string]*depFile{},
+		failed: map[string]string{}, missing: map[string]bool{},
+		exports: map[string][]string{}, names: map[string][]string{},
+	}
 }
 
 // depFile is one served file of a bundle.
@@ -70,16 +86,37 @@ func newDepFile(name string, body []byte) *depFile {
 	return &depFile{name: name, body: body, etag: `"` + base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:15]) + `"`}
 }
 
-// has reports whether spec was part of the build (bundled or failed).
-func (b *depsBundle) has(spec string) bool {
+// has reports whether spec was part of the build (bundled or failed)
+// and, for a CommonJS entry, exports every one of names.
+func (b *depsBundle) has(spec string, names []string) bool {
 	if b == nil {
 		return false
 	}
-	if _, ok := b.entries[spec]; ok {
+	if _, ok := b.failed[spec]; ok {
 		return true
 	}
-	_, ok := b.failed[spec]
-	return ok
+	if _, ok := b.entries[spec]; !ok {
+		return false
+	}
+	if exports, cjs := b.exports[spec]; cjs {
+		for _, n := range names {
+			if !slices.Contains(exports, n) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// want is what a build must include: each specifier with the names
+// importers import from it (nil when none are known).
+type want map[string][]string
+
+// add merges names into w[spec], sorted and without duplicates.
+func (w want) add(spec string, names []string) {
+	list := append(slices.Clone(w[spec]), names...)
+	slices.Sort(list)
+	w[spec] = slices.Compact(list)
 }
 
 // outputName flattens a specifier into an output file name without
@@ -94,14 +131,13 @@ type errDepsBuild struct{ err error }
 
 func (e *errDepsBuild) Error() string { return e.err.Error() }
 
-// buildDeps bundles specs (valid package specifiers) in one build. A
-// specifier that is no package in the root's node_modules is recorded in
-// failed; a build error fails the whole build (see bundleDeps).
-func (s *Server) buildDeps(key string, specs []string) (*depsBundle, error) {
-	specs = slices.Clone(specs)
-	slices.Sort(specs)
-	specs = slices.Compact(specs)
-	b := &depsBundle{key: key, specs: specs, entries: map[string]*depFile{}, chunks: map[string]*depFile{}, failed: map[string]string{}, missing: map[string]bool{}}
+// buildDeps bundles the specifiers of w (valid package specifiers) in one
+// build. A specifier that is no package in the root's node_modules is
+// recorded in failed; a build error fails the whole build (see
+// bundleDeps).
+func (s *Server) buildDeps(key string, w want) (*depsBundle, error) {
+	specs := slices.Sorted(mapKeys(w))
+	b := newDepsBundle(key, specs)
 	if len(specs) == 0 {
 		return b, nil
 	}
@@ -130,11 +166,19 @@ func (s *Server) buildDeps(key string, specs []string) (*depsBundle, error) {
 		// esbuild makes an entry that names an existing file relative
 		// ("./src/x.js"); specifiers never start with ".".
 		spec = strings.TrimPrefix(spec, "./")
-		res, err := s.resolveDep(pb, spec)
+		res, err := s.resolveDep(pb, spec, w[spec])
 		if err != nil {
 			// The build goes on without it: an empty module stands in.
 			fail(spec, err)
 			return api.OnResolveResult{Path: spec, Namespace: depsNamespace + "-failed"}, nil
+		}
+		if f, ok := res.PluginData.(*facade); ok && f.cjs {
+			mu.Lock()
+			b.exports[spec] = f.names
+			if len(w[spec]) > 0 {
+				b.names[spec] = w[spec]
+			}
+			mu.Unlock()
 		}
 		return res, nil
 	}
@@ -215,20 +259,20 @@ func (s *Server) buildDeps(key string, specs []string) (*depsBundle, error) {
 // when the build of all specs fails, each is built alone to find the ones
 // that fail, which are recorded in failed, and the rest are built
 // together again.
-func (s *Server) bundleDeps(key string, specs []string) (*depsBundle, error) {
-	b, err := s.buildDeps(key, specs)
+func (s *Server) bundleDeps(key string, w want) (*depsBundle, error) {
+	b, err := s.buildDeps(key, w)
 	var be *errDepsBuild
-	if err == nil || !errors.As(err, &be) || len(specs) < 2 {
+	if err == nil || !errors.As(err, &be) || len(w) < 2 {
 		return b, err
 	}
 	failed := map[string]string{}
-	var ok []string
-	for _, spec := range specs {
-		if _, err := s.buildDeps(key, []string{spec}); err != nil {
+	ok := want{}
+	for spec, names := range w {
+		if _, err := s.buildDeps(key, want{spec: names}); err != nil {
 			failed[spec] = err.Error()
 			continue
 		}
-		ok = append(ok, spec)
+		ok[spec] = names
 	}
 	if len(failed) == 0 {
 		return nil, err // only the combination fails: nothing to blame
@@ -297,8 +341,8 @@ func (f *facade) code() string {
 
 // resolveDep resolves an entry specifier as an import from the root would
 // be, to a file in a node_modules directory inside the root, and decides
-// its facade.
-func (s *Server) resolveDep(pb api.PluginBuild, spec string) (api.OnResolveResult, error) {
+// its facade; names are the names importers import from it.
+func (s *Server) resolveDep(pb api.PluginBuild, spec string, names []string) (api.OnResolveResult, error) {
 	id := idPrefix + spec
 	res := pb.Resolve(spec, api.ResolveOptions{Kind: api.ResolveJSImportStatement, ResolveDir: s.realRoot})
 	rel, ok := s.relOf(res.Path)
@@ -324,6 +368,11 @@ func (s *Server) resolveDep(pb api.PluginBuild, spec string) (api.OnResolveResul
 	} else {
 		f.cjs = true
 		f.names = s.commonJSNames(pb, res.Path, lx)
+		for _, n := range names {
+			if n != "default" && n != "*" && utf8.ValidString(n) && !slices.Contains(f.names, n) {
+				f.names = append(f.names, n)
+			}
+		}
 	}
 	// The facade is named by its specifier: esbuild prints the name in
 	// a comment, and absolute paths stay out of what pages read.

@@ -19,7 +19,7 @@ func BenchmarkDepsBuild(b *testing.B) {
 	if root == "" {
 		b.Skip("set HMRD_BENCH_DEPS_ROOT to an installed project")
 	}
-	specs := []string{"react", "react-dom/client", "react/jsx-dev-runtime"}
+	specs := want{"react": nil, "react-dom/client": nil, "react/jsx-dev-runtime": nil}
 	guard, err := httpguard.New(httpguard.Options{})
 	if err != nil {
 		b.Fatal(err)

@@ -134,6 +134,10 @@ type depsMeta struct {
 	Chunks  []string          `json:"chunks"`
 	Failed  map[string]string `json:"failed,omitempty"`
 	Missing []string          `json:"missing,omitempty"`
+	// Exports are the named exports of CommonJS entries; Names the names
+	// importers asked of them.
+	Exports map[string][]string `json:"exports,omitempty"`
+	Names   map[string][]string `json:"names,omitempty"`
 }
 
 const depsMetaName = "_metadata.json"
@@ -154,7 +158,13 @@ func loadDeps(dir, key string) (*depsBundle, error) {
 	if m.Key != key {
 		return nil, errors.New("built under another key")
 	}
-	b := &depsBundle{key: key, specs: m.Specs, entries: map[string]*depFile{}, chunks: map[string]*depFile{}, failed: map[string]string{}, missing: map[string]bool{}}
+	b := newDepsBundle(key, m.Specs)
+	for spec, names := range m.Exports {
+		b.exports[spec] = names
+	}
+	for spec, names := range m.Names {
+		b.names[spec] = names
+	}
 	read := func(name string) (*depFile, error) {
 		if !cacheFileName.MatchString(name) {
 			return nil, fmt.Errorf("bad file name %q", name)
@@ -197,7 +207,7 @@ func saveDeps(dir string, b *depsBundle) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	m := depsMeta{Key: b.key, Specs: b.specs, Entries: map[string]string{}, Failed: b.failed}
+	m := depsMeta{Key: b.key, Specs: b.specs, Entries: map[string]string{}, Failed: b.failed, Exports: b.exports, Names: b.names}
 	write := func(f *depFile) error {
 		return os.WriteFile(filepath.Join(tmp, f.name), f.body, 0o644)
 	}

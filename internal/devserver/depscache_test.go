@@ -152,3 +152,44 @@ func TestDepsPreparedWithImporter(t *testing.T) {
 		t.Errorf("If-None-Match: %d", again.status)
 	}
 }
+
+// The names importers import from a CommonJS package are exported even
+// when its text does not show them (a UMD factory); a name asked for
+// later rebuilds, and the names survive in the disk cache.
+func TestDepsImportedNamesOfCommonJS(t *testing.T) {
+	svc := newFakeService()
+	umd := map[string]engine.ImportTarget{"umd": {ID: "/@id/umd", Kind: "external"}}
+	svc.add("/src/main.js", "js", 0, umd)
+	svc.add("/src/other.js", "js", 0, umd)
+	files := map[string]string{
+		"node_modules/umd/package.json": `{ "name": "umd", "main": "umd.js" }`,
+		"node_modules/umd/umd.js":       "(function (root, factory) {\n  if (typeof module === 'object') module.exports = factory();\n  else root.Umd = factory();\n})(this, function () { return { hidden: 1, also: 2 }; });\n",
+		"src/main.js":                   "import umd, { hidden } from 'umd'\nconsole.log(umd, hidden)\n",
+		"src/other.js":                  "import { also } from 'umd'\nconsole.log(also)\n",
+	}
+	f := newFixture(t, svc, files)
+	f.get(t, "/src/main.js")
+	r := f.get(t, "/@id/umd")
+	if ex := exportNames(r.body); !ex["hidden"] || !ex["default"] || ex["also"] {
+		t.Errorf("/@id/umd after main.js:\n%s", r.body)
+	}
+	f.get(t, "/src/other.js")
+	r = f.get(t, "/@id/umd")
+	if ex := exportNames(r.body); !ex["hidden"] || !ex["also"] {
+		t.Errorf("/@id/umd after other.js:\n%s", r.body)
+	}
+	want := []string{"new dependencies optimized: umd (also), reloading"}
+	if got := svc.reloadReasons(); !slices.Equal(got, want) {
+		t.Errorf("reloads %q, want %q", got, want)
+	}
+	if n := f.srv.ext.builds.Load(); n != 2 {
+		t.Errorf("%d builds, want 2", n)
+	}
+	// A new server: both names come from the cache, no build.
+	g := serveTree(t, svc, f.parent, f.root)
+	g.get(t, "/src/main.js")
+	g.get(t, "/src/other.js")
+	if n := g.srv.ext.builds.Load(); n != 0 {
+		t.Errorf("%d builds from the cache, want 0", n)
+	}
+}

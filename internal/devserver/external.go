@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hmrd/hmrd/internal/engine"
+	"github.com/hmrd/hmrd/internal/scan/jsscan"
 )
 
 // externals is the dependency optimizer's state: the current bundle of
@@ -42,30 +43,40 @@ type externals struct {
 }
 
 // prepareDeps makes sure the bundle includes every package a module
-// being served imports, before its importer reaches the page: a new
-// dependency is bundled (and pages that run the old bundle reload) before
-// any of its files is requested. targets are the module's import targets.
-func (s *Server) prepareDeps(ctx context.Context, targets map[string]engine.ImportTarget) {
-	var specs []string
-	for _, t := range targets {
-		if t.Kind == "external" {
-			if spec, ok := strings.CutPrefix(t.ID, idPrefix); ok && validPackageSpec(spec) {
-				specs = append(specs, spec)
+// being served imports, with the names it imports from each, before the
+// module reaches the page: a new dependency is bundled (and pages that run
+// the old bundle reload) before any of its files is requested. res is the
+// module's scan, targets its import targets.
+func (s *Server) prepareDeps(ctx context.Context, res *jsscan.Result, targets map[string]engine.ImportTarget) {
+	need := want{}
+	for _, imp := range res.Imports {
+		t := targets[imp.Specifier]
+		if t.Kind != "external" {
+			continue
+		}
+		if spec, ok := strings.CutPrefix(t.ID, idPrefix); ok && validPackageSpec(spec) {
+			var names []string
+			for _, n := range imp.Bindings {
+				if n != "default" && n != "*" {
+					names = append(names, n)
+				}
 			}
+			need.add(spec, names)
 		}
 	}
-	if len(specs) == 0 {
+	if len(need) == 0 {
 		return
 	}
-	if _, err := s.depsBundle(ctx, specs); err != nil && ctx.Err() == nil {
+	if _, err := s.depsBundle(ctx, need); err != nil && ctx.Err() == nil {
 		s.log.Error("devserver: dependency bundle", "err", err)
 	}
 }
 
-// depsBundle returns a bundle that includes specs, building one when the
-// current bundle lacks one of them or was built under another key (the
-// lockfile or package.json changed). Concurrent callers share one build.
-func (s *Server) depsBundle(ctx context.Context, specs []string) (*depsBundle, error) {
+// depsBundle returns a bundle that includes what need asks for, building
+// one when the current bundle lacks a specifier or a name of one, or was
+// built under another key (the lockfile or package.json changed).
+// Concurrent callers share one build.
+func (s *Server) depsBundle(ctx context.Context, need want) (*depsBundle, error) {
 	e := &s.ext
 	for {
 		e.mu.Lock()
@@ -79,10 +90,10 @@ func (s *Server) depsBundle(ctx context.Context, specs []string) (*depsBundle, e
 			}
 		}
 		changed := e.refreshKey(s)
-		var missing []string
-		for _, spec := range specs {
-			if !e.cur.has(spec) {
-				missing = append(missing, spec)
+		missing := want{}
+		for spec, names := range need {
+			if !e.cur.has(spec, names) {
+				missing.add(spec, names)
 			}
 		}
 		if e.cur != nil && e.cur.key == e.key && len(missing) == 0 {
@@ -198,54 +209,65 @@ func (b *depsBundle) file(name string) *depFile {
 // (on the first build: plus every dependency the graph knows), or loads
 // it from the disk cache when that has them all. It never fails: what
 // does not build is recorded in the bundle's failed specifiers. added
-// lists the specifiers that are new since prev.
-func (s *Server) rebuildDeps(ctx context.Context, prev *depsBundle, key string, missing []string) (b *depsBundle, added []string) {
-	want := map[string]bool{}
-	if prev != nil {
-		for _, spec := range prev.specs {
-			want[spec] = true
+// lists what is new since prev: specifiers, and "spec (names)" for names
+// asked of a CommonJS entry.
+func (s *Server) rebuildDeps(ctx context.Context, prev *depsBundle, key string, missing want) (b *depsBundle, added []string) {
+	w := want{}
+	keep := func(old *depsBundle) {
+		for _, spec := range old.specs {
+			w.add(spec, old.names[spec])
 		}
 	}
-	for _, spec := range missing {
-		want[spec] = true
+	if prev != nil {
+		keep(prev)
+	}
+	for spec, names := range missing {
+		w.add(spec, names)
 	}
 	dir := s.depsCacheDir()
 	if prev == nil {
 		for _, spec := range s.discoverDeps(ctx) {
-			want[spec] = true
+			w.add(spec, nil)
 		}
 		if dir != "" {
 			cached, err := loadDeps(dir, key)
 			if err == nil {
 				all := true
-				for spec := range want {
-					all = all && cached.has(spec)
+				for spec, names := range w {
+					all = all && cached.has(spec, names)
 				}
 				if all {
 					s.log.Info("devserver: dependencies from the cache", "dir", dir, "packages", len(cached.entries))
 					return cached, nil
 				}
-				for _, spec := range cached.specs {
-					want[spec] = true // keep what was bundled before
-				}
+				keep(cached) // keep what was bundled before
 			}
 		}
 	}
-	specs := slices.Sorted(mapKeys(want))
+	specs := slices.Sorted(mapKeys(w))
 	for _, spec := range specs {
-		if !prev.has(spec) {
+		switch {
+		case !prev.has(spec, nil):
 			added = append(added, spec)
+		case !prev.has(spec, w[spec]):
+			var names []string
+			for _, n := range w[spec] {
+				if !slices.Contains(prev.exports[spec], n) {
+					names = append(names, n)
+				}
+			}
+			added = append(added, spec+" ("+strings.Join(names, ", ")+")")
 		}
 	}
 	start := time.Now()
 	s.ext.builds.Add(1)
-	b, err := s.bundleDeps(key, specs)
+	b, err := s.bundleDeps(key, w)
 	if err != nil {
 		// Only the combination fails: keep what was bundled, and record
 		// the new specifiers as failed so that they are not retried until
 		// the key changes.
 		s.log.Error("devserver: dependency bundle", "packages", added, "err", err)
-		b = &depsBundle{key: key, specs: specs, entries: map[string]*depFile{}, chunks: map[string]*depFile{}, failed: map[string]string{}, missing: map[string]bool{}}
+		b = newDepsBundle(key, specs)
 		if prev != nil && prev.key == key {
 			for spec, f := range prev.entries {
 				b.entries[spec] = f
@@ -256,9 +278,15 @@ func (s *Server) rebuildDeps(ctx context.Context, prev *depsBundle, key string, 
 			for spec, msg := range prev.failed {
 				b.failed[spec] = msg
 			}
+			for spec, names := range prev.exports {
+				b.exports[spec] = names
+			}
+			for spec, names := range prev.names {
+				b.names[spec] = names
+			}
 		}
 		for _, spec := range specs {
-			if !b.has(spec) {
+			if !b.has(spec, nil) {
 				b.failed[spec] = err.Error()
 			}
 		}
@@ -313,7 +341,7 @@ func (s *Server) serveExternal(w http.ResponseWriter, r *http.Request, spec stri
 		notFound(w, r)
 		return
 	}
-	b, err := s.depsBundle(r.Context(), []string{spec})
+	b, err := s.depsBundle(r.Context(), want{spec: nil})
 	if err != nil {
 		return // the request was cancelled
 	}

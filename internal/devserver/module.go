@@ -43,7 +43,7 @@ func (s *Server) transformModule(ctx context.Context, id string, src []byte, loa
 		return nil, fmt.Errorf("scan %s: %w", id, err)
 	}
 	hotID, targets := s.lookupTargets(ctx, id, moduleSpecs(res))
-	s.prepareDeps(ctx, targets)
+	s.prepareDeps(ctx, res, targets)
 	edits := rewriteEdits(tr.Code, res, targets)
 	if res.Hot.Used {
 		at := preludeOffset(tr.Code)
