@@ -75,7 +75,8 @@ func (s *Server) prepareDeps(ctx context.Context, res *jsscan.Result, targets ma
 // depsBundle returns a bundle that includes what need asks for, building
 // one when the current bundle lacks a specifier or a name of one, or was
 // built under another key (the lockfile or package.json changed).
-// Concurrent callers share one build.
+// Concurrent callers share one build: a caller that waited for another's
+// build checks again.
 func (s *Server) depsBundle(ctx context.Context, need want) (*depsBundle, error) {
 	e := &s.ext
 	for {
@@ -126,6 +127,9 @@ func (s *Server) depsBundle(ctx context.Context, need want) (*depsBundle, error)
 				s.log.Warn("devserver: reload after the dependency bundle changed", "err", err)
 			}
 		}
+		// One build per call: what it could not provide (a build that
+		// failed as a whole) is not retried until something changes.
+		return b, nil
 	}
 }
 
@@ -288,6 +292,11 @@ func (s *Server) rebuildDeps(ctx context.Context, prev *depsBundle, key string, 
 		for _, spec := range specs {
 			if !b.has(spec, nil) {
 				b.failed[spec] = err.Error()
+			}
+			if ex, cjs := b.exports[spec]; cjs && !b.has(spec, w[spec]) {
+				// Names the old facade lacks: counted as asked, so that
+				// each request does not retry the failing build.
+				b.exports[spec] = append(slices.Clone(ex), w[spec]...)
 			}
 		}
 		return b, added
