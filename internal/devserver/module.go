@@ -54,9 +54,10 @@ func (s *Server) transformModule(ctx context.Context, id string, src []byte, loa
 
 // transformOptions: esbuild as jsscan runs it (so the import specifiers
 // are the ones the graph recorded), plus ESM output and a source map.
-// Classic JSX (React.createElement, no added import) unless the file has
-// a pragma; esbuild honours @jsx, @jsxFrag, @jsxRuntime and
-// @jsxImportSource comments.
+// Classic JSX (React.createElement, no added import) unless the file's
+// tsconfig or package.json says otherwise (moduleTSOptions, applied by
+// transformModule) or the file has a pragma; esbuild honours @jsx,
+// @jsxFrag, @jsxRuntime and @jsxImportSource comments.
 func transformOptions(id string, loader jsscan.Loader) api.TransformOptions {
 	to := api.TransformOptions{
 		Sourcefile: id, // devtools show the original under its module ID
