@@ -73,10 +73,21 @@ type Config struct {
 	Version string
 	Logger  *slog.Logger
 
-	// History is events kept per project for resume (default 4096).
-	History int
-	// QueueSize bounds each subscriber's queue (default 256).
-	QueueSize int
+	// History is events kept per project for resume (default 4096), and
+	// HistoryBytes bounds them in bytes too (default 16 MiB): the oldest
+	// go first, and a resume point before them is answered with a resync.
+	History      int
+	HistoryBytes int
+	// QueueSize and QueueBytes bound each subscriber's queue of events not
+	// yet sent (default 256 events, 8 MiB), and LagTimeout how long the
+	// oldest of them may wait (default 10 s; negative: no bound). A
+	// subscriber past any of them is cut off and told to resume.
+	QueueSize  int
+	QueueBytes int
+	LagTimeout time.Duration
+	// MaxCustomBytes bounds a custom event's data (default 1 MiB, at most
+	// MaxCustomBytesCeiling); larger ones are refused.
+	MaxCustomBytes int
 	// Heartbeat is the idle interval of streams (default 15s).
 	Heartbeat time.Duration
 	// IgnoreDirs replaces the directory names never watched or searched
@@ -95,6 +106,22 @@ type Config struct {
 	ShutdownGrace time.Duration
 }
 
+// Defaults of the Config limits (docs/operations.md#limits).
+const (
+	DefaultHistory        = broadcast.DefaultHistory
+	DefaultHistoryBytes   = broadcast.DefaultHistoryBytes
+	DefaultQueueSize      = broadcast.DefaultQueueSize
+	DefaultQueueBytes     = broadcast.DefaultQueueBytes
+	DefaultLagTimeout     = broadcast.DefaultLagTimeout
+	DefaultMaxCustomBytes = control.DefaultMaxCustomBytes
+)
+
+// MaxCustomBytesCeiling is the largest Config.MaxCustomBytes: a custom
+// event must fit, with its other fields, in the 4 MiB message a gRPC
+// client takes by default (the Go client among them). A larger one would
+// fail every gRPC stream it reached, again on each resume.
+const MaxCustomBytesCeiling = 4<<20 - 64<<10
+
 // Daemon is a running hmrd.
 type Daemon struct {
 	cfg     Config
@@ -108,6 +135,9 @@ type Daemon struct {
 	httpURL   string
 	guard     *httpguard.Guard
 	remote    *RemoteAccess // the TCP listener requires TLS and the token
+	// bursts returns the garbage of a burst of large custom events to the
+	// OS once it is over (spike.go).
+	bursts bursts
 
 	mu       sync.Mutex
 	projects map[string]*project
@@ -126,6 +156,13 @@ func New(cfg Config) (*Daemon, error) {
 	}
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 5 * time.Second
+	}
+	switch {
+	case cfg.MaxCustomBytes <= 0:
+		cfg.MaxCustomBytes = DefaultMaxCustomBytes
+	case cfg.MaxCustomBytes > MaxCustomBytesCeiling:
+		return nil, fmt.Errorf("hmrd: custom events of up to %d bytes could not reach gRPC clients: the limit is at most %d bytes (4 MiB less 64 KiB)",
+			cfg.MaxCustomBytes, MaxCustomBytesCeiling)
 	}
 	if cfg.Socket == "off" && cfg.GRPCAddr == "" {
 		return nil, errors.New("hmrd: no gRPC listener: the unix socket is off and no --grpc address is set")
@@ -146,7 +183,9 @@ func New(cfg Config) (*Daemon, error) {
 		projects: map[string]*project{},
 	}
 	d.hub = broadcast.New(d.epoch, broadcast.Options{
-		History: cfg.History, QueueSize: cfg.QueueSize, Heartbeat: cfg.Heartbeat, DaemonVersion: cfg.Version,
+		History: cfg.History, HistoryBytes: cfg.HistoryBytes,
+		QueueSize: cfg.QueueSize, QueueBytes: cfg.QueueBytes, LagTimeout: cfg.LagTimeout,
+		Heartbeat: cfg.Heartbeat, DaemonVersion: cfg.Version,
 	})
 	return d, nil
 }
@@ -238,6 +277,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 		stopHTTP = stop
 	}
 
+	// The default request limit, 4 MiB, carries the largest custom event
+	// allowed (MaxCustomBytesCeiling).
 	var servers []*rpcserver.Server
 	errc := make(chan error, len(lis)+len(remoteLis))
 	for _, group := range []struct {
@@ -292,6 +333,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	stopping.Wait()
 	d.wg.Wait()
+	d.bursts.stop()
 	return err
 }
 

@@ -41,7 +41,9 @@ func (d *Daemon) startHTTP() (stop func(context.Context), err error) {
 	}
 	guard.AllowServer(l.Addr().String())
 	d.guard = guard
-	bridge, err := wsbridge.New(d.Service(), wsbridge.Options{Guard: guard, Project: p.name, QueueSize: d.cfg.QueueSize, Logger: d.log})
+	bridge, err := wsbridge.New(d.Service(), wsbridge.Options{
+		Guard: guard, Project: p.name, QueueSize: d.cfg.QueueSize, MaxCustomBytes: d.cfg.MaxCustomBytes, Logger: d.log,
+	})
 	if err != nil {
 		l.Close()
 		return nil, err

@@ -38,6 +38,8 @@ type project struct {
 	// in several steps must not flash an error overlay
 	// (docs/design.md#the-parse-error-hold).
 	quiet time.Duration
+	// entryGrace is how long a subscription's entries outlive it.
+	entryGrace time.Duration
 
 	reqs chan func()
 	done chan struct{}
@@ -74,6 +76,8 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 		quiet: 80 * time.Millisecond,
 		reqs:  make(chan func()),
 		done:  make(chan struct{}),
+
+		entryGrace: entryGrace,
 	}
 	userIgnore := wopts.Ignore
 	wopts.Ignore = func(path string, isDir bool) bool {
@@ -97,7 +101,11 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 		eng  *engine.Project
 		plan *engine.Plan
 	)
-	duringBuild(func() { eng, plan, err = engine.Open(vfs.OS{}, opts) })
+	// The entries a person named must exist; a rescan later tolerates one
+	// that is gone for a moment.
+	strict := opts
+	strict.RequireEntries = true
+	duringBuild(func() { eng, plan, err = engine.Open(vfs.OS{}, strict) })
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -105,7 +113,7 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 	p.eng = eng
 	p.w = w
 	hub.AddProject(name, root)
-	p.logWarnings(plan)
+	p.logOpened(plan)
 	p.refreshStats()
 	p.log.Info("project open", "root", root, "modules", p.stats.Modules, "entries", p.stats.Entries, "watches", w.Watches())
 	return p, nil
@@ -206,7 +214,9 @@ func stillBroken(held, plan *engine.Plan, paths []string) []engine.ModuleError {
 }
 
 // rescan rebuilds the graph from disk after the watcher lost events: any
-// runtime may now be stale, so every subscriber reloads.
+// runtime may now be stale, so every subscriber reloads. What the disk does
+// not say carries over: the entries subscribers hold and the modules
+// runtimes reported loaded.
 func (p *project) rescan(reason string, first time.Time) {
 	var (
 		eng  *engine.Project
@@ -219,8 +229,9 @@ func (p *project) rescan(reason string, first time.Time) {
 		p.hub.Publish(p.name, 0, &signal.Error{Message: fmt.Sprintf("rescan %s: %v", p.root, err), Code: "READ_ERROR"})
 		return
 	}
+	p.logOpened(plan)
+	p.logOpened(eng.Adopt(p.eng))
 	p.eng = eng
-	p.logWarnings(plan)
 	p.log.Warn("rescan", "reason", reason)
 	p.hub.Publish(p.name, 0, &signal.FullReload{FullReload: propagate.FullReload{
 		Cause:  propagate.CauseRescan,
@@ -234,16 +245,13 @@ func (p *project) rescan(reason string, first time.Time) {
 // publish turns a plan into signals, in the order runtimes apply them: the
 // update (or full reload), then prunes, then errors — so an error overlay
 // raised for this batch is not cleared by the update that came with it.
+// They go to the hub as one batch: however many errors there are, a
+// subscriber that keeps up takes them all (broadcast.Hub.PublishBatch).
 func (p *project) publish(plan *engine.Plan, first time.Time) []*signal.Event {
-	var out []*signal.Event
-	pub := func(b signal.Body) {
-		if ev := p.hub.Publish(p.name, plan.Version, b); ev != nil {
-			out = append(out, ev)
-		}
-	}
+	bodies := make([]signal.Body, 0, 2+len(plan.Errors))
 	switch {
 	case plan.FullReload != nil:
-		pub(&signal.FullReload{FullReload: *plan.FullReload})
+		bodies = append(bodies, &signal.FullReload{FullReload: *plan.FullReload})
 	case len(plan.Updates) > 0:
 		u := &signal.Update{Updates: plan.Updates, Versions: plan.Versions, Triggers: plan.Triggers}
 		for _, x := range plan.Updates {
@@ -252,13 +260,17 @@ func (p *project) publish(plan *engine.Plan, first time.Time) []*signal.Event {
 				break
 			}
 		}
-		pub(u)
+		bodies = append(bodies, u)
 	}
 	if plan.FullReload == nil && len(plan.Prune) > 0 {
-		pub(&signal.Prune{Paths: plan.Prune})
+		bodies = append(bodies, &signal.Prune{Paths: plan.Prune})
 	}
 	for _, e := range plan.Errors {
-		pub(&signal.Error{Message: e.Message, Module: e.Module, File: e.File, Line: e.Line, Column: e.Column, Frame: e.Frame, Code: e.Code})
+		bodies = append(bodies, &signal.Error{Message: e.Message, Module: e.Module, File: e.File, Line: e.Line, Column: e.Column, Frame: e.Frame, Code: e.Code})
+	}
+	var out []*signal.Event
+	if len(bodies) > 0 {
+		out = p.hub.PublishBatch(p.name, plan.Version, bodies...)
 	}
 	if len(out) > 0 {
 		p.recordLatency(first)

@@ -35,29 +35,25 @@ func (s *service) Subscribe(ctx context.Context, name string, o broadcast.Subscr
 		return nil, err
 	}
 	if len(entries) > 0 {
-		var plans []*engine.Plan
-		var addErr error
-		if err := p.do(ctx, func() {
-			for _, e := range entries {
-				_, plan, err := p.eng.AddEntry(e)
-				if err != nil {
-					addErr = control.InvalidArgument("entry %s: %v", e, err)
-					return
-				}
-				plans = append(plans, plan)
-			}
-			for _, plan := range plans {
-				p.logWarnings(plan)
-			}
-			p.refreshStats()
-		}); err != nil {
+		if err := p.holdEntries(ctx, entries); err != nil {
 			return nil, err
 		}
-		if addErr != nil {
-			return nil, addErr
-		}
 	}
-	return s.hub.Subscribe(p.name, o)
+	sub, err := s.hub.Subscribe(p.name, o)
+	if err != nil {
+		if len(entries) > 0 {
+			p.releaseEntries(entries, 0)
+		}
+		return nil, err
+	}
+	if len(entries) > 0 {
+		// The entries are this subscription's: they go when it ends.
+		go func() {
+			<-sub.Done()
+			p.releaseEntries(entries, p.entryGrace)
+		}()
+	}
+	return sub, nil
 }
 
 func (s *service) Invalidate(ctx context.Context, name, module, firstInvalidatedBy string) (uint64, error) {
@@ -99,6 +95,12 @@ func (s *service) SendCustom(ctx context.Context, name, event, data, from string
 	if event == "" {
 		return 0, control.InvalidArgument("custom event: no event name")
 	}
+	if len(data) > s.cfg.MaxCustomBytes {
+		if len(event) > 64 {
+			event = event[:61] + "..."
+		}
+		return 0, control.InvalidArgument("custom event %q data is %d bytes, over the limit of %d bytes", event, len(data), s.cfg.MaxCustomBytes)
+	}
 	if data == "" {
 		data = "null"
 	} else if !json.Valid([]byte(data)) {
@@ -121,6 +123,7 @@ func (s *service) SendCustom(ctx context.Context, name, event, data, from string
 	if ev == nil {
 		return 0, fmt.Errorf("project %q: %w", p.name, control.ErrUnknownProject)
 	}
+	s.bursts.published(ev.Size)
 	return ev.Seq, nil
 }
 
@@ -144,6 +147,9 @@ func (s *service) AddProject(ctx context.Context, root, name string, entries []s
 	}
 	p, err := s.d().addProject(abs, name, entries)
 	if err != nil {
+		if errors.As(err, new(*engine.EntryError)) {
+			return control.ProjectInfo{}, control.InvalidArgument("%v", err)
+		}
 		return control.ProjectInfo{}, err
 	}
 	return s.info(p), nil

@@ -68,3 +68,41 @@ func BenchmarkPublish(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPublishSerial is Publish and Next on one goroutine: the hub's
+// own CPU per event and subscriber, without scheduling noise.
+func BenchmarkPublishSerial(b *testing.B) {
+	const batch = 128
+	for _, n := range []int{1, 100} {
+		b.Run(fmt.Sprintf("subs=%d", n), func(b *testing.B) {
+			h := broadcast.New(epoch, broadcast.Options{QueueSize: 2 * batch, Heartbeat: -1})
+			h.AddProject(proj, root)
+			defer h.Close()
+			ctx := context.Background()
+			subs := make([]*broadcast.Subscription, n)
+			for i := range subs {
+				s, err := h.Subscribe(proj, broadcast.SubscribeOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				s.Next(ctx) // hello
+				subs[i] = s
+			}
+			body := &signal.Custom{Event: "tick", Data: "null"}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 1; i <= b.N; i++ {
+				h.Publish(proj, 0, body)
+				if i%batch == 0 {
+					for _, s := range subs {
+						for range batch {
+							if _, err := s.Next(ctx); err != nil {
+								b.Fatal(err)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}

@@ -22,7 +22,8 @@
 // Publish holds while numbering and enqueueing, so an event is either in the
 // snapshot or in the live queue, never both and never neither. All
 // subscribers receive the same *signal.Event pointer; nobody may modify it
-// (transports cache their encodings in Event.Encoded).
+// (transports cache their encodings in Event.Encoded). PublishBatch numbers
+// the events of one batch consecutively, under one lock.
 //
 // # Resume
 //
@@ -36,24 +37,40 @@
 // on live. The resync event is built for that subscriber alone and is not
 // part of the history. An empty epoch means "start live": Hello, then live.
 //
+// History keeps at most Options.History events and Options.HistoryBytes
+// bytes of them (counted by Event.Size, about the encoded size), dropping
+// the oldest first; an event larger than HistoryBytes is not kept at all.
+// The ring holds no reference to a dropped event.
+//
 // # Backpressure
 //
 // Publish never blocks and never waits on a subscriber: it appends to each
-// subscriber's queue (a fixed ring, QueueSize events) under that queue's
-// mutex and pokes a one-slot notify channel. A subscriber whose queue is
-// full when an event arrives is cut off: it receives nothing more, Next
-// returns what was queued before the cut and then a *SlowConsumerError
-// (errors.Is ErrSlowConsumer) naming the last seq it received, from which it
-// can resume. Nothing is dropped silently, and one slow subscriber never
-// delays another. The Hello and replayed events of a resume sit outside the
-// bound, so a long replay cannot cut off a subscriber that just arrived.
+// subscriber's queue (a ring) under that queue's mutex and pokes a one-slot
+// notify channel. A subscriber is cut off when an event arrives and its
+// queue is past one of three limits: QueueSize events queued, QueueBytes
+// bytes queued, or its oldest queued event older than LagTimeout (by
+// Options.Now). A sweep that runs every LagTimeout/4 while anything is
+// queued applies the last one even when nothing is published, so a
+// subscriber that stopped reading is released within LagTimeout and a
+// quarter. A cut-off subscriber receives nothing more; Next returns what
+// was queued before the cut and then a *SlowConsumerError (errors.Is
+// ErrSlowConsumer) saying which limit and naming the last seq it received,
+// from which it can resume. Nothing is dropped silently, and one slow
+// subscriber never delays another.
+//
+// The limits apply to the queue as an event or batch finds it: a batch
+// (PublishBatch) is taken whole by every subscriber within its limits, even
+// past QueueSize, so one large batch never cuts off a subscriber that keeps
+// up; its ring grows for the batch and returns to its size once read. The
+// Hello and replayed events of a resume sit outside the bounds, so a long
+// replay cannot cut off a subscriber that just arrived.
 //
 // # Ending
 //
 // Next returns ctx.Err() when its context ends. Otherwise a subscription
 // ends with: the slow-consumer error; ErrProjectRemoved (RemoveProject);
 // ErrClosed (Hub.Close, after the queued events; Subscription.Close, at
-// once). A Next that has waited Options.Heartbeat with nothing to deliver
+// once, dropping them). A Next that has waited Options.Heartbeat with nothing to deliver
 // returns a Heartbeat event instead, so idle streams stay alive.
 //
 // # Concurrency
@@ -62,5 +79,6 @@
 // goroutine at a time per subscription (a transport's send loop); Close and
 // ID may be called from anywhere. No lock is held while anything can block:
 // the hub and project locks cover only bookkeeping and non-blocking queue
-// appends; there is no goroutine per subscriber.
+// appends; there is no goroutine per subscriber (the lag sweep runs on a
+// timer of the hub's).
 package broadcast

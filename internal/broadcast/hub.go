@@ -16,9 +16,12 @@ import (
 
 // Defaults for zero Options fields (docs/design.md#limits-and-defaults).
 const (
-	DefaultHistory   = 4096
-	DefaultQueueSize = 256
-	DefaultHeartbeat = 15 * time.Second
+	DefaultHistory      = 4096
+	DefaultHistoryBytes = 16 << 20
+	DefaultQueueSize    = 256
+	DefaultQueueBytes   = 8 << 20
+	DefaultLagTimeout   = 10 * time.Second
+	DefaultHeartbeat    = 15 * time.Second
 )
 
 var (
@@ -29,42 +32,72 @@ var (
 	// ErrClosed ends subscriptions when the hub or the subscription itself
 	// is closed.
 	ErrClosed = errors.New("closed")
-	// ErrSlowConsumer: the subscriber's queue was full; see SlowConsumerError.
+	// ErrSlowConsumer: the subscriber fell too far behind; see
+	// SlowConsumerError.
 	ErrSlowConsumer = errors.New("slow consumer")
+)
+
+// Limit names the bound a slow consumer exceeded.
+type Limit int
+
+const (
+	// LimitEvents: its queue held QueueSize events when more arrived.
+	LimitEvents Limit = iota
+	// LimitBytes: its queue held QueueBytes or more when more arrived.
+	LimitBytes
+	// LimitLag: its oldest unread event had waited LagTimeout.
+	LimitLag
 )
 
 // SlowConsumerError is the reason a subscriber was cut off. It unwraps to
 // ErrSlowConsumer; ResumeFrom is where a new subscription should resume.
 type SlowConsumerError struct {
 	Subscriber string
-	// QueueCap is the size of the queue that was full.
+	// Limit is the bound it exceeded; Why says so for people ("" reads as
+	// a full queue of QueueCap events).
+	Limit Limit
+	Why   string
+	// QueueCap is the subscriber's bound in events.
 	QueueCap int
-	// Seq is the event that did not fit.
+	// Seq is the event that did not fit (LimitEvents, LimitBytes) or the
+	// oldest unread one (LimitLag).
 	Seq uint64
 	// ResumeFrom is the last seq the subscriber receives before the error.
 	ResumeFrom uint64
 }
 
 func (e *SlowConsumerError) Error() string {
-	return fmt.Sprintf("subscriber %s cut off: queue of %d events full at seq %d; resume from seq %d",
-		e.Subscriber, e.QueueCap, e.Seq, e.ResumeFrom)
+	why := e.Why
+	if why == "" {
+		why = fmt.Sprintf("queue of %d events full at seq %d", e.QueueCap, e.Seq)
+	}
+	return fmt.Sprintf("subscriber %s cut off: %s; resume from seq %d", e.Subscriber, why, e.ResumeFrom)
 }
 
 func (e *SlowConsumerError) Unwrap() error { return ErrSlowConsumer }
 
 // Options configure a Hub. Zero fields take the defaults.
 type Options struct {
-	// History is how many sequenced events each project keeps for resume.
-	History int
-	// QueueSize bounds each subscriber's queue of live events.
-	QueueSize int
+	// History is how many sequenced events each project keeps for resume;
+	// HistoryBytes bounds the same history by the events' Size. The oldest
+	// go first.
+	History      int
+	HistoryBytes int
+	// QueueSize and QueueBytes bound each subscriber's queue of live
+	// events, in events and in bytes (their Size); LagTimeout bounds how
+	// long its oldest event may wait unread (negative: no bound). A
+	// subscriber past any of them is cut off (see the package doc).
+	QueueSize  int
+	QueueBytes int
+	LagTimeout time.Duration
 	// Heartbeat: a Next call idle this long returns a Heartbeat event.
 	// Negative disables heartbeats.
 	Heartbeat time.Duration
 	// DaemonVersion is reported in Hello.
 	DaemonVersion string
-	// Now stamps Event.Time (Next calls it too, for heartbeats, so it must
-	// be safe for concurrent use); time.Now if nil.
+	// Now stamps Event.Time and is the clock of LagTimeout (Next calls it
+	// too, for heartbeats, so it must be safe for concurrent use);
+	// time.Now if nil.
 	Now func() time.Time
 }
 
@@ -101,10 +134,11 @@ type SubscriberInfo struct {
 	// Lag is the project head minus LastSeq: events published that it has
 	// not yet read.
 	Lag uint64
-	// QueueDepth is the number of live events queued, bounded by QueueCap.
+	// QueueDepth is the number of live events queued: at most QueueCap,
+	// except while it holds a batch taken whole (see PublishBatch).
 	QueueDepth, QueueCap int
 	// Backlog is the number of Hello, replayed and resync events not yet
-	// read; they are outside the QueueCap bound.
+	// read; they are outside the queue's bounds.
 	Backlog   int
 	Connected time.Time
 }
@@ -114,6 +148,14 @@ type Hub struct {
 	epoch string
 	opts  Options
 	ids   atomic.Uint64
+
+	// sweeper looks for lagging subscribers every sweepEvery while any
+	// event is queued (see sweep); sweepArmed is true while it is
+	// scheduled, and whoever sets it resets the timer. Nil when
+	// LagTimeout is off.
+	sweeper    *time.Timer
+	sweepArmed atomic.Bool
+	sweepEvery time.Duration
 
 	// mu guards the maps and closed. Lock order: Hub.mu, project.mu,
 	// Subscription.mu; nobody takes an outer lock while holding an inner one.
@@ -133,10 +175,12 @@ type project struct {
 	mu   sync.Mutex
 	head uint64
 	// hist is a ring of the last len(hist) sequenced events: seq s is at
-	// s % len(hist); the kept ones are head-kept+1 .. head.
-	hist []*signal.Event
-	kept int
-	last *signal.Event
+	// s % len(hist); the kept ones are head-kept+1 .. head, the other slots
+	// are nil. histBytes is the Size of the kept ones.
+	hist      []*signal.Event
+	kept      int
+	histBytes int
+	last      *signal.Event
 	// subs are the subscriptions still receiving; each knows its index so
 	// removal is O(1) (order does not matter).
 	subs []*Subscription
@@ -150,8 +194,17 @@ func New(epoch string, opts Options) *Hub {
 	if opts.History <= 0 {
 		opts.History = DefaultHistory
 	}
+	if opts.HistoryBytes <= 0 {
+		opts.HistoryBytes = DefaultHistoryBytes
+	}
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = DefaultQueueSize
+	}
+	if opts.QueueBytes <= 0 {
+		opts.QueueBytes = DefaultQueueBytes
+	}
+	if opts.LagTimeout == 0 {
+		opts.LagTimeout = DefaultLagTimeout
 	}
 	if opts.Heartbeat == 0 {
 		opts.Heartbeat = DefaultHeartbeat
@@ -159,7 +212,13 @@ func New(epoch string, opts Options) *Hub {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Hub{epoch: epoch, opts: opts, projects: map[string]*project{}, heads: map[string]uint64{}}
+	h := &Hub{epoch: epoch, opts: opts, projects: map[string]*project{}, heads: map[string]uint64{}}
+	if opts.LagTimeout > 0 {
+		h.sweepEvery = max(opts.LagTimeout/4, time.Millisecond)
+		h.sweeper = time.AfterFunc(h.sweepEvery, h.sweep)
+		h.sweeper.Stop() // Publish arms it
+	}
+	return h
 }
 
 // Epoch is the hub's epoch.
@@ -209,6 +268,9 @@ func (h *Hub) Close() {
 	ps := h.projects
 	h.projects = map[string]*project{}
 	h.mu.Unlock()
+	if h.sweeper != nil {
+		h.sweeper.Stop()
+	}
 	for _, p := range ps {
 		p.mu.Lock()
 		p.end(errHubClosed, func(s *Subscription) error {
@@ -240,7 +302,7 @@ func (h *Hub) project(name string) *project {
 // Publish stamps body as the project's next event (the next seq if the body
 // is sequenced, the head seq otherwise), keeps sequenced events in history,
 // and queues the event for every subscriber without blocking, cutting off
-// those whose queue is full. It returns the event, or nil if the project is
+// those past a limit. It returns the event, or nil if the project is
 // unknown (or removed, or the hub closed) or body is nil.
 func (h *Hub) Publish(name string, version int64, body signal.Body) *signal.Event {
 	if body == nil {
@@ -250,32 +312,105 @@ func (h *Hub) Publish(name string, version int64, body signal.Body) *signal.Even
 	if p == nil {
 		return nil
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.gone {
+	ev := h.newEvent(p, version, body)
+	one := [1]*signal.Event{ev}
+	if !h.publish(p, one[:], ev.Size) {
 		return nil
 	}
-	ev := &signal.Event{Project: p.name, Seq: p.head, Epoch: h.epoch, Version: version, Time: h.opts.Now(), Body: body}
-	if signal.Sequenced(body) {
-		p.head++
-		ev.Seq = p.head
-		p.hist[p.head%uint64(len(p.hist))] = ev
-		if p.kept < len(p.hist) {
-			p.kept++
+	return ev
+}
+
+// PublishBatch publishes bodies (nil ones skipped) as one batch: the events
+// of one engine plan, in order, with consecutive seqs. Each subscriber
+// takes the batch as a unit, under the same limits as one event: a
+// subscriber within its limits when the batch arrives takes all of it,
+// however large, so a batch alone never cuts off a subscriber that keeps
+// up (its queue grows past QueueSize for the batch and returns to it as it
+// reads); one past a limit takes none of it and is cut off. It returns the
+// events, or nil if the project is unknown (or removed, or the hub closed)
+// or there are no bodies.
+func (h *Hub) PublishBatch(name string, version int64, bodies ...signal.Body) []*signal.Event {
+	p := h.project(name)
+	if p == nil {
+		return nil
+	}
+	evs := make([]*signal.Event, 0, len(bodies))
+	size := 0
+	for _, b := range bodies {
+		if b != nil {
+			ev := h.newEvent(p, version, b)
+			size += ev.Size
+			evs = append(evs, ev)
 		}
-		p.last = ev
+	}
+	if len(evs) == 0 || !h.publish(p, evs, size) {
+		return nil
+	}
+	return evs
+}
+
+// newEvent is an event of p with its Size; publish stamps the rest.
+func (h *Hub) newEvent(p *project, version int64, body signal.Body) *signal.Event {
+	ev := &signal.Event{Project: p.name, Epoch: h.epoch, Version: version, Body: body}
+	ev.Size = ev.EstimateSize() // outside p.mu: it walks the body
+	return ev
+}
+
+// publish numbers, keeps and queues evs (of total Size size); false if p
+// is gone.
+func (h *Hub) publish(p *project, evs []*signal.Event, size int) bool {
+	p.mu.Lock()
+	if p.gone {
+		p.mu.Unlock()
+		return false
+	}
+	now := h.opts.Now()
+	for _, ev := range evs {
+		ev.Seq, ev.Time = p.head, now
+		if signal.Sequenced(ev.Body) {
+			p.head++
+			ev.Seq = p.head
+			p.keep(ev, h.opts.HistoryBytes)
+			p.last = ev
+		}
 	}
 	// Enqueueing under p.mu is what orders events across subscribers and
 	// against Subscribe's snapshot; push only appends to a ring and pokes a
 	// buffered channel, so it never blocks.
 	for i := 0; i < len(p.subs); {
-		if p.subs[i].push(ev) {
+		if p.subs[i].push(evs, size) {
 			i++
 			continue
 		}
 		p.drop(i) // cut off: moves the last subscriber to i
 	}
-	return ev
+	queued := len(p.subs) > 0
+	p.mu.Unlock()
+	if queued {
+		h.armSweep()
+	}
+	return true
+}
+
+// keep adds ev, the new head, to the history ring, dropping the oldest
+// events beyond len(p.hist) or maxBytes. Dropped slots are cleared, so the
+// history holds no reference to them. p.mu must be held.
+func (p *project) keep(ev *signal.Event, maxBytes int) {
+	n := uint64(len(p.hist))
+	i := ev.Seq % n
+	if p.kept == len(p.hist) { // slot i holds the oldest event
+		p.histBytes -= p.hist[i].Size
+		p.kept--
+	}
+	p.hist[i] = ev
+	p.kept++
+	p.histBytes += ev.Size
+	for p.histBytes > maxBytes && p.kept > 0 {
+		j := (p.head - uint64(p.kept) + 1) % n
+		p.histBytes -= p.hist[j].Size
+		p.hist[j] = nil
+		p.kept--
+	}
 }
 
 // drop unregisters p.subs[i]. p.mu must be held.
@@ -287,6 +422,49 @@ func (p *project) drop(i int) {
 	p.subs[last] = nil
 	p.subs = p.subs[:last]
 	s.idx = -1
+}
+
+// armSweep schedules a sweep for lagging subscribers unless one is. Publish
+// calls it after queueing, so a sweep that has begun sees the new events or
+// is followed by another.
+func (h *Hub) armSweep() {
+	if h.sweeper != nil && !h.sweepArmed.Load() && h.sweepArmed.CompareAndSwap(false, true) {
+		h.sweeper.Reset(h.sweepEvery)
+	}
+}
+
+// sweep cuts off every subscriber whose oldest queued event has waited
+// LagTimeout: one that stopped reading is released even when nothing more
+// is published. It runs every sweepEvery while events are queued, so a
+// subscriber is cut off at most a quarter of LagTimeout late.
+func (h *Hub) sweep() {
+	// Disarm before looking: a Publish that queues after this sees the
+	// timer disarmed and arms it itself.
+	h.sweepArmed.Store(false)
+	h.mu.RLock()
+	ps := make([]*project, 0, len(h.projects))
+	for _, p := range h.projects {
+		ps = append(ps, p)
+	}
+	h.mu.RUnlock()
+	now := h.opts.Now()
+	queued := false
+	for _, p := range ps {
+		p.mu.Lock()
+		for i := 0; i < len(p.subs); {
+			ended, q := p.subs[i].checkLag(now)
+			if ended {
+				p.drop(i)
+				continue
+			}
+			queued = queued || q
+			i++
+		}
+		p.mu.Unlock()
+	}
+	if queued {
+		h.armSweep()
+	}
 }
 
 // Head is the project's last assigned seq (0 if unknown or nothing yet).
@@ -336,10 +514,11 @@ func (h *Hub) Subscribe(name string, o SubscribeOptions) (*Subscription, error) 
 	s := &Subscription{
 		hub: h, p: p, project: name, id: id,
 		client: o.Client, transport: o.Transport, connected: h.opts.Now(),
-		ring:   make([]*signal.Event, size), // outside the lock: it is the one big allocation
-		ended:  make(chan struct{}),
-		notify: make(chan struct{}, 1),
-		idx:    -1,
+		queueCap: size,
+		ring:     make([]*signal.Event, size), // outside the lock: it is the one big allocation
+		ended:    make(chan struct{}),
+		notify:   make(chan struct{}, 1),
+		idx:      -1,
 	}
 	if h.opts.Heartbeat > 0 {
 		s.hbTimer = time.AfterFunc(h.opts.Heartbeat, s.hbFire)

@@ -29,13 +29,18 @@ type Subscription struct {
 	// Next never misses a wake-up.
 	notify chan struct{}
 
+	// queueCap is the bound in events (QueueSize).
+	queueCap int
+
 	mu sync.Mutex
 	// backlog is the Hello and the replay or resync, delivered before the
-	// ring and outside its bound.
+	// ring and outside its bounds.
 	backlog []*signal.Event
-	// ring holds live events: n of them starting at first.
+	// ring holds live events: n of them starting at first, of total Size
+	// bytes. It has queueCap slots, more while a batch overdraws it.
 	ring     []*signal.Event
 	first, n int
+	bytes    int
 	// lastSeq is the seq of the last event queued (or of the head at
 	// subscribe): what the subscriber will have seen once it has read
 	// everything, hence its resume point when cut off and the head its
@@ -76,28 +81,37 @@ type Subscription struct {
 // ID is the subscriber id (also in its Hello).
 func (s *Subscription) ID() string { return s.id }
 
-// push queues ev unless the subscription has ended or its ring is full, in
-// which case it is cut off; false means "unregister me". It never blocks.
-func (s *Subscription) push(ev *signal.Event) bool {
+// push queues evs (of total Size size) unless the subscription has ended
+// or is past a limit, in which case it is cut off; false means "unregister
+// me". The limits apply to the queue as it is before evs: a subscriber
+// within them takes all of evs, whatever their number and size. It never
+// blocks.
+func (s *Subscription) push(evs []*signal.Event, size int) bool {
 	s.mu.Lock()
 	if s.err != nil {
 		s.mu.Unlock()
 		return false
 	}
-	if s.n == len(s.ring) {
-		s.err = &SlowConsumerError{Subscriber: s.id, QueueCap: len(s.ring), Seq: ev.Seq, ResumeFrom: s.lastSeq}
+	if err := s.overLimit(evs[0]); err != nil {
+		s.err = err
 		s.mu.Unlock()
 		s.end()
 		s.wake()
 		return false
 	}
-	i := s.first + s.n
-	if i >= len(s.ring) {
-		i -= len(s.ring)
+	if s.n+len(evs) > len(s.ring) {
+		s.grow(s.n + len(evs))
 	}
-	s.ring[i] = ev
-	s.n++
-	s.lastSeq = ev.Seq
+	for _, ev := range evs {
+		i := s.first + s.n
+		if i >= len(s.ring) {
+			i -= len(s.ring)
+		}
+		s.ring[i] = ev
+		s.n++
+	}
+	s.bytes += size
+	s.lastSeq = evs[len(evs)-1].Seq
 	wake := s.waiting
 	s.waiting = false
 	s.mu.Unlock()
@@ -105,6 +119,81 @@ func (s *Subscription) push(ev *signal.Event) bool {
 		s.wake()
 	}
 	return true
+}
+
+// overLimit is the error that cuts s off if its queue is past a limit
+// when ev arrives, nil if it is not. s.mu must be held.
+func (s *Subscription) overLimit(ev *signal.Event) *SlowConsumerError {
+	o := &s.hub.opts
+	lagged := s.n > 0 && o.LagTimeout > 0 && ev.Time.Sub(s.ring[s.first].Time) >= o.LagTimeout
+	if s.n < s.queueCap && s.bytes < o.QueueBytes && !lagged {
+		return nil
+	}
+	e := &SlowConsumerError{Subscriber: s.id, QueueCap: s.queueCap, Seq: ev.Seq, ResumeFrom: s.lastSeq}
+	switch {
+	case s.n >= s.queueCap:
+		e.Limit = LimitEvents
+	case s.bytes >= o.QueueBytes:
+		e.Limit, e.Why = LimitBytes, fmt.Sprintf("queue of %s full at seq %d", formatBytes(o.QueueBytes), ev.Seq)
+	default:
+		e.lagged(s.ring[s.first], ev.Time, o.LagTimeout)
+	}
+	return e
+}
+
+// lagged makes e the error of a subscriber whose oldest unread event is
+// oldest at now.
+func (e *SlowConsumerError) lagged(oldest *signal.Event, now time.Time, limit time.Duration) {
+	e.Limit, e.Seq = LimitLag, oldest.Seq
+	e.Why = fmt.Sprintf("seq %d unread for %v (limit %v)", oldest.Seq, now.Sub(oldest.Time).Round(time.Millisecond), limit)
+}
+
+// grow makes room for n events in the ring, keeping their order. s.mu
+// must be held.
+func (s *Subscription) grow(n int) {
+	ring := make([]*signal.Event, max(n, 2*len(s.ring)))
+	k := copy(ring, s.ring[s.first:min(s.first+s.n, len(s.ring))])
+	copy(ring[k:], s.ring[:s.n-k])
+	s.ring, s.first = ring, 0
+}
+
+// checkLag cuts s off if its oldest queued event has waited the lag
+// timeout at now. It reports whether s was cut off (or had ended: either
+// way it must be unregistered) and whether events stay queued. The
+// project's mu must be held.
+func (s *Subscription) checkLag(now time.Time) (ended, queued bool) {
+	s.mu.Lock()
+	if s.err != nil {
+		s.mu.Unlock()
+		return true, false
+	}
+	if s.n == 0 {
+		s.mu.Unlock()
+		return false, false
+	}
+	oldest := s.ring[s.first]
+	if now.Sub(oldest.Time) < s.hub.opts.LagTimeout {
+		s.mu.Unlock()
+		return false, true
+	}
+	e := &SlowConsumerError{Subscriber: s.id, QueueCap: s.queueCap, ResumeFrom: s.lastSeq}
+	e.lagged(oldest, now, s.hub.opts.LagTimeout)
+	s.err = e
+	s.mu.Unlock()
+	s.end()
+	s.wake()
+	return true, false
+}
+
+// formatBytes writes n in the largest binary unit that divides it.
+func formatBytes(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // cut ends the stream with err after what is queued (if it has not ended
@@ -157,8 +246,8 @@ func (s *Subscription) Close() {
 		s.err = fmt.Errorf("subscriber %s: subscription %w", s.id, ErrClosed)
 		clear(s.backlog)
 		s.backlog = nil
-		clear(s.ring)
-		s.first, s.n = 0, 0
+		s.ring = nil
+		s.first, s.n, s.bytes = 0, 0, 0
 	}
 	stop := s.ctxStop
 	s.ctxStop = nil
@@ -296,6 +385,11 @@ func (s *Subscription) pop(wait bool) (*signal.Event, error) {
 			s.first = 0
 		}
 		s.n--
+		s.bytes -= ev.Size
+		if s.n == 0 && len(s.ring) > s.queueCap {
+			// A batch overdrew the ring: let the large one go.
+			s.ring, s.first = make([]*signal.Event, s.queueCap), 0
+		}
 	default:
 		s.waiting = wait && s.err == nil
 		return nil, s.err
@@ -334,7 +428,7 @@ func (s *Subscription) info(head uint64) SubscriberInfo {
 	return SubscriberInfo{
 		ID: s.id, Project: s.project, Client: s.client, Transport: s.transport,
 		LastSeq: s.delivered, Lag: lag,
-		QueueDepth: s.n, QueueCap: len(s.ring), Backlog: len(s.backlog),
+		QueueDepth: s.n, QueueCap: s.queueCap, Backlog: len(s.backlog),
 		Connected: s.connected,
 	}
 }

@@ -204,6 +204,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--socket", sock, "--grpc", "127.0.0.1:1", "status"}, "--socket and --grpc"},
 		{[]string{"--socket", sock, "events", "--since", "x"}, "invalid value"},
 		{[]string{"serve", "--log-level", "loud"}, `--log-level "loud"`},
+		{[]string{"serve", "--history-bytes", "lots"}, `invalid value "lots" for flag -history-bytes: want a positive size`},
+		{[]string{"serve", "--queue-bytes", "0"}, `invalid value "0" for flag -queue-bytes`},
+		{[]string{"serve", "--queue-size", "0"}, "--history and --queue-size must be positive"},
+		{[]string{"serve", "--lag-timeout", "-1s"}, "--lag-timeout 0 or more"},
 		{[]string{"--socket", sock, "remove"}, "missing PROJECT"},
 	} {
 		r := run(t, tc.args...)

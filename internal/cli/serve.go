@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/hmrd/hmrd/daemon"
 )
@@ -32,6 +35,15 @@ var serveCmd = &command{
 		fs.Var(&conditions, "condition", "an extra package.json exports `condition`, e.g. development (repeatable)")
 		fs.Var(&allowHosts, "allow-host", "an extra `host` name the dev server answers, e.g. a LAN name (repeatable)")
 		fs.Var(&allowOrigins, "allow-origin", "an extra exact `origin` allowed to open the WebSocket bridge (repeatable)")
+		history := fs.Int("history", daemon.DefaultHistory, "`events` of history per project, for subscribers that resume")
+		historyBytes := byteSize(daemon.DefaultHistoryBytes)
+		fs.Var(&historyBytes, "history-bytes", "`size` of history per project: 16MiB, 512KiB or a number of bytes")
+		queueSize := fs.Int("queue-size", daemon.DefaultQueueSize, "`events` queued for a subscriber before it is cut off")
+		queueBytes := byteSize(daemon.DefaultQueueBytes)
+		fs.Var(&queueBytes, "queue-bytes", "`size` of the events queued for a subscriber before it is cut off")
+		lagTimeout := fs.Duration("lag-timeout", daemon.DefaultLagTimeout, "how long a signal may wait for a subscriber before it is cut off, a `duration` (0: no limit)")
+		maxCustom := byteSize(daemon.DefaultMaxCustomBytes)
+		fs.Var(&maxCustom, "max-custom-bytes", "largest custom event data accepted, a `size` of at most 4MiB less 64KiB")
 		return func(ctx context.Context, args []string) error {
 			for name, v := range map[string]string{"--token": e.token, "--token-file": e.tokenFile, "--tls-ca": e.tlsCA, "--tls-fingerprint": e.tlsPin} {
 				if v != "" {
@@ -41,6 +53,13 @@ var serveCmd = &command{
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 				return usagef("--log-level %q: want debug, info, warn or error", *logLevel)
+			}
+			if *history <= 0 || *queueSize <= 0 || *lagTimeout < 0 {
+				return usagef("--history and --queue-size must be positive, --lag-timeout 0 or more")
+			}
+			lag := *lagTimeout
+			if lag == 0 {
+				lag = -1 // the daemon's "no limit"
 			}
 			dirs := args
 			if len(dirs) == 0 {
@@ -55,20 +74,26 @@ var serveCmd = &command{
 				roots = append(roots, abs)
 			}
 			d, err := daemon.New(daemon.Config{
-				Roots:        roots,
-				Entries:      entries,
-				Conditions:   conditions,
-				Socket:       e.socket, // "" is the daemon's default, the client's default too
-				GRPCAddr:     e.grpcAddr,
-				GRPCSecure:   *grpcSecure,
-				TLSCert:      *tlsCert,
-				TLSKey:       *tlsKey,
-				StateDir:     *stateDir,
-				HTTPAddr:     *httpAddr,
-				AllowHosts:   allowHosts,
-				AllowOrigins: allowOrigins,
-				Version:      Version,
-				Logger:       slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
+				Roots:          roots,
+				Entries:        entries,
+				Conditions:     conditions,
+				Socket:         e.socket, // "" is the daemon's default, the client's default too
+				GRPCAddr:       e.grpcAddr,
+				GRPCSecure:     *grpcSecure,
+				TLSCert:        *tlsCert,
+				TLSKey:         *tlsKey,
+				StateDir:       *stateDir,
+				HTTPAddr:       *httpAddr,
+				AllowHosts:     allowHosts,
+				AllowOrigins:   allowOrigins,
+				History:        *history,
+				HistoryBytes:   int(historyBytes),
+				QueueSize:      *queueSize,
+				QueueBytes:     int(queueBytes),
+				LagTimeout:     lag,
+				MaxCustomBytes: int(maxCustom),
+				Version:        Version,
+				Logger:         slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
 			})
 			if err != nil {
 				return err
@@ -102,4 +127,38 @@ func printRemoteAccess(w io.Writer, ra daemon.RemoteAccess) {
 	fmt.Fprintf(w, "hmrd:   certificate fingerprint %s (%s)\n", ra.Fingerprint, ra.CertFile)
 	fmt.Fprintf(w, "hmrd:   token in %s (copy it to the client; keep it private)\n", ra.TokenFile)
 	fmt.Fprintf(w, "hmrd:   connect with: hmrd --grpc HOST:%s --tls-fingerprint %s --token-file FILE status\n", port, ra.Fingerprint)
+}
+
+// byteSize is a flag of a size in bytes, written as a number of bytes or
+// with a binary unit: 512KiB, 16MiB, 1GiB. It must be positive.
+type byteSize int
+
+var sizeUnits = []struct {
+	suffix string
+	n      int
+}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
+
+func (b *byteSize) String() string {
+	for _, u := range sizeUnits {
+		if int(*b) >= u.n && int(*b)%u.n == 0 {
+			return strconv.Itoa(int(*b)/u.n) + u.suffix
+		}
+	}
+	return strconv.Itoa(int(*b))
+}
+
+func (b *byteSize) Set(s string) error {
+	num, unit := s, 1
+	for _, u := range sizeUnits {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			num, unit = strings.TrimSpace(rest), u.n
+			break
+		}
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 || n > math.MaxInt/unit {
+		return fmt.Errorf("want a positive size such as 16MiB, 512KiB or 1048576")
+	}
+	*b = byteSize(n * unit)
+	return nil
 }

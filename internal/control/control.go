@@ -83,6 +83,10 @@ type Status struct {
 	Goroutines      int
 }
 
+// DefaultMaxCustomBytes is the daemon's default limit on a custom event's
+// data (import.meta.hot.send, SendCustom).
+const DefaultMaxCustomBytes = 1 << 20
+
 // ErrUnknownProject: no project has that name.
 var ErrUnknownProject = errors.New("unknown project")
 

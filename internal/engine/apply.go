@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hmrd/hmrd/internal/graph/modgraph"
 	"github.com/hmrd/hmrd/internal/graph/propagate"
@@ -56,6 +57,10 @@ type batch struct {
 	touched    map[modgraph.Ref]bool // modules whose imports changed
 	stampRoots []modgraph.Ref        // modules whose version changes, with their importers
 
+	// scanChanged: the deleted modules that were live, with the imports
+	// that named them (refreshLiveness holds or prunes them)
+	goneLive []heldModule
+
 	// refreshLiveness
 	pruneIDs []string
 }
@@ -81,6 +86,7 @@ func (b *batch) reset() {
 		created:    emptied(b.created),
 		edits:      emptied(b.edits),
 		deleted:    emptied(b.deleted),
+		goneLive:   emptied(b.goneLive),
 		roots:      emptied(b.roots),
 		pages:      emptied(b.pages),
 		relinks:    emptied(b.relinks),
@@ -213,6 +219,7 @@ func (p *Project) scanChanged(b *batch) {
 		}
 	}
 	results := p.scanMany(reqs)
+	p.rereadEmpty(reqs, results)
 
 	for i, rq := range reqs {
 		sr := &results[i]
@@ -244,7 +251,11 @@ func (p *Project) scanChanged(b *batch) {
 		}
 	}
 	for _, r := range b.deleted {
-		b.markChanged(r, p.g.Mod(r))
+		m := p.g.Mod(r)
+		b.markChanged(r, m)
+		if m.Live && m.Kind != modgraph.KindHTML {
+			b.goneLive = append(b.goneLive, p.holdersOf(r))
+		}
 	}
 }
 
@@ -252,6 +263,56 @@ func (p *Project) scanChanged(b *batch) {
 func (b *batch) edited(r modgraph.Ref) bool {
 	for _, e := range b.edits {
 		if e.r == r {
+			return true
+		}
+	}
+	return false
+}
+
+// rereadEmpty reads again the files that had content and now read empty,
+// pausing a little longer each time, until they hold something or
+// emptyWait has passed: an editor that saves without a rename truncates
+// the file, then writes it, and the watcher may report the path in
+// between (it waits for an empty file, but only so long, and a burst
+// takes every path as it is). So the batch is computed from the final
+// bytes, not from the empty file, and the write that follows is a no-op.
+// A file that stays empty is taken as empty.
+func (p *Project) rereadEmpty(reqs []scanReq, results []scanResult) {
+	if p.emptyWait <= 0 {
+		return
+	}
+	var again []int
+	for i := range results {
+		if results[i].empty && p.hadContent(reqs[i].file) {
+			again = append(again, i)
+		}
+	}
+	pause := emptyReadPoll
+	for waited := time.Duration(0); len(again) > 0 && waited < p.emptyWait; pause += emptyReadPoll {
+		pause = min(pause, p.emptyWait-waited)
+		time.Sleep(pause)
+		waited += pause
+		sub := make([]scanReq, len(again))
+		for k, i := range again {
+			sub[k] = reqs[i]
+		}
+		still := again[:0]
+		for k, sr := range p.scanMany(sub) {
+			i := again[k]
+			results[i] = sr
+			if sr.empty {
+				still = append(still, i)
+			}
+		}
+		again = still
+	}
+}
+
+// hadContent reports whether the last content scanned from file was not
+// empty.
+func (p *Project) hadContent(file string) bool {
+	for _, r := range p.g.ByFile(file) {
+		if m := p.g.Mod(r); m.Scanned && m.Hash != p.emptyHash {
 			return true
 		}
 	}
@@ -300,7 +361,7 @@ func (p *Project) relinkImports(b *batch) {
 // already reloads everything.
 func (p *Project) propagateChanges(b *batch) {
 	if len(b.roots) > 0 {
-		b.result = p.walker.Compute(b.roots, propagate.Options{})
+		b.result = p.walker.Compute(b.roots, propagate.Options{Deleted: b.deleted})
 	}
 	for _, r := range b.roots {
 		b.plan.Triggers = append(b.plan.Triggers, p.g.Mod(r).ID)
@@ -338,6 +399,11 @@ func (p *Project) applyFacts(b *batch) {
 		p.g.SetTarget(rl.r, rl.i, t)
 		b.touched[rl.r] = true
 	}
+	for i, rl := range b.relinks {
+		if i == 0 || b.relinks[i-1].r != rl.r {
+			p.rebindHotDeps(rl.r)
+		}
+	}
 	for _, r := range b.roots {
 		if !slices.Contains(b.deleted, r) {
 			b.stampRoots = append(b.stampRoots, r)
@@ -346,6 +412,7 @@ func (p *Project) applyFacts(b *batch) {
 	p.removeDeleted(b)
 	p.discover(fresh, b.plan)
 	p.addCreatedPages(b)
+	p.addClaimedEntries(b)
 	p.applyConfig(b)
 	p.reportUnresolved(b)
 }
@@ -426,6 +493,8 @@ func (p *Project) refreshLiveness(b *batch) {
 		b.pruneIDs = append(b.pruneIDs, m.ID)
 		b.stampRoots = append(b.stampRoots, r)
 	}
+	p.held = append(p.held, b.goneLive...)
+	p.releaseHeld(b)
 }
 
 // stampVersions gives the batch one version token and stamps it on the
@@ -433,6 +502,9 @@ func (p *Project) refreshLiveness(b *batch) {
 // that re-imports fetch new URLs rather than cached instances. A batch
 // with nothing to stamp, update or reload takes no token.
 func (p *Project) stampVersions(b *batch) {
+	// A module deleted and created again must not be fetched under a URL
+	// the runtime already has an instance for.
+	b.stampRoots = append(b.stampRoots, p.g.TakeReturned()...)
 	if len(b.stampRoots) == 0 && b.result.FullReload == nil && len(b.result.Updates) == 0 {
 		return
 	}
@@ -484,6 +556,7 @@ func (p *Project) reresolveAll() []string {
 			continue
 		}
 		m := p.g.Mod(r)
+		relinked := false
 		for i, imp := range m.Imports {
 			res, err := p.res.Resolve(m.File, imp.Specifier)
 			t := modgraph.None
@@ -504,6 +577,10 @@ func (p *Project) reresolveAll() []string {
 				p.discover([]modgraph.Ref{t}, &Plan{})
 			}
 			m = p.g.Mod(r)
+			relinked = true
+		}
+		if relinked {
+			p.rebindHotDeps(r)
 		}
 	}
 	return changed

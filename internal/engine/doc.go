@@ -13,14 +13,16 @@
 //     sort them into files the graph knows, new files, removed directories
 //     and configuration files;
 //  2. scanChanged: read and scan each changed file; identical content is a
-//     no-op;
+//     no-op, and a file that had content and reads empty is read again
+//     for a moment (a save in place);
 //  3. relinkImports: find the imports that did not resolve and now do;
 //  4. propagateChanges: propagate with the facts of the running instances
-//     (before this batch);
+//     (before this batch); a deleted module is no boundary;
 //  5. applyFacts: apply the new facts: edges, newly reachable files,
 //     deletions, configuration changes;
 //  6. refreshLiveness: re-derive liveness; modules that lost their last live
-//     importer are pruned;
-//  7. stampVersions: stamp one version token on the changed modules and
-//     their importers.
+//     importer are pruned, and so are deleted modules nothing live imports
+//     any more (held.go);
+//  7. stampVersions: stamp one version token on the changed modules, the
+//     modules that came back after a delete, and their importers.
 package engine

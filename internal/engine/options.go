@@ -17,6 +17,11 @@ type Options struct {
 	// Entries are extra entry modules (paths relative to Root, or module
 	// IDs like "/src/server.ts"), for runtimes without an HTML page.
 	Entries []string
+	// RequireEntries makes Open fail when one of Entries does not resolve
+	// (a daemon starting with the entries a person named), instead of
+	// reporting it in the plan (a rescan, where a file may be gone for a
+	// moment).
+	RequireEntries bool
 	// IgnoreDirs are directory names never searched for pages
 	// (default: node_modules, dist, coverage, and every name starting with ".").
 	IgnoreDirs []string
@@ -29,6 +34,11 @@ type Options struct {
 	// like an edit (touch-to-reload). Off by default: editors and formatters
 	// rewrite files with the same bytes all the time.
 	SignalIdenticalWrites bool
+	// EmptyReadWait bounds how long a file that had content and now reads
+	// empty is read again before the empty content is taken: editors that
+	// save without a rename truncate the file and write it a moment later
+	// (default 50ms; negative: take it at once).
+	EmptyReadWait time.Duration
 	// MaxFileSize bounds what is read and scanned as source (default 4 MiB);
 	// a larger module is an error, a larger asset is tracked by size.
 	MaxFileSize int64
@@ -39,6 +49,13 @@ type Options struct {
 }
 
 const defaultMaxFileSize = 4 << 20
+
+const (
+	defaultEmptyReadWait = 50 * time.Millisecond
+	// emptyReadPoll is the first pause before an empty read is read again;
+	// each further pause is one longer (5, 10, 15, 20 ms: 50 ms in four).
+	emptyReadPoll = 5 * time.Millisecond
+)
 
 var defaultIgnoreDirs = []string{"node_modules", "dist", "coverage"}
 

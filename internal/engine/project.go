@@ -26,11 +26,19 @@ type Project struct {
 	maxSize int64
 	workers int
 	now     func() time.Time
+	// emptyWait and emptyHash: see rereadEmpty.
+	emptyWait time.Duration
+	emptyHash uint64
 
 	lastToken int64
 	// errored holds the current error of each module that has one; its
 	// facts are the last good ones.
 	errored map[modgraph.Ref]ModuleError
+	// held are deleted modules a runtime may still run (see heldModule).
+	held []heldModule
+	// claims are the entries named by the user or a subscriber, by the
+	// string they gave (see claim).
+	claims map[string]*claim
 	// batch is Apply's working state, reused from batch to batch.
 	batch batch
 }
@@ -38,7 +46,9 @@ type Project struct {
 // Open builds the graph of the project at opts.Root: every HTML page below
 // the root (outside ignored directories) and every configured entry, and
 // everything they import. Problems in sources are not errors here: they are
-// returned as the plan's Errors and Warnings, and the project is usable.
+// returned as the plan's Errors and Warnings, and the project is usable. A
+// configured entry that does not resolve is one too, unless
+// opts.RequireEntries makes it an error (an *EntryError).
 func Open(fsys vfs.FS, opts Options) (*Project, *Plan, error) {
 	if !path.IsAbs(opts.Root) {
 		return nil, nil, fmt.Errorf("open project %q: root must be an absolute path", opts.Root)
@@ -60,6 +70,7 @@ func Open(fsys vfs.FS, opts Options) (*Project, *Plan, error) {
 		workers: opts.Workers,
 		now:     opts.Now,
 		errored: map[modgraph.Ref]ModuleError{},
+		claims:  map[string]*claim{},
 	}
 	if p.maxSize <= 0 {
 		p.maxSize = defaultMaxFileSize
@@ -70,6 +81,11 @@ func Open(fsys vfs.FS, opts Options) (*Project, *Plan, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.emptyWait = opts.EmptyReadWait
+	if p.emptyWait == 0 {
+		p.emptyWait = defaultEmptyReadWait
+	}
+	p.emptyHash = maphash.Bytes(p.seed, nil)
 	p.res = resolve.New(fsys, resolve.Options{Root: opts.Root, WatchedRoots: opts.WatchedRoots, Conditions: opts.Conditions, ExtraConditions: opts.ExtraConditions})
 	p.walker = propagate.NewWalker(p.g)
 
@@ -83,11 +99,17 @@ func Open(fsys vfs.FS, opts Options) (*Project, *Plan, error) {
 		queue = append(queue, r)
 	}
 	for _, e := range opts.Entries {
+		c := p.claim(e)
+		c.configured = true
 		r, err := p.addEntry(e)
 		if err != nil {
+			if opts.RequireEntries {
+				return nil, nil, err
+			}
 			plan.Errors = append(plan.Errors, ModuleError{Module: e, Message: err.Error(), Code: "UNRESOLVED_IMPORT"})
 			continue
 		}
+		c.id = p.g.Mod(r).ID
 		queue = append(queue, r)
 	}
 	p.discover(queue, plan)
@@ -126,28 +148,14 @@ func (p *Project) addEntry(e string) (modgraph.Ref, error) {
 	}
 	res, err := p.res.Resolve(p.opts.Root+"/index.html", spec)
 	if err != nil {
-		return modgraph.None, fmt.Errorf("entry %s: %w", e, err)
+		return modgraph.None, &EntryError{Entry: e, Err: err}
 	}
 	if res.External {
-		return modgraph.None, fmt.Errorf("entry %s: resolves outside the watched trees", e)
+		return modgraph.None, &EntryError{Entry: e, Err: errOutsideTrees}
 	}
 	r, _ := p.g.Add(p.idFor(res.Path), res.Path, kindFor(res.Path, modgraph.EdgeStatic))
 	p.g.SetEntry(r, true)
 	return r, nil
-}
-
-// AddEntry declares an extra entry module (for a runtime without pages) and
-// scans what it imports. It returns the module ID.
-func (p *Project) AddEntry(e string) (string, *Plan, error) {
-	r, err := p.addEntry(e)
-	if err != nil {
-		return "", nil, err
-	}
-	plan := &Plan{}
-	if !p.g.Mod(r).Scanned {
-		p.discover([]modgraph.Ref{r}, plan)
-	}
-	return p.g.Mod(r).ID, plan, nil
 }
 
 // idFor maps an absolute file path to its module ID
@@ -242,9 +250,45 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 			h.SelfAccepting = true
 		}
 		h.SetLists(p.depRefs(r, sr.accepted, "accept", plan), sr.hot.AcceptedExports, p.depRefs(r, sr.declined, "decline", plan))
+		h.SetDepSpecs(depSpecs(sr.accepted), depSpecs(sr.declined))
 		p.g.SetHot(r, h)
 	}
 	return fresh
+}
+
+func depSpecs(deps []rawDep) []string {
+	if len(deps) == 0 {
+		return nil
+	}
+	out := make([]string, len(deps))
+	for i, d := range deps {
+		out[i] = d.spec
+	}
+	return out
+}
+
+// rebindHotDeps names again the modules that r's accept(deps) and
+// decline(deps) calls name, after some of r's imports were linked anew
+// without r being scanned: the running instance of r still has those
+// callbacks, so a dependency deleted and created again (git stash, an
+// editor's delete and create) is accepted or declined again.
+func (p *Project) rebindHotDeps(r modgraph.Ref) {
+	m := p.g.Mod(r)
+	accepted, declined := m.Hot.DepSpecs()
+	if len(accepted) == 0 && len(declined) == 0 {
+		return
+	}
+	resolveAll := func(specs []string) []rawDep {
+		deps := make([]rawDep, len(specs))
+		for i, spec := range specs {
+			deps[i].spec = spec
+			deps[i].res, deps[i].err = p.res.Resolve(m.File, spec)
+		}
+		return deps
+	}
+	h := m.Hot
+	h.SetLists(p.depRefs(r, resolveAll(accepted), "accept", nil), h.AcceptedExports(), p.depRefs(r, resolveAll(declined), "decline", nil))
+	p.g.SetHot(r, h)
 }
 
 func coversAll(accepted, exports []string) bool {

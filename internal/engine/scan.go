@@ -65,6 +65,7 @@ type scanResult struct {
 	file     string
 	fam      family
 	missing  bool
+	empty    bool // the file is there and holds nothing
 	hash     uint64
 	imports  []rawImport
 	hot      jsscan.Hot
@@ -107,6 +108,7 @@ func (p *Project) scanFile(file string, fam family, trusted bool) scanResult {
 		return fail("TOO_LARGE", fmt.Sprintf("file is %d bytes, larger than the %d-byte limit for sources", info.Size(), p.maxSize))
 	}
 	sr.hash = maphash.Bytes(p.seed, data)
+	sr.empty = len(data) == 0
 	switch fam {
 	case famJS:
 		if trusted {

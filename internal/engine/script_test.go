@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"github.com/hmrd/hmrd/internal/graph/modgraph"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/hmrd/hmrd/internal/graph/modgraph"
 	"github.com/hmrd/hmrd/internal/vfs"
 )
 
@@ -25,6 +27,9 @@ var update = flag.Bool("update", false, "rewrite the golden sections of testdata
 //	                         or absolute)
 //	-- symlink LINK -> TARGET --
 //	-- step: write src/a.js --   new content follows
+//	-- step: save-slowly src/a.js --   a non-atomic save: the engine's first
+//	                             read finds the file empty, the content
+//	                             that follows lands right after that read
 //	-- step: delete src/a.js --
 //	-- step: mkdir src/d --
 //	-- step: touch src/a.js --   apply without changing the content
@@ -177,6 +182,7 @@ func runScript(t *testing.T, s *script) string {
 	}
 	mem := vfs.NewMem()
 	mem.MkdirAll(root)
+	fsys := &slowSaves{Mem: mem, after: map[string][]byte{}}
 	for _, f := range s.files {
 		if link, target, ok := strings.Cut(strings.TrimPrefix(f.name, "symlink "), " -> "); ok && strings.HasPrefix(f.name, "symlink ") {
 			mem.Symlink(target, abs(link))
@@ -187,7 +193,7 @@ func runScript(t *testing.T, s *script) string {
 	clock := time.UnixMilli(1_700_000_000_000)
 	opts.Root = root
 	opts.Now = func() time.Time { clock = clock.Add(time.Millisecond); return clock }
-	proj, plan, err := Open(mem, opts)
+	proj, plan, err := Open(fsys, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,6 +216,10 @@ func runScript(t *testing.T, s *script) string {
 		switch f[0] {
 		case "write":
 			mem.WriteFile(abs(f[1]), []byte(st.body))
+			queued = append(queued, abs(f[1]))
+		case "save-slowly":
+			mem.WriteFile(abs(f[1]), nil)
+			fsys.land(abs(f[1]), []byte(st.body))
 			queued = append(queued, abs(f[1]))
 		case "touch":
 			queued = append(queued, abs(f[1]))
@@ -256,6 +266,32 @@ func runScript(t *testing.T, s *script) string {
 		checkLiveCount(t, proj)
 	}
 	return out.String()
+}
+
+// slowSaves is an in-memory tree where a file being saved in two steps
+// (truncated, then written) is empty for the first read after the
+// truncation and complete for every read after that.
+type slowSaves struct {
+	*vfs.Mem
+	mu    sync.Mutex
+	after map[string][]byte
+}
+
+func (s *slowSaves) land(name string, content []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.after[name] = content
+}
+
+func (s *slowSaves) ReadFileLimit(name string, limit int64) ([]byte, fs.FileInfo, error) {
+	data, info, err := s.Mem.ReadFileLimit(name, limit)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if content, ok := s.after[name]; ok {
+		delete(s.after, name)
+		s.Mem.WriteFile(name, content)
+	}
+	return data, info, err
 }
 
 // checkLiveCount holds the graph's running count of live modules to a

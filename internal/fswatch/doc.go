@@ -23,7 +23,11 @@
 // path that is missing (renamed away, removed) or empty (truncated before
 // the write) is suspicious: it waits for Options.Quiet, reset by further
 // events on it, and goes out as soon as a later event finds it complete, or
-// when the wait ends. A file that is new to the consumer (a plain create)
+// when the wait ends. A file seen empty and then written is an editor
+// saving in place, maybe in several writes: it goes out once the writes
+// stop for Options.Settle (each write extends the wait, at most
+// Options.MaxSettle after its first event), so the batch is formed after
+// the last one. A file that is new to the consumer (a plain create)
 // also waits, because atomic savers write a temp file and rename it over
 // the real one; when the real file goes out, such new paths go with it, so
 // no batch ever names only a temp file. Directory events go out at once;

@@ -140,8 +140,22 @@ func (w *Watcher) apply(name string, r *root, op fsnotify.Op, fi fs.FileInfo, st
 		return false
 	}
 	fresh := w.isCreate(op, afterRename)
-	if e := w.pending[name]; e != nil {
+	e := w.pending[name]
+	if e != nil {
 		fresh = e.fresh
+	}
+	if e != nil && !fresh && !w.burst.on && !e.hold.IsZero() && (e.state == stEmpty || e.writing) {
+		// Seen empty, written now: an editor saving in place truncates and
+		// then writes, maybe in more than one write a few ms apart. What is
+		// there now may be half the file: wait until the writes stop for
+		// Settle, each one extending the wait, at most MaxSettle after the
+		// first event.
+		e.state, e.writing = stComplete, true
+		e.hold = now.Add(w.opts.Settle)
+		if limit := e.first.Add(w.opts.MaxSettle); limit.Before(e.hold) {
+			e.hold = limit
+		}
+		return false
 	}
 	if fresh {
 		// New to the consumer, and maybe a temp file about to be renamed:

@@ -468,3 +468,44 @@ func TestRealGitCheckout1000(t *testing.T) {
 	t.Logf("checkout took %v", time.Since(start))
 	expectOneBatchOf(t, w, files)
 }
+
+// A save in several writes on real inotify: once the watcher saw the file
+// empty (truncated), nothing goes out between the writes that follow; one
+// batch goes out after the last one.
+func TestRealSaveInSeveralWrites(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	x := filepath.Join(root, "x.js")
+	writeFile(t, x, "old content\n")
+	settle := 150 * time.Millisecond
+	w := realWatcher(t, root, Options{Quiet: realQuiet, Settle: settle, MaxSettle: 5 * time.Second})
+	f, err := os.OpenFile(x, os.O_WRONLY|os.O_TRUNC, 0)
+	mustDo(t, err)
+	defer f.Close()
+	waitUntil(t, "the watcher to see x.js empty", func() bool { return pendingState(w, x) == stEmpty })
+	_, err = f.WriteString("export const a = 1\n")
+	mustDo(t, err)
+	time.Sleep(5 * time.Millisecond) // the editor between two writes
+	if n := waitingBatches(w); n > 0 {
+		t.Fatalf("%d batch(es) went out between the two writes of one save", n)
+	}
+	_, err = f.WriteString("export const b = 2\n")
+	mustDo(t, err)
+	mustDo(t, f.Close())
+	expectSave(t, w, x, "export const a = 1\nexport const b = 2\n", nothingMore(Options{Quiet: realQuiet, Settle: settle}))
+}
+
+// pendingState is the state of path as the watcher holds it, stMissing when
+// it holds nothing for it.
+func pendingState(w *Watcher, path string) fileState {
+	st := stMissing
+	done := make(chan struct{})
+	w.inspect <- func() {
+		if e := w.pending[path]; e != nil {
+			st = e.state
+		}
+		close(done)
+	}
+	<-done
+	return st
+}

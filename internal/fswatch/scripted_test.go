@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -18,6 +20,10 @@ import (
 // inotify sends for that change. By default a step waits until the watcher
 // handled its events, which models a watcher that keeps up with the
 // kernel; the real-inotify tests cover the other interleavings.
+//
+// A test that waits only for the watcher's clock (Quiet, Settle, MaxSettle,
+// the rescan backoff, root polling) runs in a synctest bubble instead: see
+// newBubbleScript.
 
 type script struct {
 	t    *testing.T
@@ -25,6 +31,8 @@ type script struct {
 	fake *fakeBackend
 	w    *Watcher
 	sent uint64
+	// fakeTime: the script runs inside synctest.Test.
+	fakeTime bool
 }
 
 func newScript(t *testing.T, opts Options, setup func(root string)) *script {
@@ -38,6 +46,26 @@ func newScript(t *testing.T, opts Options, setup func(root string)) *script {
 	return s
 }
 
+// newBubbleScript is newScript for a test running inside synctest.Test.
+// The watcher's timers and time.Now are then the bubble's fake clock, which
+// moves only when every goroutine in the bubble is blocked: between steps
+// no time passes at all, and a wait for a batch (collect, none, drainFor)
+// jumps straight to the watcher's next deadline. Windows therefore pass at
+// once and exactly, and a test can check when a batch went out to the
+// nanosecond.
+func newBubbleScript(t *testing.T, opts Options, setup func(root string)) *script {
+	t.Helper()
+	s := newScript(t, opts, setup)
+	s.fakeTime = true
+	return s
+}
+
+// inBubble runs a parallel test's body in a synctest bubble.
+func inBubble(t *testing.T, f func(t *testing.T)) {
+	t.Parallel()
+	synctest.Test(t, f)
+}
+
 func (s *script) p(rel string) string { return filepath.Join(s.root, filepath.FromSlash(rel)) }
 
 func ev(op fsnotify.Op, name string) fsnotify.Event { return fsnotify.Event{Name: name, Op: op} }
@@ -46,7 +74,22 @@ func ev(op fsnotify.Op, name string) fsnotify.Event { return fsnotify.Event{Name
 func (s *script) send(evs ...fsnotify.Event) {
 	s.t.Helper()
 	s.sendNoWait(evs...)
-	waitUntil(s.t, "events handled", func() bool { return s.w.Stats().Events >= s.sent })
+	s.handled()
+}
+
+// handled waits until the watcher has handled every event sent so far. In a
+// bubble that is when the watcher blocks again (synctest.Wait), which lets
+// no fake time pass.
+func (s *script) handled() {
+	s.t.Helper()
+	if !s.fakeTime {
+		waitUntil(s.t, "events handled", func() bool { return s.w.Stats().Events >= s.sent })
+		return
+	}
+	synctest.Wait()
+	if got := s.w.Stats().Events; got < s.sent {
+		s.t.Fatalf("watcher blocked after handling %d of %d events", got, s.sent)
+	}
 }
 
 func (s *script) sendNoWait(evs ...fsnotify.Event) {
@@ -166,7 +209,7 @@ var saveSequences = []struct {
 	}},
 	{"truncate then write after a gap", func(s *script) {
 		s.truncate("x.js")
-		time.Sleep(20 * time.Millisecond) // the gap, well under Quiet
+		time.Sleep(defaultQuiet / 2) // the gap (fake time), well under Quiet
 		s.appendTo("x.js", "new")
 	}},
 	{"emacs first save", func(s *script) {
@@ -178,33 +221,41 @@ var saveSequences = []struct {
 	}},
 }
 
+// Each save gives exactly one batch, with the default Quiet: in a bubble
+// no time passes between the steps unless a sequence says so.
 func TestScriptedSaves(t *testing.T) {
 	t.Parallel()
 	for _, tc := range saveSequences {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			opts := Options{Quiet: scriptQuiet}
-			s := newScript(t, opts, func(root string) { writeFile(t, filepath.Join(root, "x.js"), "old") })
-			x := s.p("x.js")
-			tc.save(s)
-			got := collect(t, s.w, hasFn(x))
-			if len(got) != 1 {
-				t.Fatalf("batches before x.js: %s", batchesString(got))
-			}
-			settled(t, s.w)
+			inBubble(t, func(t *testing.T) {
+				s := newBubbleScript(t, Options{}, func(root string) { writeFile(t, filepath.Join(root, "x.js"), "old") })
+				x := s.p("x.js")
+				tc.save(s)
+				got := collect(t, s.w, hasFn(x))
+				if len(got) != 1 {
+					t.Fatalf("batches before x.js: %s", batchesString(got))
+				}
+				settled(t, s.w)
+			})
 		})
 	}
 }
 
 // A new file is held for Quiet (it may be a temp file), then reported.
 func TestScriptedNewFile(t *testing.T) {
-	t.Parallel()
-	s := newScript(t, Options{Quiet: 20 * time.Millisecond}, nil)
-	s.create("new.js", "content")
-	got := collect(t, s.w, hasFn(s.p("new.js")))
-	if len(got) != 1 || len(got[0].Paths) != 1 {
-		t.Fatalf("got %s", batchesString(got))
-	}
+	inBubble(t, func(t *testing.T) {
+		const quiet = 20 * time.Millisecond
+		s := newBubbleScript(t, Options{Quiet: quiet}, nil)
+		start := time.Now()
+		s.create("new.js", "content")
+		got := collect(t, s.w, hasFn(s.p("new.js")))
+		if len(got) != 1 || len(got[0].Paths) != 1 {
+			t.Fatalf("got %s", batchesString(got))
+		}
+		if d := time.Since(start); d != quiet || !got[0].First.Equal(start) {
+			t.Errorf("batch after %v with First %v, want after Quiet (%v) with First %v", d, got[0].First, quiet, start)
+		}
+	})
 }
 
 // A temp file renamed to a new name: one batch with the new name, never a
@@ -221,14 +272,28 @@ func TestScriptedTempRenamedToNewName(t *testing.T) {
 	settled(t, s.w)
 }
 
-// A file removed for good is reported once Quiet passes.
+// A file removed for good is reported once Quiet passes, and a further
+// event on it restarts the wait.
 func TestScriptedRemoveReportedAfterQuiet(t *testing.T) {
-	t.Parallel()
-	s := newScript(t, Options{Quiet: 20 * time.Millisecond}, func(root string) {
-		writeFile(t, filepath.Join(root, "gone.js"), "x")
+	inBubble(t, func(t *testing.T) {
+		const quiet = 20 * time.Millisecond
+		s := newBubbleScript(t, Options{Quiet: quiet}, func(root string) {
+			writeFile(t, filepath.Join(root, "gone.js"), "x")
+		})
+		start := time.Now()
+		s.remove("gone.js")
+		time.Sleep(quiet / 2) // fake time: half the wait is over
+		select {
+		case b := <-s.w.Batches():
+			t.Fatalf("batch %v before Quiet", b.Paths)
+		default:
+		}
+		s.send(ev(fsnotify.Remove, s.p("gone.js")))
+		got := collect(t, s.w, hasFn(s.p("gone.js")))
+		if d := time.Since(start); len(got) != 1 || d != quiet/2+quiet {
+			t.Errorf("got %s after %v, want one batch after %v", batchesString(got), d, quiet/2+quiet)
+		}
 	})
-	s.remove("gone.js")
-	collect(t, s.w, hasFn(s.p("gone.js")))
 }
 
 func TestScriptedChmodOnlyIgnored(t *testing.T) {
@@ -327,33 +392,39 @@ func TestScriptedDirectoryRemoved(t *testing.T) {
 	}
 }
 
-// While .git/index.lock exists everything is one burst, however long.
+// While .git/index.lock exists everything is one burst, however long; the
+// batch goes out Settle after the lock goes.
 func TestScriptedLockBurst(t *testing.T) {
-	t.Parallel()
-	const n = 50
-	s := newScript(t, Options{}, func(root string) {
-		mustDo(t, os.MkdirAll(filepath.Join(root, ".git"), 0o755))
-		for i := range n {
-			writeFile(t, filepath.Join(root, fmt.Sprintf("f%02d.js", i)), "a")
+	inBubble(t, func(t *testing.T) {
+		const n = 50
+		s := newBubbleScript(t, Options{}, func(root string) {
+			mustDo(t, os.MkdirAll(filepath.Join(root, ".git"), 0o755))
+			for i := range n {
+				writeFile(t, filepath.Join(root, fmt.Sprintf("f%02d.js", i)), "a")
+			}
+		})
+		if !s.fake.isWatched(s.p(".git")) {
+			t.Fatal(".git not watched for its lock")
 		}
+		writeFile(t, s.p(".git/index.lock"), "")
+		s.send(ev(fsnotify.Create, s.p(".git/index.lock")))
+		for i := range n {
+			s.write(fmt.Sprintf("f%02d.js", i), "b")
+		}
+		// Longer than MaxSettle: the lock holds the batch.
+		none(t, s.w, defaultMaxSettle+100*time.Millisecond)
+		mustDo(t, os.Rename(s.p(".git/index.lock"), s.p(".git/index")))
+		s.send(ev(fsnotify.Rename, s.p(".git/index.lock")), ev(fsnotify.Create, s.p(".git/index")))
+		unlocked := time.Now()
+		got := collect(t, s.w, func(Batch) bool { return true })
+		if len(got[0].Paths) != n {
+			t.Fatalf("batch has %d paths, want %d: %v", len(got[0].Paths), n, got[0].Paths)
+		}
+		if d := time.Since(unlocked); d != defaultSettle {
+			t.Errorf("batch %v after the lock went, want Settle (%v)", d, defaultSettle)
+		}
+		settled(t, s.w)
 	})
-	if !s.fake.isWatched(s.p(".git")) {
-		t.Fatal(".git not watched for its lock")
-	}
-	writeFile(t, s.p(".git/index.lock"), "")
-	s.send(ev(fsnotify.Create, s.p(".git/index.lock")))
-	for i := range n {
-		s.write(fmt.Sprintf("f%02d.js", i), "b")
-	}
-	// Longer than MaxSettle: the lock holds the batch.
-	none(t, s.w, defaultMaxSettle+100*time.Millisecond)
-	mustDo(t, os.Rename(s.p(".git/index.lock"), s.p(".git/index")))
-	s.send(ev(fsnotify.Rename, s.p(".git/index.lock")), ev(fsnotify.Create, s.p(".git/index")))
-	got := collect(t, s.w, func(Batch) bool { return true })
-	if len(got[0].Paths) != n {
-		t.Fatalf("batch has %d paths, want %d: %v", len(got[0].Paths), n, got[0].Paths)
-	}
-	settled(t, s.w)
 }
 
 // A lock left behind by a crashed git must not delay saves.
@@ -407,41 +478,48 @@ func TestScriptedFence(t *testing.T) {
 	settled(t, s.w)
 }
 
-// Many distinct paths at once switch to settle mode: few batches, every
-// path delivered.
+// Many distinct paths within Settle switch to settle mode: few batches,
+// every path delivered, the last one Settle after the last event.
 func TestScriptedRateBurst(t *testing.T) {
-	t.Parallel()
-	const n = 40
-	s := newScript(t, Options{}, func(root string) {
+	inBubble(t, func(t *testing.T) {
+		const n = 40
+		s := newBubbleScript(t, Options{}, func(root string) {
+			for i := range n {
+				writeFile(t, filepath.Join(root, fmt.Sprintf("f%02d.js", i)), "a")
+			}
+		})
+		start := time.Now()
 		for i := range n {
-			writeFile(t, filepath.Join(root, fmt.Sprintf("f%02d.js", i)), "a")
+			s.send(ev(fsnotify.Write, s.p(fmt.Sprintf("f%02d.js", i))))
 		}
+		var got []Batch
+		for u := union(got); len(u) < n; u = union(got) {
+			got = append(got, collect(t, s.w, func(Batch) bool { return true })...)
+		}
+		if len(got) > burstPaths {
+			t.Errorf("%d batches for %d paths: %s", len(got), n, batchesString(got))
+		}
+		if d := time.Since(start); d != defaultSettle {
+			t.Errorf("last batch after %v, want Settle (%v)", d, defaultSettle)
+		}
+		settled(t, s.w)
 	})
-	for i := range n {
-		s.sendNoWait(ev(fsnotify.Write, s.p(fmt.Sprintf("f%02d.js", i))))
-	}
-	var got []Batch
-	for u := union(got); len(u) < n; u = union(got) {
-		got = append(got, collect(t, s.w, func(Batch) bool { return true })...)
-	}
-	if len(got) > burstPaths {
-		t.Errorf("%d batches for %d paths: %s", len(got), n, batchesString(got))
-	}
 }
 
 func TestOverflowRescan(t *testing.T) {
-	t.Parallel()
-	s := newScript(t, Options{}, nil)
-	s.fake.errs <- fsnotify.ErrEventOverflow
-	got := collect(t, s.w, func(Batch) bool { return true })
-	b := got[0]
-	if !b.Rescan || b.Reason != "inotify event queue overflowed" || b.First.IsZero() {
-		t.Fatalf("got %+v", b)
-	}
-	none(t, s.w, 3*rescanBackoff)
-	if st := s.w.Stats(); st.Overflows != 1 || st.Rescans != 1 {
-		t.Errorf("stats %+v", st)
-	}
+	inBubble(t, func(t *testing.T) {
+		s := newBubbleScript(t, Options{}, nil)
+		s.fake.errs <- fsnotify.ErrEventOverflow
+		got := collect(t, s.w, func(Batch) bool { return true })
+		b := got[0]
+		if !b.Rescan || b.Reason != "inotify event queue overflowed" || b.First.IsZero() {
+			t.Fatalf("got %+v", b)
+		}
+		none(t, s.w, 3*rescanBackoff)
+		if st := s.w.Stats(); st.Overflows != 1 || st.Rescans != 1 {
+			t.Errorf("stats %+v", st)
+		}
+	})
 }
 
 // A pending path is not lost when an overflow forces a rescan.
@@ -459,35 +537,38 @@ func TestOverflowKeepsPendingPaths(t *testing.T) {
 }
 
 // Overflows in a row: at most one rescan batch per backoff period, and the
-// last overflow is still followed by a rescan.
+// last overflow is still followed by a rescan. Fifty overflows handled at
+// one instant give exactly two: one at once, one folding the other 49 a
+// backoff period later.
 func TestOverflowBackoff(t *testing.T) {
-	t.Parallel()
-	s := newScript(t, Options{}, nil)
-	start := time.Now()
-	for range 50 {
-		s.fake.errs <- fsnotify.ErrEventOverflow
-	}
-	lastSent := time.Now()
-	waitUntil(t, "overflows handled", func() bool { return s.w.Stats().Overflows == 50 })
-	var rescans []time.Time
-	for _, b := range drainFor(s.w, 5*rescanBackoff) {
-		if !b.Rescan {
-			t.Fatalf("non-rescan batch %+v", b)
+	inBubble(t, func(t *testing.T) {
+		s := newBubbleScript(t, Options{}, nil)
+		start := time.Now()
+		for range 50 {
+			s.fake.errs <- fsnotify.ErrEventOverflow
 		}
-		rescans = append(rescans, time.Now())
-	}
-	if len(rescans) == 0 {
-		t.Fatal("no rescan batch")
-	}
-	// One per backoff period over the span they were received in (+1 for
-	// the first, +1 for receive jitter), however long handling took.
-	span := rescans[len(rescans)-1].Sub(rescans[0])
-	if limit := int(span/rescanBackoff) + 2; len(rescans) > limit {
-		t.Errorf("%d rescan batches within %v (overflows sent in %v), want at most %d", len(rescans), span, lastSent.Sub(start), limit)
-	}
-	if rescans[len(rescans)-1].Before(lastSent) {
-		t.Errorf("no rescan batch after the last overflow")
-	}
+		synctest.Wait()
+		if n := s.w.Stats().Overflows; n != 50 {
+			t.Fatalf("%d overflows handled, want 50", n)
+		}
+		var at []time.Duration
+		end := time.After(5 * rescanBackoff)
+	receive:
+		for {
+			select {
+			case b := <-s.w.Batches():
+				if !b.Rescan {
+					t.Fatalf("non-rescan batch %+v", b)
+				}
+				at = append(at, time.Since(start))
+			case <-end:
+				break receive
+			}
+		}
+		if want := []time.Duration{0, rescanBackoff}; !slices.Equal(at, want) {
+			t.Errorf("rescan batches at %v, want at %v", at, want)
+		}
+	})
 }
 
 func TestBackendErrorNotFatal(t *testing.T) {
@@ -587,26 +668,31 @@ func TestSkipUnwatchableAndVanished(t *testing.T) {
 }
 
 // A consumer that does not read: the watcher keeps coalescing, nothing is
-// lost, and the reader is never blocked.
+// lost, and the reader is never blocked. The first batchBuffer batches fill
+// the channel; everything after them is merged into one.
 func TestSlowConsumer(t *testing.T) {
-	t.Parallel()
-	const n = 150
-	// A tiny Settle keeps every event on the low-latency path: one batch each.
-	s := newScript(t, Options{Settle: time.Nanosecond}, func(root string) {
+	inBubble(t, func(t *testing.T) {
+		const n = 150
+		const settle = time.Millisecond
+		s := newBubbleScript(t, Options{Settle: settle}, func(root string) {
+			for i := range n {
+				writeFile(t, filepath.Join(root, fmt.Sprintf("f%03d.js", i)), "a")
+			}
+		})
 		for i := range n {
-			writeFile(t, filepath.Join(root, fmt.Sprintf("f%03d.js", i)), "a")
+			// Fake time: each event falls in a Settle window of its own,
+			// which keeps it on the low-latency path (one batch each).
+			time.Sleep(2 * settle)
+			s.send(ev(fsnotify.Write, s.p(fmt.Sprintf("f%03d.js", i))))
+		}
+		got := drainFor(s.w, time.Second)
+		if u := union(got); len(u) != n {
+			t.Fatalf("%d of %d paths delivered", len(u), n)
+		}
+		if len(got) != batchBuffer+1 || len(got[batchBuffer].Paths) != n-batchBuffer {
+			t.Errorf("%d batches, the last with %d paths; want %d, the last with %d", len(got), len(got[len(got)-1].Paths), batchBuffer+1, n-batchBuffer)
 		}
 	})
-	for i := range n {
-		s.send(ev(fsnotify.Write, s.p(fmt.Sprintf("f%03d.js", i))))
-	}
-	got := drainFor(s.w, 300*time.Millisecond)
-	if u := union(got); len(u) != n {
-		t.Fatalf("%d of %d paths delivered", len(u), n)
-	}
-	if len(got) > batchBuffer+1 {
-		t.Errorf("%d batches: the overflow was not coalesced", len(got))
-	}
 }
 
 func TestScriptedRootRecreated(t *testing.T) {
@@ -664,28 +750,37 @@ func TestScriptedAnchorRecreated(t *testing.T) {
 	collect(t, w, func(b Batch) bool { return b.Rescan })
 }
 
-// When not even an ancestor can be watched, the watcher polls.
+// When not even an ancestor can be watched, the watcher polls, first
+// after pollMin.
 func TestScriptedRootRecreatedPolling(t *testing.T) {
-	t.Parallel()
-	parent := t.TempDir()
-	root := filepath.Join(parent, "proj")
-	mustDo(t, os.MkdirAll(root, 0o755))
-	fake := newFake()
-	w := startWatcher(t, []string{root}, Options{Backend: fake})
-	fake.setAddErr(func(name string) error {
-		if name != root {
-			return syscall.EACCES
+	inBubble(t, func(t *testing.T) {
+		parent := t.TempDir()
+		root := filepath.Join(parent, "proj")
+		mustDo(t, os.MkdirAll(root, 0o755))
+		fake := newFake()
+		w := startWatcher(t, []string{root}, Options{Backend: fake})
+		fake.setAddErr(func(name string) error {
+			if name != root {
+				return syscall.EACCES
+			}
+			return nil
+		})
+		mustDo(t, os.RemoveAll(root))
+		fake.events <- ev(fsnotify.Remove, root)
+		gone := time.Now()
+		collect(t, w, hasFn(root))
+		// The batch goes out before the watcher looks for an anchor: let
+		// it settle on polling before the root comes back.
+		synctest.Wait()
+		mustDo(t, os.Mkdir(root, 0o755))
+		got := collect(t, w, func(b Batch) bool { return b.Rescan })
+		if !strings.Contains(got[len(got)-1].Reason, "re-created") {
+			t.Errorf("got %+v", got)
 		}
-		return nil
+		if d := time.Since(gone); d != pollMin {
+			t.Errorf("re-creation seen after %v, want at the first poll (%v)", d, pollMin)
+		}
 	})
-	mustDo(t, os.RemoveAll(root))
-	fake.events <- ev(fsnotify.Remove, root)
-	collect(t, w, hasFn(root))
-	mustDo(t, os.Mkdir(root, 0o755))
-	got := collect(t, w, func(b Batch) bool { return b.Rescan })
-	if !strings.Contains(got[len(got)-1].Reason, "re-created") {
-		t.Errorf("got %+v", got)
-	}
 }
 
 func TestNewErrors(t *testing.T) {
@@ -755,4 +850,48 @@ func TestBuiltinIgnored(t *testing.T) {
 			t.Errorf("builtinIgnored(%q) = %v, want %v", rel, got, want)
 		}
 	}
+}
+
+// A save in several writes (truncate, write, write a few ms later): the
+// path was seen empty, so its first write does not go out at once; each
+// further write extends the wait, and one batch goes out once the writes
+// stop for Settle. Reading the file then gives the final bytes.
+func TestScriptedSaveInSeveralWrites(t *testing.T) {
+	t.Parallel()
+	s := newScript(t, Options{Quiet: scriptQuiet, Settle: 200 * time.Millisecond, MaxSettle: 5 * time.Second}, func(root string) {
+		writeFile(t, filepath.Join(root, "x.js"), "old content\n")
+	})
+	x := s.p("x.js")
+	s.truncate("x.js")
+	s.appendTo("x.js", "export const a = 1\n")
+	s.appendTo("x.js", "export const b = 2\n")
+	if n := waitingBatches(s.w); n > 0 {
+		t.Fatalf("%d batch(es) went out between the writes of one save", n)
+	}
+	s.appendTo("x.js", "export const c = 3\n")
+	got := collect(t, s.w, hasFn(x))
+	if len(got) != 1 {
+		t.Fatalf("batches: %s", batchesString(got))
+	}
+	settled(t, s.w)
+	// A later save that is not seen empty goes out at once, as before.
+	s.appendTo("x.js", "// more\n")
+	if n := waitingBatches(s.w); n != 1 {
+		t.Fatalf("a plain write: %d batches waiting, want 1 at once", n)
+	}
+}
+
+// waitingBatches counts the batches formed and not yet received.
+func waitingBatches(w *Watcher) int {
+	n := 0
+	done := make(chan struct{})
+	w.inspect <- func() {
+		n = len(w.batches)
+		if w.out != nil {
+			n++
+		}
+		close(done)
+	}
+	<-done
+	return n
 }

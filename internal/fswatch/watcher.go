@@ -47,7 +47,8 @@ type Options struct {
 	// created) waits for a follow-up event before it is reported. Default
 	// 50ms.
 	Quiet time.Duration
-	// Settle is the idle time that ends a burst. Default 30ms.
+	// Settle is the idle time that ends a burst, and that ends a save
+	// written in place after the file was seen empty. Default 30ms.
 	Settle time.Duration
 	// MaxSettle bounds how long a burst is gathered before a batch goes out
 	// anyway. Default 250ms; while a VCS lock is held it is extended up to
@@ -165,7 +166,11 @@ type entry struct {
 	// is about to be renamed over the real one: it waits for Quiet, and when
 	// the real file goes out, fresh paths go along with it.
 	fresh bool
-	hold  time.Time // quiet deadline; zero: ready for the next batch
+	// writing: the file was seen empty (truncated) and has content now:
+	// an in-place save in progress, whose further writes may follow. It
+	// waits until the writes stop for Settle (see Watcher.apply).
+	writing bool
+	hold    time.Time // quiet deadline; zero: ready for the next batch
 }
 
 type suppression struct {

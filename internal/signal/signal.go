@@ -30,6 +30,11 @@ type Event struct {
 	Time    time.Time
 	Body    Body
 
+	// Size is about the event's encoded size in bytes (EstimateSize), set
+	// by the hub when it publishes the event: history and subscriber
+	// queues are bounded by it.
+	Size int
+
 	// Encoded caches transport encodings of the event, computed once for
 	// every subscriber (see Encodings).
 	Encoded Encodings
@@ -128,6 +133,72 @@ func Sequenced(b Body) bool {
 		return false
 	}
 	return true
+}
+
+// EstimateSize is about the size of the event's protobuf encoding
+// (hmrd.v1.Event) in bytes, computed from its fields without encoding it:
+// every string and repeated field with its framing, numbers at their
+// typical width. The transports' encodings of the event (the protobuf
+// message, its protojson text, a WebSocket frame) are each about this size,
+// so it is what the hub counts to bound memory. It walks the body once and
+// allocates nothing.
+func (e *Event) EstimateSize() int {
+	// project, epoch, seq, version (a millisecond token), time.
+	n := str(e.Project) + str(e.Epoch) + 1 + varintLen(e.Seq) + 7 + 14
+	body := 0
+	switch b := e.Body.(type) {
+	case *Hello:
+		body = 2 + str(b.DaemonVersion) + str(e.Epoch) + 1 + varintLen(b.HeadSeq) + str(b.Root) + 2 + str(b.SubscriberID)
+	case *Update:
+		for i := range b.Updates {
+			u := &b.Updates[i]
+			m := 2 + str(u.Path) + str(u.AcceptedPath) + 2 + str(u.FirstInvalidatedBy) + strs(u.Chain)
+			body += msg(m)
+		}
+		for k := range b.Versions {
+			body += msg(str(k) + 7)
+		}
+		body += strs(b.Triggers) + str(b.FirstInvalidatedBy)
+	case *FullReload:
+		body = str(b.Reason) + strs(b.Chain) + str(b.TriggeredBy) + str(b.Path) + 2
+	case *Prune:
+		body = strs(b.Paths)
+	case *Error:
+		body = str(b.Message) + str(b.Module) + str(b.File) + 6 + str(b.Frame) + str(b.Code)
+	case *Custom:
+		body = str(b.Event) + str(b.Data) + str(b.From)
+	case *Heartbeat:
+		body = 1 + varintLen(b.HeadSeq)
+	}
+	return n + msg(body)
+}
+
+// str is the encoded size of a non-empty string field: tag, length, bytes.
+func str(s string) int {
+	if s == "" {
+		return 0
+	}
+	return msg(len(s))
+}
+
+func strs(ss []string) int {
+	n := 0
+	for _, s := range ss {
+		n += msg(len(s))
+	}
+	return n
+}
+
+// msg is the encoded size of a length-delimited field of n bytes.
+func msg(n int) int { return 1 + varintLen(uint64(n)) + n }
+
+func varintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
 }
 
 // Encodings memoises transport encodings of one event (a protobuf message,

@@ -101,16 +101,53 @@ type hotLists struct {
 	acceptedDeps    []Ref
 	acceptedExports []string
 	declinedDeps    []Ref
+	// acceptedSpecs and declinedSpecs are the specifiers accept(deps) and
+	// decline(deps) were called with, as written; the Refs are what they
+	// name in the graph now. A dependency whose file is deleted leaves the
+	// Refs (forget) but not the specifiers, so that the module is named
+	// again when the file comes back (see DepSpecs).
+	acceptedSpecs []string
+	declinedSpecs []string
 }
 
 // SetLists records the modules accept(deps) names, the exports
 // acceptExports names, and the modules decline(deps) names.
 func (h *Hot) SetLists(acceptedDeps []Ref, acceptedExports []string, declinedDeps []Ref) {
-	if len(acceptedDeps) == 0 && len(acceptedExports) == 0 && len(declinedDeps) == 0 {
+	var accepted, declined []string
+	if h.lists != nil {
+		accepted, declined = h.lists.acceptedSpecs, h.lists.declinedSpecs
+	}
+	h.set(hotLists{acceptedDeps: acceptedDeps, acceptedExports: acceptedExports, declinedDeps: declinedDeps,
+		acceptedSpecs: accepted, declinedSpecs: declined})
+}
+
+// SetDepSpecs records the specifiers accept(deps) and decline(deps) were
+// called with, which SetLists resolves to modules; they outlive the
+// modules they name.
+func (h *Hot) SetDepSpecs(accepted, declined []string) {
+	l := hotLists{}
+	if h.lists != nil {
+		l = *h.lists
+	}
+	l.acceptedSpecs, l.declinedSpecs = accepted, declined
+	h.set(l)
+}
+
+// DepSpecs are the specifiers of accept(deps) and decline(deps).
+func (h *Hot) DepSpecs() (accepted, declined []string) {
+	if h.lists == nil {
+		return nil, nil
+	}
+	return h.lists.acceptedSpecs, h.lists.declinedSpecs
+}
+
+func (h *Hot) set(l hotLists) {
+	if len(l.acceptedDeps) == 0 && len(l.acceptedExports) == 0 && len(l.declinedDeps) == 0 &&
+		len(l.acceptedSpecs) == 0 && len(l.declinedSpecs) == 0 {
 		h.lists = nil
 		return
 	}
-	h.lists = &hotLists{acceptedDeps: acceptedDeps, acceptedExports: acceptedExports, declinedDeps: declinedDeps}
+	h.lists = &l
 }
 
 // AcceptedDeps are the modules accepted through accept(dep | [deps]).
@@ -137,14 +174,19 @@ func (h *Hot) DeclinedDeps() []Ref {
 	return h.lists.declinedDeps
 }
 
-// forget drops r from the dependency lists (r left the graph).
+// forget drops r from the dependency lists (r left the graph); the
+// specifiers that named it stay.
 func (h *Hot) forget(r Ref) {
 	if h.lists == nil {
 		return
 	}
+	if !slices.Contains(h.lists.acceptedDeps, r) && !slices.Contains(h.lists.declinedDeps, r) {
+		return
+	}
+	// Copies: the lists may be shared with a Hot value the caller kept.
 	l := *h.lists
-	l.acceptedDeps = deleteRef(l.acceptedDeps, r)
-	l.declinedDeps = deleteRef(l.declinedDeps, r)
+	l.acceptedDeps = deleteRef(slices.Clone(l.acceptedDeps), r)
+	l.declinedDeps = deleteRef(slices.Clone(l.declinedDeps), r)
 	h.lists = &l
 }
 
@@ -195,7 +237,15 @@ type Graph struct {
 	livenessStale bool
 	// liveN counts modules with Live set (see LiveCount).
 	liveN int
+	// gone holds the keys of removed modules, and returned the modules
+	// added again under one of them since the last TakeReturned: a runtime
+	// may still hold the old instance under the old URL.
+	gone     map[string]struct{}
+	returned []Ref
 }
+
+// maxGone bounds the keys of removed modules the graph remembers.
+const maxGone = 1 << 16
 
 // New returns an empty graph.
 func New() *Graph {
@@ -204,6 +254,7 @@ func New() *Graph {
 		byFile:     map[string][]Ref{},
 		entries:    map[Ref]struct{}{},
 		unresolved: map[Ref]struct{}{},
+		gone:       map[string]struct{}{},
 	}
 }
 
@@ -276,7 +327,22 @@ func (g *Graph) Add(id, file string, kind Kind) (Ref, bool) {
 	if file != "" {
 		g.byFile[file] = append(g.byFile[file], r)
 	}
+	if _, ok := g.gone[k]; ok {
+		delete(g.gone, k)
+		g.returned = append(g.returned, r)
+	}
 	return r, true
+}
+
+// TakeReturned returns the modules added since the last call under the
+// key of a module that was removed before (a file deleted and created
+// again), and forgets them. Whoever versions modules must give each a
+// version no runtime has seen: the runtime may still hold the removed
+// module's instance under its old URL.
+func (g *Graph) TakeReturned() []Ref {
+	out := g.returned
+	g.returned = nil
+	return slices.DeleteFunc(out, func(r Ref) bool { return !g.Exists(r) })
 }
 
 // Remove deletes module r. Importers keep their Imports of it, now
@@ -302,6 +368,17 @@ func (g *Graph) Remove(r Ref) {
 		g.liveN--
 	}
 	delete(g.byKey, key(m.ID, m.Kind))
+	if m.Kind != KindExternal {
+		if len(g.gone) >= maxGone {
+			// Forgetting a key only risks an old URL for a module that
+			// comes back; the bound keeps churn from growing the map.
+			for k := range g.gone {
+				delete(g.gone, k)
+				break
+			}
+		}
+		g.gone[key(m.ID, m.Kind)] = struct{}{}
+	}
 	if m.File != "" {
 		rs := deleteRef(g.byFile[m.File], r)
 		if len(rs) == 0 {

@@ -16,6 +16,12 @@ type Options struct {
 	// that accepts this module again means the chain loops (Vite reloads
 	// then too: docs/design.md#invalidate).
 	FirstInvalidatedBy string
+	// Deleted are modules whose file is gone (still in the graph, as the
+	// running instances know it). A deleted module cannot be fetched, so it
+	// is no boundary: not of itself, and not of an importer's accept(dep);
+	// its importers must run again without it. A dead end it leads to says
+	// it was deleted.
+	Deleted []modgraph.Ref
 }
 
 // Walker computes propagations. It keeps scratch space between calls, so
@@ -23,6 +29,7 @@ type Options struct {
 type Walker struct {
 	g         *modgraph.Graph
 	traversed []uint32 // generation stamps, indexed by Ref
+	deleted   []uint32 // generation stamps of Options.Deleted, indexed by Ref
 	gen       uint32
 	importers [][]modgraph.Ref // per-depth scratch for LiveImporters
 
@@ -74,17 +81,27 @@ func Compute(g *modgraph.Graph, changed []modgraph.Ref, opts Options) Result {
 func (w *Walker) reset(opts Options) {
 	if n := w.g.Len(); len(w.traversed) < n {
 		w.traversed = make([]uint32, n+n/4)
+		w.deleted = make([]uint32, n+n/4)
 		w.gen = 0
 	}
 	w.gen++
 	if w.gen == 0 { // wrapped: stamps from 2^32 calls ago would look current
 		clear(w.traversed)
+		clear(w.deleted)
 		w.gen = 1
+	}
+	for _, r := range opts.Deleted {
+		if r >= 0 && int(r) < len(w.deleted) {
+			w.deleted[r] = w.gen
+		}
 	}
 	w.updates = nil
 	w.reload = nil
 	w.opts = opts
 }
+
+// isDeleted reports whether node is one of Options.Deleted.
+func (w *Walker) isDeleted(node modgraph.Ref) bool { return w.deleted[node] == w.gen }
 
 func (w *Walker) result() Result {
 	if w.reload != nil {
@@ -118,7 +135,10 @@ func (w *Walker) propagate(node modgraph.Ref, chain []modgraph.Ref, depth int) b
 		return true
 	}
 	importers := w.liveImporters(node, depth)
-	if w.selfAccepting(node, importers) {
+	// A deleted module has no new version to import: whatever accepts it
+	// cannot take the change, and its importers run again without it.
+	gone := w.isDeleted(node)
+	if !gone && w.selfAccepting(node, importers) {
 		w.boundary(node, node, chain)
 		// A stylesheet that other sheets @import is inlined into them, so
 		// those sheets must update as well.
@@ -131,14 +151,18 @@ func (w *Walker) propagate(node modgraph.Ref, chain []modgraph.Ref, depth int) b
 		}
 		return false
 	}
-	if m.Hot.PartialAccept {
+	partial := m.Hot.PartialAccept && !gone
+	if partial {
 		// Partially accepting: the module re-executes itself, and importers
 		// that use exports outside the accepted set must update too.
 		w.boundary(node, node, chain)
 	} else if len(importers) == 0 {
-		root := "no importers, does not accept"
+		root := "no importers"
 		if g.IsEntry(node) || g.ImportedByPage(node) {
-			root = "entry, does not accept"
+			root = "entry"
+		}
+		if !gone {
+			root += ", does not accept"
 		}
 		w.deadEnd(chain, CauseNoBoundary, "no accept boundary: "+formatChain(g, chain)+" ("+root+")")
 		return true
@@ -149,11 +173,11 @@ func (w *Walker) propagate(node modgraph.Ref, chain []modgraph.Ref, depth int) b
 			w.deadEnd(sub, CauseDeclined, fmt.Sprintf("%s declines hot updates of %s (import.meta.hot.decline)", g.Mod(imp).ID, m.ID))
 			return true
 		}
-		if g.Accepts(imp, node) {
+		if !gone && g.Accepts(imp, node) {
 			w.boundary(imp, node, sub)
 			continue
 		}
-		if m.Hot.PartialAccept {
+		if partial {
 			if used, ok := g.BindingsFrom(imp, node); ok && allAccepted(used, m.Hot.AcceptedExports()) {
 				continue
 			}
@@ -216,6 +240,14 @@ func (w *Walker) boundary(b, accepted modgraph.Ref, chain []modgraph.Ref) {
 }
 
 func (w *Walker) deadEnd(chain []modgraph.Ref, cause Cause, reason string) {
+	for _, r := range chain {
+		if w.isDeleted(r) {
+			// Whoever reads the reason must learn that a file went away:
+			// the modules on the chain may all be unchanged.
+			reason = w.g.Mod(r).ID + " was deleted; " + reason
+			break
+		}
+	}
 	w.reload = &FullReload{
 		Cause:       cause,
 		Reason:      reason,

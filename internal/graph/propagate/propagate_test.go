@@ -87,3 +87,46 @@ func TestLivenessPrunesAndNeverLoadedIsSilent(t *testing.T) {
 		t.Fatalf("after load: %+v", res)
 	}
 }
+
+// A deleted module is no boundary: not of itself, not of an importer's
+// accept(dep). Its importers take the change, and a dead end names it.
+func TestDeletedModuleIsNoBoundary(t *testing.T) {
+	t.Run("self-accepting", func(t *testing.T) {
+		g, refs := build(true)
+		app := refs["/src/app.js"]
+		res := Compute(g, []modgraph.Ref{app}, Options{Deleted: []modgraph.Ref{app}})
+		if res.FullReload == nil {
+			t.Fatalf("deleted self-accepting app: want a full reload from main, got %+v", res.Updates)
+		}
+		want := "/src/app.js was deleted; no accept boundary: /src/app.js → /src/main.js (entry, does not accept)"
+		if res.FullReload.Reason != want || res.FullReload.TriggeredBy != "/src/app.js" {
+			t.Fatalf("reload %+v\nwant reason %q", res.FullReload, want)
+		}
+	})
+	t.Run("accepted by its importer", func(t *testing.T) {
+		g, refs := build(true)
+		app, stuff := refs["/src/app.js"], refs["/src/stuff.js"]
+		h := modgraph.Hot{SelfAccepting: true}
+		h.SetLists([]modgraph.Ref{stuff}, nil, nil)
+		g.SetHot(app, h)
+		if res := Compute(g, []modgraph.Ref{stuff}, Options{}); len(res.Updates) != 1 || res.Updates[0].AcceptedPath != "/src/stuff.js" {
+			t.Fatalf("edited stuff: want app accepting stuff, got %+v", res)
+		}
+		res := Compute(g, []modgraph.Ref{stuff}, Options{Deleted: []modgraph.Ref{stuff}})
+		if res.FullReload != nil || len(res.Updates) != 1 || res.Updates[0].Path != "/src/app.js" || res.Updates[0].AcceptedPath != "/src/app.js" {
+			t.Fatalf("deleted stuff: want app re-importing itself, got %+v", res)
+		}
+		if got := strings.Join(res.Updates[0].Chain, " → "); got != "/src/stuff.js → /src/app.js" {
+			t.Fatalf("chain %s", got)
+		}
+	})
+	t.Run("entry", func(t *testing.T) {
+		g, refs := build(true)
+		main := refs["/src/main.js"]
+		res := Compute(g, []modgraph.Ref{main}, Options{Deleted: []modgraph.Ref{main}})
+		want := "/src/main.js was deleted; no accept boundary: /src/main.js (entry)"
+		if res.FullReload == nil || res.FullReload.Reason != want {
+			t.Fatalf("got %+v, want reason %q", res, want)
+		}
+	})
+}

@@ -2,6 +2,8 @@ package jsscan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -171,6 +173,25 @@ func BenchmarkLex(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			scanCode(js)
+		}
+	})
+	// corpus lexes the hand-written files of testdata/check/valid as they
+	// are (comments, regexes, escapes), the input ScanUnchecked sees.
+	corpus := readCorpus(b)
+	names := slices.Sorted(maps.Keys(corpus))
+	n := 0
+	for _, name := range names {
+		n += len(corpus[name])
+	}
+	b.Run("corpus", func(b *testing.B) {
+		var toks []token
+		var stack []frame
+		b.SetBytes(int64(n))
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, name := range names {
+				toks, stack = lex(corpus[name], toks, stack)
+			}
 		}
 	})
 }

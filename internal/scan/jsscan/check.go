@@ -183,14 +183,11 @@ func (p *parser) run(src []byte) bool {
 	p.scopes = append(p.scopes[:0], scopeInfo{parent: -1, varScope: true})
 	p.scope = 0
 	if len(src) >= 2 && src[0] == '#' && src[1] == '!' {
-		i := 2
-		for i < len(src) && src[i] != '\n' && src[i] != '\r' {
-			if src[i] >= 0x80 && lineSep(src, i) {
-				return false
-			}
-			i++
+		end, ok := lineCommentEnd(src, 2)
+		if !ok {
+			return false
 		}
-		p.pos = i
+		p.pos = end
 	}
 	p.next()
 	for p.tok != tEOF {

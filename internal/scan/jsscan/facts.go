@@ -1,12 +1,3 @@
-// Package jsscan extracts module facts from JavaScript and TypeScript sources:
-// import edges with the bindings they use, export names, and the
-// import.meta.hot calls that make a module an HMR boundary.
-//
-// TypeScript, TSX and JSX are first transformed with esbuild (type-only
-// imports and imports used only as types disappear exactly as TypeScript
-// elides them); the resulting plain JS is then lexed. Plain JS goes through
-// esbuild too, so that every syntax error is reported with a position before
-// the browser would hit it. Scan is pure and safe for concurrent use.
 package jsscan
 
 // Loader says how to parse a source.

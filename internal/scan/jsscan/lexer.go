@@ -5,10 +5,13 @@ import (
 	"unicode/utf8"
 )
 
-// The lexer turns JavaScript into a flat slice of tokens in one pass over the
-// bytes. It is not a validator: the input is normally esbuild output (valid
-// JS), but the lexer is also fed arbitrary bytes by FuzzLex, so every loop
-// advances by at least one byte and every index is bounds-checked.
+// The extractor's lexer turns JavaScript into a flat slice of tokens in one
+// pass over the bytes. It is not a validator: the input is normally esbuild
+// output (valid JS), but the lexer is also fed arbitrary bytes by FuzzLex, so
+// every loop advances by at least one byte and every index is bounds-checked.
+// Literals, comments and punctuators are measured by the scanners it shares
+// with the recogniser's lexer (scanner.go; the package doc says why there
+// are two lexers).
 //
 // Tokens keep only offsets into the source; text is compared in place, so
 // lexing allocates nothing beyond the (reused) token and stack slices.
@@ -143,7 +146,7 @@ func (lx *lexer) run() {
 	n := len(src)
 	i := 0
 	if n >= 2 && src[0] == '#' && src[1] == '!' {
-		i = lineEnd(src, 2)
+		i, _ = lineCommentEnd(src, 2)
 	}
 	for i < n {
 		c := src[i]
@@ -152,38 +155,38 @@ func (lx *lexer) run() {
 			i++
 		case c == '/':
 			if i+1 < n && src[i+1] == '/' {
-				i = lineEnd(src, i+2)
+				i, _ = lineCommentEnd(src, i+2)
 				continue
 			}
 			if i+1 < n && src[i+1] == '*' {
-				i = blockCommentEnd(src, i+2)
+				i, _, _ = blockCommentEnd(src, i+2)
 				continue
 			}
 			if lx.regexOK {
-				end := regexEnd(src, i+1)
+				// Then the flags. An unterminated body ends at a line
+				// break or at len(src), where identEnd takes nothing.
+				end, _ := regexBodyEnd(src, i+1)
+				end = identEnd(src, end)
 				lx.emit(tokRegex, i, end)
 				lx.regexOK = false
 				i = end
 				continue
 			}
-			end := i + 1
-			if end < n && src[end] == '=' {
-				end++
-			}
+			_, end := operator(src, i)
 			lx.emit(tokPunct, i, end)
 			lx.regexOK = true
 			i = end
 		case isIdentStart(c) || c == '\\':
 			i = lx.ident(i)
-		case c >= '0' && c <= '9':
+		case isDecimal(c) || c == '.' && i+1 < n && isDecimal(src[i+1]):
 			i = lx.number(i)
 		case c == '\'' || c == '"':
-			end := stringEnd(src, i+1, c)
+			end, _ := stringEnd(src, i+1, c)
 			lx.emit(tokString, i, end)
 			lx.regexOK = false
 			i = end
 		case c == '`':
-			end, head := templateEnd(src, i+1)
+			end, head, _ := templateEnd(src, i+1)
 			if head {
 				lx.emit(tokTemplateHead, i, end)
 				lx.push(frameSubst)
@@ -214,17 +217,21 @@ func (lx *lexer) run() {
 			}
 			i = lx.ident(i)
 		default:
-			i = lx.punct(i)
+			// A byte that starts no punctuator (tEOF) is a token of its own.
+			kind, end := singlePunct(src, i), i+1
+			if kind == tEOF {
+				kind, end = operator(src, i)
+			}
+			if kind >= tLBrace && kind <= tRBrack {
+				i = lx.group(kind, i)
+				continue
+			}
+			lx.emit(tokPunct, i, end)
+			// ++ and -- are taken as postfix: "a++ / b" divides.
+			lx.regexOK = kind != tPlusPlus && kind != tMinusMinus
+			i = end
 		}
 	}
-}
-
-func isIdentStart(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '$'
-}
-
-func isIdentPart(c byte) bool {
-	return isIdentStart(c) || c >= '0' && c <= '9'
 }
 
 // isSpaceRune reports non-ASCII whitespace and line terminators, which
@@ -237,11 +244,12 @@ func isSpaceRune(r rune) bool {
 // characters, \u escapes and non-ASCII runes that are not whitespace.
 func identEnd(src []byte, i int) int {
 	n := len(src)
-	for i < n {
-		c := src[i]
-		switch {
-		case isIdentPart(c):
-			i++
+	for {
+		i = asciiIdentEnd(src, i)
+		if i >= n {
+			return i
+		}
+		switch c := src[i]; {
 		case c == '\\':
 			// \uXXXX or \u{…}: consume the escape so "{" is not a brace.
 			i++
@@ -267,11 +275,6 @@ func identEnd(src []byte, i int) int {
 			return i
 		}
 	}
-	return i
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // regexKeywords are the keywords after which an expression (and so a regex
@@ -299,146 +302,37 @@ func (lx *lexer) ident(i int) int {
 // afterDot reports whether the last token is "." or "?.", which makes the
 // next identifier a property name rather than a keyword.
 func (lx *lexer) afterDot() bool {
-	if len(lx.toks) == 0 {
-		return false
-	}
-	t := lx.toks[len(lx.toks)-1]
+	return len(lx.toks) > 0 && lx.isDot(lx.toks[len(lx.toks)-1])
+}
+
+// isDot reports whether t is "." or "?.", comparing in place: this runs for
+// every identifier.
+func (lx *lexer) isDot(t token) bool {
 	if t.kind != tokPunct {
 		return false
 	}
-	s := string(lx.src[t.start:t.end])
-	return s == "." || s == "?."
+	switch t.end - t.start {
+	case 1:
+		return lx.src[t.start] == '.'
+	case 2:
+		return lx.src[t.start] == '?' && lx.src[t.start+1] == '.'
+	}
+	return false
 }
 
-// number lexes a numeric literal loosely: digits, letters (hex, exponent,
-// bigint suffix), "_" separators, "." and an exponent sign.
+// number lexes a numeric literal loosely (see looseNumberEnd).
 func (lx *lexer) number(i int) int {
-	src := lx.src
-	start := i
-	n := len(src)
-	hex := i+1 < n && src[i] == '0' && (src[i+1] == 'x' || src[i+1] == 'X')
-	for i < n {
-		c := src[i]
-		if isIdentPart(c) || c == '.' {
-			i++
-			continue
-		}
-		if (c == '+' || c == '-') && !hex && (src[i-1] == 'e' || src[i-1] == 'E') {
-			i++
-			continue
-		}
-		break
-	}
-	lx.emit(tokNumber, start, i)
+	end := looseNumberEnd(lx.src, i)
+	lx.emit(tokNumber, i, end)
 	lx.regexOK = false
-	return i
+	return end
 }
 
-func lineEnd(src []byte, i int) int {
-	for i < len(src) && src[i] != '\n' && src[i] != '\r' {
-		i++
-	}
-	return i
-}
-
-func blockCommentEnd(src []byte, i int) int {
-	for i+1 < len(src) {
-		if src[i] == '*' && src[i+1] == '/' {
-			return i + 2
-		}
-		i++
-	}
-	return len(src)
-}
-
-// stringEnd returns the offset after the closing quote of a string whose
-// body starts at i. An unterminated string ends before the line break.
-func stringEnd(src []byte, i int, quote byte) int {
-	n := len(src)
-	for i < n {
-		switch src[i] {
-		case quote:
-			return i + 1
-		case '\\':
-			i += 2
-			if i > n {
-				return n
-			}
-			// "\\\r\n" is one line continuation.
-			if src[i-1] == '\r' && i < n && src[i] == '\n' {
-				i++
-			}
-		case '\n', '\r':
-			return i
-		default:
-			i++
-		}
-	}
-	return n
-}
-
-// templateEnd scans template text starting at i and returns the offset after
-// the closing backquote, or after "${" with head=true.
-func templateEnd(src []byte, i int) (end int, head bool) {
-	n := len(src)
-	for i < n {
-		switch src[i] {
-		case '`':
-			return i + 1, false
-		case '\\':
-			i += 2
-		case '$':
-			if i+1 < n && src[i+1] == '{' {
-				return i + 2, true
-			}
-			i++
-		default:
-			i++
-		}
-	}
-	return n, false
-}
-
-// regexEnd returns the end of a regex literal whose body starts at i,
-// including the flags. A "/" inside a class [...] does not end it.
-func regexEnd(src []byte, i int) int {
-	n := len(src)
-	inClass := false
-	for i < n {
-		c := src[i]
-		switch {
-		case c == '\\':
-			i += 2
-			continue
-		case c == '\n' || c == '\r':
-			return i // unterminated: stop at the line break
-		case c == '[':
-			inClass = true
-		case c == ']':
-			inClass = false
-		case c == '/' && !inClass:
-			return identEnd(src, i+1)
-		}
-		i++
-	}
-	return n
-}
-
-// punct lexes an operator or punctuator by maximal munch and maintains the
-// group stack.
-func (lx *lexer) punct(i int) int {
-	src := lx.src
-	n := len(src)
-	c := src[i]
-	at := func(k int) byte {
-		if i+k < n {
-			return src[i+k]
-		}
-		return 0
-	}
+// group lexes a bracket, brace or parenthesis and maintains the group stack.
+func (lx *lexer) group(kind ctoken, i int) int {
 	end := i + 1
-	switch c {
-	case '(':
+	switch kind {
+	case tLParen:
 		ctrl := lx.beforeControlParen()
 		lx.emit(tokPunct, i, end)
 		if ctrl {
@@ -446,20 +340,14 @@ func (lx *lexer) punct(i int) int {
 		} else {
 			lx.push(frameParen)
 		}
-		lx.regexOK = true
-		return end
-	case '[':
+	case tLBrack:
 		lx.emit(tokPunct, i, end)
 		lx.push(frameBracket)
-		lx.regexOK = true
-		return end
-	case '{':
+	case tLBrace:
 		kind := lx.braceKind()
 		lx.emit(tokPunct, i, end)
 		lx.push(kind)
-		lx.regexOK = true
-		return end
-	case ')':
+	case tRParen:
 		f, ok := lx.pop(0)
 		if ok {
 			lx.closeWith(f)
@@ -467,7 +355,7 @@ func (lx *lexer) punct(i int) int {
 		lx.emit(tokPunct, i, end)
 		lx.regexOK = ok && f.kind == frameCtrlParen
 		return end
-	case ']':
+	case tRBrack:
 		f, ok := lx.pop(1)
 		if ok {
 			lx.closeWith(f)
@@ -475,13 +363,13 @@ func (lx *lexer) punct(i int) int {
 		lx.emit(tokPunct, i, end)
 		lx.regexOK = false
 		return end
-	case '}':
+	case tRBrace:
 		f, ok := lx.pop(2)
 		if ok {
 			lx.closeWith(f)
 		}
 		if ok && f.kind == frameSubst {
-			tend, head := templateEnd(src, i+1)
+			tend, head, _ := templateEnd(lx.src, end)
 			if head {
 				lx.emit(tokTemplateMiddle, i, tend)
 				lx.push(frameSubst)
@@ -497,82 +385,7 @@ func (lx *lexer) punct(i int) int {
 		// literal an operator such as "/" follows.
 		lx.regexOK = !ok || f.kind == frameBlock
 		return end
-	case '.':
-		if at(1) >= '0' && at(1) <= '9' {
-			return lx.number(i)
-		}
-		if at(1) == '.' && at(2) == '.' {
-			end = i + 3
-		}
-	case '?':
-		switch {
-		case at(1) == '?' && at(2) == '=':
-			end = i + 3
-		case at(1) == '?':
-			end = i + 2
-		case at(1) == '.' && !(at(2) >= '0' && at(2) <= '9'):
-			end = i + 2
-		}
-	case '=':
-		switch {
-		case at(1) == '=' && at(2) == '=':
-			end = i + 3
-		case at(1) == '=' || at(1) == '>':
-			end = i + 2
-		}
-	case '!':
-		switch {
-		case at(1) == '=' && at(2) == '=':
-			end = i + 3
-		case at(1) == '=':
-			end = i + 2
-		}
-	case '<':
-		switch {
-		case at(1) == '<' && at(2) == '=':
-			end = i + 3
-		case at(1) == '<' || at(1) == '=':
-			end = i + 2
-		}
-	case '>':
-		switch {
-		case at(1) == '>' && at(2) == '>' && at(3) == '=':
-			end = i + 4
-		case at(1) == '>' && (at(2) == '>' || at(2) == '='):
-			end = i + 3
-		case at(1) == '>' || at(1) == '=':
-			end = i + 2
-		}
-	case '+', '-':
-		if at(1) == c {
-			// ++ and -- are taken as postfix: "a++ / b" divides.
-			lx.emit(tokPunct, i, i+2)
-			lx.regexOK = false
-			return i + 2
-		}
-		if at(1) == '=' {
-			end = i + 2
-		}
-	case '*':
-		switch {
-		case at(1) == '*' && at(2) == '=':
-			end = i + 3
-		case at(1) == '*' || at(1) == '=':
-			end = i + 2
-		}
-	case '&', '|':
-		switch {
-		case at(1) == c && at(2) == '=':
-			end = i + 3
-		case at(1) == c || at(1) == '=':
-			end = i + 2
-		}
-	case '%', '^':
-		if at(1) == '=' {
-			end = i + 2
-		}
 	}
-	lx.emit(tokPunct, i, end)
 	lx.regexOK = true
 	return end
 }
@@ -596,13 +409,7 @@ func (lx *lexer) beforeControlParen() bool {
 	switch string(lx.src[t.start:t.end]) {
 	case "if", "while", "for", "with":
 		// A property such as a.if( is a call.
-		if len(lx.toks) >= 2 {
-			p := lx.toks[len(lx.toks)-2]
-			if p.kind == tokPunct && (string(lx.src[p.start:p.end]) == "." || string(lx.src[p.start:p.end]) == "?.") {
-				return false
-			}
-		}
-		return true
+		return !lx.identIsProperty(len(lx.toks) - 1)
 	}
 	return false
 }
@@ -616,7 +423,6 @@ func (lx *lexer) braceKind() byte {
 	if !ok {
 		return frameBlock
 	}
-	text := string(lx.src[t.start:t.end])
 	switch t.kind {
 	case tokIdent:
 		if regexKeyword(lx.src[t.start:t.end]) && !lx.identIsProperty(len(lx.toks)-1) {
@@ -626,7 +432,7 @@ func (lx *lexer) braceKind() byte {
 	case tokTemplateHead, tokTemplateMiddle:
 		return frameObject
 	case tokPunct:
-		switch text {
+		switch string(lx.src[t.start:t.end]) {
 		case ";", "{", "}", ")", "=>":
 			return frameBlock
 		case ":":
@@ -645,14 +451,7 @@ func (lx *lexer) braceKind() byte {
 	return frameBlock
 }
 
+// identIsProperty reports whether the token at idx follows "." or "?.".
 func (lx *lexer) identIsProperty(idx int) bool {
-	if idx == 0 {
-		return false
-	}
-	p := lx.toks[idx-1]
-	if p.kind != tokPunct {
-		return false
-	}
-	s := string(lx.src[p.start:p.end])
-	return s == "." || s == "?."
+	return idx > 0 && lx.isDot(lx.toks[idx-1])
 }

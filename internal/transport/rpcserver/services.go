@@ -3,6 +3,7 @@ package rpcserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"google.golang.org/protobuf/proto"
 	"slices"
 	"sync/atomic"
@@ -79,9 +80,13 @@ func (h *hotServer) Subscribe(req *hmrdv1.SubscribeRequest, stream hmrdv1.HotSer
 	// Cut off, most likely while Send was blocked: what the hub still held
 	// for this subscriber is dropped with the stream, so the resume point
 	// is what the stream delivered, not the hub's.
+	why := slow.Why
+	if why == "" {
+		why = fmt.Sprintf("queue of %d events full at seq %d", slow.QueueCap, slow.Seq)
+	}
 	return status.Errorf(codes.ResourceExhausted,
-		"subscriber %s cut off: it stopped reading and its queue of %d events was full at seq %d; resume from seq %d, the last this stream sent",
-		slow.Subscriber, slow.QueueCap, slow.Seq, lastSent.Load())
+		"subscriber %s cut off: it fell behind (%s); resume from seq %d, the last this stream sent",
+		slow.Subscriber, why, lastSent.Load())
 }
 
 // send streams sub's events until Next or Send fails; lastSent is the seq

@@ -1,8 +1,8 @@
 // Package wire converts the daemon's signals to protocol messages
 // (proto/hmrd/v1) once per event, for every transport: the gRPC server
-// sends the message, the WebSocket bridge its protojson text. Both
-// encodings are cached on the event, so fan-out to many subscribers does
-// not re-encode.
+// sends the message, the WebSocket bridge its protojson text. The message
+// is cached on the event, and so is the WebSocket frame built from the
+// text, so fan-out to many subscribers does not re-encode.
 package wire
 
 import (
@@ -93,18 +93,15 @@ func FullReload(fr *propagate.FullReload) *hmrdv1.FullReload {
 	return &hmrdv1.FullReload{Reason: fr.Reason, Chain: fr.Chain, TriggeredBy: fr.TriggeredBy, Path: fr.Path, Cause: causes[fr.Cause]}
 }
 
-// jsonKey names the protojson form in signal.Event.Encoded.
-const jsonKey = "hmrd.v1.Event/json"
-
-// EventJSON is the protojson text of the event (one line), cached.
-func EventJSON(ev *signal.Event) []byte {
-	return ev.Encoded.Get(jsonKey, func() any {
-		b, err := protojson.Marshal(EventProto(ev))
-		if err != nil {
-			// Marshal fails only on invalid UTF-8 in strings; the
-			// message is still useful with the bad bytes replaced.
-			b = []byte(`{"error":{"message":"cannot encode event","code":"READ_ERROR"}}`)
-		}
-		return b
-	}).([]byte)
+// MarshalJSON is the protojson text of the event (one line). It is not
+// cached: the WebSocket bridge caches the frame built from it, and an
+// event keeps that one copy, not both.
+func MarshalJSON(ev *signal.Event) []byte {
+	b, err := protojson.Marshal(EventProto(ev))
+	if err != nil {
+		// Marshal fails only on invalid UTF-8 in strings; the
+		// message is still useful with the bad bytes replaced.
+		b = []byte(`{"error":{"message":"cannot encode event","code":"READ_ERROR"}}`)
+	}
+	return b
 }

@@ -18,6 +18,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -50,7 +51,12 @@ type Options struct {
 	Project string
 	// QueueSize bounds each connection's queue of events (default 256).
 	QueueSize int
-	// ReadLimit bounds a client frame (default 64 KiB).
+	// MaxCustomBytes is the daemon's limit on a custom event's data
+	// (default control.DefaultMaxCustomBytes, 1 MiB).
+	MaxCustomBytes int
+	// ReadLimit bounds a client message (default: room for a custom event
+	// of MaxCustomBytes escaped as a JSON string, 2 × MaxCustomBytes +
+	// 64 KiB). A page over it is closed with 1009.
 	ReadLimit int64
 	// PingInterval and PingTimeout detect dead peers (15 s / 5 s).
 	PingInterval, PingTimeout time.Duration
@@ -77,8 +83,11 @@ func New(svc control.Service, o Options) (*Bridge, error) {
 	if o.QueueSize <= 0 {
 		o.QueueSize = 256
 	}
+	if o.MaxCustomBytes <= 0 {
+		o.MaxCustomBytes = control.DefaultMaxCustomBytes
+	}
 	if o.ReadLimit <= 0 {
-		o.ReadLimit = 64 << 10
+		o.ReadLimit = 2*int64(o.MaxCustomBytes) + 64<<10
 	}
 	if o.PingInterval <= 0 {
 		o.PingInterval = 15 * time.Second
@@ -150,7 +159,9 @@ func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		conn.Close(websocket.StatusPolicyViolation, "subprotocol "+Subprotocol+" required")
 		return
 	}
-	conn.SetReadLimit(b.o.ReadLimit)
+	// readLoop applies ReadLimit itself, to say what the limit is when it
+	// closes the connection.
+	conn.SetReadLimit(-1)
 	b.serve(r.Context(), conn, cw.conn, project, broadcast.SubscribeOptions{
 		FromSeq: fromSeq, Epoch: q.Get("epoch"), Transport: "websocket", QueueSize: b.o.QueueSize,
 		Client: broadcast.ClientInfo{Name: clientName(r), Kind: "browser"},
@@ -283,9 +294,12 @@ const frameKey = "hmrd.v1.Event/websocket-text-frame"
 
 // textFrame is the event's protojson as one unmasked, final text frame
 // (RFC 6455 section 5.2; server frames are not masked), cached on the event.
+// The JSON is not cached apart: the frame is the one copy an event keeps
+// for WebSocket subscribers, of exactly its length.
 func textFrame(ev *signal.Event) []byte {
 	return ev.Encoded.Get(frameKey, func() any {
-		return appendTextFrame(nil, wire.EventJSON(ev))
+		payload := wire.MarshalJSON(ev)
+		return appendTextFrame(make([]byte, 0, 10+len(payload)), payload)
 	}).([]byte)
 }
 
@@ -414,17 +428,26 @@ func (b *Bridge) pingLoop(ctx context.Context, conn *websocket.Conn) *closeError
 
 func (b *Bridge) readLoop(ctx context.Context, conn *websocket.Conn, project, subID string) *closeError {
 	for {
-		typ, data, err := conn.Read(ctx)
+		typ, r, err := conn.Reader(ctx)
+		var data []byte
+		if err == nil {
+			// One byte more than the limit tells a message at the limit
+			// from one over it.
+			data, err = io.ReadAll(io.LimitReader(r, b.o.ReadLimit+1))
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			// A peer's close, a frame over the read limit (the library
-			// answers 1009 itself) or a broken connection.
+			// A peer's close or a broken connection.
 			if s := websocket.CloseStatus(err); s != -1 {
 				return &closeError{s, ""}
 			}
 			return &closeError{websocket.StatusProtocolError, "read: " + err.Error()}
+		}
+		if int64(len(data)) > b.o.ReadLimit {
+			return &closeError{websocket.StatusMessageTooBig, fmt.Sprintf(
+				"message over the limit of %d bytes (custom event data: %d bytes)", b.o.ReadLimit, b.o.MaxCustomBytes)}
 		}
 		if typ != websocket.MessageText {
 			return &closeError{websocket.StatusUnsupportedData, "binary frames are not part of hmrd.v1: send protojson text"}

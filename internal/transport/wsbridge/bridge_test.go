@@ -1,10 +1,12 @@
 package wsbridge_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -32,6 +34,7 @@ import (
 type fakeService struct {
 	control.Service // unused methods panic
 	hub             *broadcast.Hub
+	maxCustom       int // the daemon's limit on custom event data
 	mu              sync.Mutex
 	invalidated     []string
 	loaded          []string
@@ -49,7 +52,10 @@ func (f *fakeService) Invalidate(ctx context.Context, project, module, first str
 }
 
 func (f *fakeService) SendCustom(ctx context.Context, project, event, data, from string) (uint64, error) {
-	// The daemon's contract: invalid JSON data is refused.
+	// The daemon's contract: data over the limit or not JSON is refused.
+	if len(data) > f.maxCustom {
+		return 0, control.InvalidArgument("custom event %q data is %d bytes, over the limit of %d bytes", event, len(data), f.maxCustom)
+	}
 	if data != "" && !json.Valid([]byte(data)) {
 		return 0, control.InvalidArgument("custom event %q: data is not valid JSON", event)
 	}
@@ -80,7 +86,13 @@ type env struct {
 
 func newEnv(t *testing.T, mutate func(*wsbridge.Options)) *env {
 	t.Helper()
-	hub := broadcast.New("ep1", broadcast.Options{Heartbeat: -1})
+	return newEnvHub(t, broadcast.Options{}, mutate)
+}
+
+func newEnvHub(t *testing.T, ho broadcast.Options, mutate func(*wsbridge.Options)) *env {
+	t.Helper()
+	ho.Heartbeat = -1
+	hub := broadcast.New("ep1", ho)
 	hub.AddProject("app", "/app")
 	t.Cleanup(hub.Close)
 	g, err := httpguard.New(httpguard.Options{})
@@ -92,6 +104,7 @@ func newEnv(t *testing.T, mutate func(*wsbridge.Options)) *env {
 	if mutate != nil {
 		mutate(&o)
 	}
+	svc.maxCustom = cmp.Or(o.MaxCustomBytes, control.DefaultMaxCustomBytes)
 	b, err := wsbridge.New(svc, o)
 	if err != nil {
 		t.Fatal(err)
@@ -369,7 +382,7 @@ func TestStalledPageIsClosed(t *testing.T) {
 // write timeout alone: the hub never cuts it off here.
 func TestWriteTimeoutClosesStalledPage(t *testing.T) {
 	const n = 200 // 12.5 MiB: more than loopback socket buffers hold
-	e := newEnv(t, func(o *wsbridge.Options) {
+	e := newEnvHub(t, broadcast.Options{QueueBytes: 64 << 20, LagTimeout: -1}, func(o *wsbridge.Options) {
 		o.QueueSize = 4 * n
 		o.WriteTimeout = 200 * time.Millisecond
 		o.PingInterval = time.Hour // a failing ping would close it too
@@ -470,6 +483,71 @@ func TestTextFrameHeader(t *testing.T) {
 		}
 		if f[0] != 0x81 || len(f) != hdr+n || string(f[hdr:]) != string(payload) {
 			t.Fatalf("n=%d: frame % x... (%d bytes)", n, f[:hdr], len(f))
+		}
+	}
+}
+
+// A custom event over the daemon's limit is refused as over gRPC
+// (INVALID_ARGUMENT naming the limit) and the page stays connected; a
+// message over the read limit closes it with 1009 and a reason naming both
+// limits. Data at the limit, escaped as a JSON string, still fits.
+func TestCustomEventLimits(t *testing.T) {
+	const max = 64 << 10
+	e := newEnv(t, func(o *wsbridge.Options) { o.MaxCustomBytes = max })
+	// A JSON string of n bytes of backslashes: escaped, it doubles.
+	backslashes := func(n int) string { return `"` + strings.Repeat(`\\`, (n-2)/2) + `"` }
+	msg := func(data string) []byte {
+		b, err := json.Marshal(map[string]any{"custom": map[string]string{"event": "big", "data": data}, "id": "c1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	c := e.mustDial(t, "")
+	c.SetReadLimit(4 * max)
+	readEvent(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	send := func(frame []byte) {
+		t.Helper()
+		if err := c.Write(ctx, websocket.MessageText, frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	send(msg(backslashes(max)))
+	if ev := readEvent(t, c); ev.GetCustom().GetEvent() != "big" {
+		t.Fatalf("data at the limit, escaped: got %v, want the custom event back", ev)
+	}
+	send(msg(`"` + strings.Repeat("x", max) + `"`))
+	const refusal = `custom event "big" data is 65538 bytes, over the limit of 65536 bytes`
+	if r := readEvent(t, c).GetRefused(); r.GetRequest() != "custom" || r.GetId() != "c1" || r.GetCode() != "INVALID_ARGUMENT" || r.GetMessage() != refusal {
+		t.Fatalf("data over the limit: refused %v, want INVALID_ARGUMENT %q", r, refusal)
+	}
+	send(msg(strings.Repeat(" ", 3*max) + "1"))
+	_, _, err := c.Read(ctx)
+	var ce websocket.CloseError
+	const reason = "message over the limit of 196608 bytes (custom event data: 65536 bytes)"
+	if !errors.As(err, &ce) || ce.Code != websocket.StatusMessageTooBig || ce.Reason != reason {
+		t.Fatalf("message over the read limit: %v\nwant 1009 %q", err, reason)
+	}
+}
+
+// One batch of far more events than a queue holds reaches a page that
+// reads, whole: it is not closed with 1013.
+func TestBigBatchReachesReadingPage(t *testing.T) {
+	const storm = 1000
+	e := newEnv(t, nil)
+	c := e.mustDial(t, "")
+	readEvent(t, c)
+	bodies := make([]signal.Body, storm)
+	for i := range bodies {
+		bodies[i] = &signal.Error{Module: "/src/a.js", Message: fmt.Sprintf("cannot resolve ./m%d.js", i), Code: "UNRESOLVED_IMPORT"}
+	}
+	e.svc.hub.PublishBatch("app", 0, bodies...)
+	for want := uint64(1); want <= storm; want++ {
+		if ev := readEvent(t, c); ev.Seq != want {
+			t.Fatalf("seq %d, want %d", ev.Seq, want)
 		}
 	}
 }
