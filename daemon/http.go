@@ -56,6 +56,8 @@ func (d *Daemon) startHTTP() (stop func(context.Context), err error) {
 		l.Close()
 		return nil, err
 	}
+	pathsChanged := dev.PathsChanged
+	p.onPaths.Store(&pathsChanged)
 	// No http.ServeMux: it answers a path with "..", "." or empty segments
 	// with a redirect to the cleaned path before any handler sees it. The
 	// dev server refuses such paths as sent (400) instead.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hmrd/hmrd/internal/broadcast"
@@ -49,6 +50,11 @@ type project struct {
 	reqs chan func()
 	done chan struct{}
 	stop context.CancelFunc
+
+	// onPaths, when set, is told the paths of every batch after it is
+	// published (the dev server, whose dependency bundle depends on the
+	// lockfile); it must not block.
+	onPaths atomic.Pointer[func([]string)]
 
 	// stats are read by Status from other goroutines.
 	mu        sync.Mutex
@@ -195,6 +201,9 @@ func (p *project) run(ctx context.Context) {
 			}
 			endHold()
 			p.publish(plan, first)
+			if f := p.onPaths.Load(); f != nil {
+				(*f)(b.Paths)
+			}
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hmrd/hmrd/internal/control"
 	"github.com/hmrd/hmrd/internal/engine"
 	"github.com/hmrd/hmrd/internal/fswatch"
+	"github.com/hmrd/hmrd/internal/graph/propagate"
 	"github.com/hmrd/hmrd/internal/signal"
 )
 
@@ -250,4 +251,23 @@ func (s *service) ServeModule(ctx context.Context, name, id string, specs []stri
 		}
 	})
 	return info, ok, err
+}
+
+func (s *service) Reload(ctx context.Context, name, reason string) (uint64, error) {
+	p, err := s.d().lookup(name)
+	if err != nil {
+		return 0, err
+	}
+	var seq uint64
+	// On the project's goroutine, so it never falls between the signals
+	// of one batch.
+	err = p.do(ctx, func() {
+		if ev := s.hub.Publish(p.name, 0, &signal.FullReload{FullReload: propagate.FullReload{
+			Cause: propagate.CauseConfig, Reason: reason, Path: "*",
+		}}); ev != nil {
+			seq = ev.Seq
+			p.log.Info("signal", "seq", ev.Seq, "kind", ev.Kind(), "reason", reason)
+		}
+	})
+	return seq, err
 }

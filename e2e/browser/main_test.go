@@ -4,7 +4,9 @@
 // CSS swaps, and a page that resyncs after the daemon restarts.
 //
 // Every test runs its own daemon on a temporary copy of a tree in
-// testdata/ and opens its own tab in one shared Chromium. The tests wait on
+// testdata/ (or on a create-vite template, created with npx and
+// installed with npm once per run: templates_test.go) and opens its own
+// tab in one shared Chromium. The tests wait on
 // conditions in the page with deadlines, never for a fixed time.
 //
 // Chromium is Debian's /usr/bin/chromium. When it is missing the tests
@@ -38,6 +40,8 @@ var (
 	noBrowser string
 	// chromiumOut is what Chromium printed, for a failure to start.
 	chromiumOut syncBuffer
+	// workDir is the run's temporary directory, removed at its end.
+	workDir string
 )
 
 func TestMain(m *testing.M) {
@@ -56,6 +60,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	workDir = dir
 
 	// Not -race: the daemon's own tests cover that, and these tests are
 	// about the page.

@@ -42,6 +42,11 @@ type Service interface {
 	// the module (so its lazy edits propagate). ok is false for a module
 	// the graph does not know.
 	ServeModule(ctx context.Context, project, id string, specs []string) (info engine.ServeInfo, ok bool, err error)
+	// Reload publishes a full reload of every page (cause CONFIG) for a
+	// change pages loaded that the graph does not see, such as the dev
+	// server's dependency bundle being rebuilt; reason says what changed.
+	// It returns the signal's seq.
+	Reload(ctx context.Context, project, reason string) (uint64, error)
 }
 
 // AnonymousSender is Custom.from for a custom event sent over gRPC by a

@@ -16,7 +16,8 @@
 //     root-absolute and its client <script> naming the page
 //     (data-hmrd-page) so that a reload of the page reaches the tab.
 //   - .js .mjs .cjs .jsx .ts .mts .cts .tsx: esbuild's transform (nothing
-//     lowered), import specifiers rewritten to module URLs as the graph
+//     lowered; JSX and TypeScript options from the tsconfig that includes
+//     the file, tsconfig.go), import specifiers rewritten to module URLs as the graph
 //     resolves them, "?import" for non-JS targets and "?t=<version>" for
 //     changed ones; import.meta.hot set up from the runtime when the
 //     module uses it; the source map inline, exact after the rewrites.
@@ -27,7 +28,13 @@
 //   - /@hmrd/client.js: the runtime's entry module with its configuration
 //     (the token); /@hmrd/<name>.js: the runtime's other modules, as they
 //     are.
-//   - /@id/<package>: the package bundled by esbuild from node_modules.
+//   - /@id/<package>: the package's entry in the dependency bundle: one
+//     esbuild build with code splitting over every package the project
+//     imports (deps.go), so packages shared by several entries are loaded
+//     once, with the named exports of CommonJS packages made static;
+//     /@id/_hmrd/<chunk>: the bundle's shared chunks. The bundle is cached
+//     in node_modules/.hmrd/deps (depscache.go).
+//   - A file missing from the root that public/ has: that file, as it is.
 //   - /@fs/<absolute path>: only for files inside the root.
 //
 // Security (docs/design.md#security-defaults): every request passes the
@@ -50,8 +57,9 @@
 // Concurrency: a Server is safe for concurrent use. Requests share only
 // the root handle (re-opened, under a mutex, when the root path names
 // another directory; checked every second as well, so that a deleted root
-// is let go of and the kernel reports its deletion) and the package-bundle
-// cache (a mutex-guarded map of
-// sync.Once entries, so concurrent requests for one package build it
-// once). Graph calls run on the project's goroutine inside the service.
+// is let go of and the kernel reports its deletion), the dependency bundle
+// (an immutable value swapped under a mutex; one build runs at a time and
+// concurrent requests that need it wait for it) and the tsconfig cache (a
+// mutex-guarded map of immutable entries). Graph calls run on the
+// project's goroutine inside the service.
 package devserver

@@ -41,6 +41,10 @@ type fakeService struct {
 	modules map[string]fakeModule
 	calls   []fakeCall
 	err     error // returned by ServeModule when set
+	reloads []string
+	graph   *engine.Snapshot // returned by Graph when set
+	// reloaded, when set, receives each Reload's reason.
+	reloaded chan string
 }
 
 type fakeCall struct {
@@ -108,8 +112,25 @@ func (f *fakeService) ListProjects(context.Context) []control.ProjectInfo { retu
 func (f *fakeService) Explain(context.Context, string, string) (engine.Explanation, error) {
 	return engine.Explanation{}, errFake
 }
-func (f *fakeService) Graph(context.Context, string) (*engine.Snapshot, error) { return nil, errFake }
-func (f *fakeService) Status(context.Context) control.Status                   { return control.Status{} }
+func (f *fakeService) Graph(context.Context, string) (*engine.Snapshot, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.graph == nil {
+		return nil, errFake
+	}
+	return f.graph, nil
+}
+func (f *fakeService) Status(context.Context) control.Status { return control.Status{} }
+
+func (f *fakeService) Reload(_ context.Context, _, reason string) (uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reloads = append(f.reloads, reason)
+	if f.reloaded != nil {
+		f.reloaded <- reason
+	}
+	return uint64(len(f.reloads)), nil
+}
 
 // engineService adapts a real engine.Project: ServeModule as the daemon
 // does it (ServeInfo, then MarkLoaded), serialised because a Project is

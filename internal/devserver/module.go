@@ -32,7 +32,9 @@ func (s *Server) serveJS(w http.ResponseWriter, r *http.Request, id, name string
 // specifiers rewritten to module URLs, the hot-context prelude when the
 // module uses import.meta.hot, and a source map of the original inline.
 func (s *Server) transformModule(ctx context.Context, id string, src []byte, loader jsscan.Loader) ([]byte, error) {
-	tr := api.Transform(string(src), transformOptions(id, loader))
+	to := transformOptions(id, loader)
+	s.moduleTSOptions(id, loader, src).apply(&to)
+	tr := api.Transform(string(src), to)
 	if len(tr.Errors) > 0 {
 		return nil, transformError(id, tr.Errors[0])
 	}
@@ -41,6 +43,7 @@ func (s *Server) transformModule(ctx context.Context, id string, src []byte, loa
 		return nil, fmt.Errorf("scan %s: %w", id, err)
 	}
 	hotID, targets := s.lookupTargets(ctx, id, moduleSpecs(res))
+	s.prepareDeps(ctx, res, targets)
 	edits := rewriteEdits(tr.Code, res, targets)
 	if res.Hot.Used {
 		at := preludeOffset(tr.Code)
@@ -51,9 +54,10 @@ func (s *Server) transformModule(ctx context.Context, id string, src []byte, loa
 
 // transformOptions: esbuild as jsscan runs it (so the import specifiers
 // are the ones the graph recorded), plus ESM output and a source map.
-// Classic JSX (React.createElement, no added import) unless the file has
-// a pragma; esbuild honours @jsx, @jsxFrag, @jsxRuntime and
-// @jsxImportSource comments.
+// Classic JSX (React.createElement, no added import) unless the file's
+// tsconfig or package.json says otherwise (moduleTSOptions, applied by
+// transformModule) or the file has a pragma; esbuild honours @jsx,
+// @jsxFrag, @jsxRuntime and @jsxImportSource comments.
 func transformOptions(id string, loader jsscan.Loader) api.TransformOptions {
 	to := api.TransformOptions{
 		Sourcefile: id, // devtools show the original under its module ID

@@ -89,6 +89,7 @@ type Server struct {
 	root *rootHandle
 
 	ext externals
+	tsc tsconfigs
 }
 
 // New returns the dev server of a project rooted at o.Root.
@@ -291,6 +292,9 @@ func (s *Server) fsRel(abs string) (string, bool) {
 func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel string, dir, imp bool) {
 	f, fi, err := s.open(rel)
 	if err != nil {
+		if !dir && !imp && s.servePublic(w, r, rel, err) {
+			return
+		}
 		s.notOpened(w, r, clean, rel, err)
 		return
 	}

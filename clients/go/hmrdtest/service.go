@@ -251,3 +251,12 @@ func (s *service) ServeModule(_ context.Context, name, _ string, _ []string) (en
 	_, err := d.lookupLocked(name)
 	return engine.ServeInfo{}, false, err
 }
+
+// Reload serves the dev server, which the fake does not run.
+func (s *service) Reload(_ context.Context, name, _ string) (uint64, error) {
+	d := s.d()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, err := d.lookupLocked(name)
+	return 0, err
+}

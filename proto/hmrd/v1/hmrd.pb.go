@@ -94,7 +94,9 @@ const (
 	FullReloadCause_FULL_RELOAD_CAUSE_DECLINED FullReloadCause = 2
 	// An HTML page changed.
 	FullReloadCause_FULL_RELOAD_CAUSE_PAGE FullReloadCause = 3
-	// Resolution or compile settings changed (tsconfig.json, package.json).
+	// Resolution or compile settings changed (tsconfig.json, package.json),
+	// or the dev server rebuilt the npm dependencies pages had loaded (a new
+	// package imported, a changed lockfile).
 	FullReloadCause_FULL_RELOAD_CAUSE_CONFIG FullReloadCause = 4
 	// invalidate() came back to the module that started it.
 	FullReloadCause_FULL_RELOAD_CAUSE_INVALIDATE_LOOP FullReloadCause = 5

@@ -1,0 +1,4 @@
+import { greet } from 'cjs-greet';
+
+document.getElementById('out').textContent = greet('v1');
+import.meta.hot.accept();
