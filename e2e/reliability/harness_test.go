@@ -45,6 +45,8 @@ import (
 var (
 	hmrdBin  string
 	logLevel = cmp.Or(os.Getenv("HMRD_RELIABILITY_LOG"), "info")
+	// raceBuilt: the daemon runs with the race detector.
+	raceBuilt = os.Getenv("HMRD_RELIABILITY_RACE") == "1"
 	// long selects the long forms of the tests.
 	long = os.Getenv("HMRD_RELIABILITY") == "long"
 )
@@ -57,7 +59,7 @@ func TestMain(m *testing.M) {
 	}
 	hmrdBin = filepath.Join(dir, "hmrd")
 	args := []string{"build", "-o", hmrdBin}
-	if os.Getenv("HMRD_RELIABILITY_RACE") == "1" {
+	if raceBuilt {
 		args = append(args, "-race")
 	}
 	build := exec.Command("go", append(args, "../../cmd/hmrd")...)

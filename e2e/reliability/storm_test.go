@@ -160,7 +160,9 @@ func TestHugeCustomEvents(t *testing.T) {
 	}
 	t.Logf("%d events of %.1f MiB to %d subscribers in %v; RSS idle %d MiB, peak %d MiB, after %v of settling %d MiB",
 		n, float64(len(data))/(1<<20), len(streams), flood.Round(time.Millisecond), idle>>10, peak>>10, time.Since(settle).Round(100*time.Millisecond), rss>>10)
-	if rss > 2*idle {
+	if raceBuilt {
+		t.Logf("the daemon is built with the race detector: its memory is not held to the bound")
+	} else if rss > 2*idle {
 		st := d.status(t)
 		t.Errorf("RSS %d MiB after the flood, want at most twice idle (%d MiB); daemon heap %d MiB",
 			rss>>10, 2*idle>>10, st.GetHeapBytes()>>20)
