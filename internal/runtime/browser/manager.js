@@ -55,6 +55,7 @@ export const CAUSE_DECLINED = 'FULL_RELOAD_CAUSE_DECLINED';
  * @property {(update: any, ev: any, updates: ViteUpdate[], jobs: Job[]) => Promise<boolean>} [prepare]
  *   runs before the update is applied; false stops it (the runtime restarts or reloads instead)
  * @property {(job: Job, err: unknown) => Promise<void>} [importFailed] a re-import threw
+ * @property {any} [updatedLevel] the log level of "hot updated" lines (default debug; Node's runtime says them at info)
  * @property {() => boolean} stopped the runtime is reloading or restarting: apply nothing more
  * @property {() => boolean} manual whether signals are held for check()
  * @property {(task: () => unknown) => Promise<unknown>} enqueue runs a task in the runtime's signal order
@@ -409,7 +410,7 @@ export function createHotManager(deps) {
       } finally {
         registry.firstInvalidatedBy = undefined;
       }
-      log('debug', `${TAG} hot updated: ${acceptedPath === path ? path : acceptedPath + ' via ' + path}`);
+      log(deps.updatedLevel || 'debug', `${TAG} hot updated: ${acceptedPath === path ? path : acceptedPath + ' via ' + path}`);
     };
   }
 
