@@ -77,6 +77,7 @@ export function createHotManager(deps) {
   const statusHandlers = [];
   /** @type {Held[]} */
   let held = [];
+  let announcing = false;
 
   /**
    * setStatus is webpack's: every handler is called at once, and the
@@ -105,7 +106,15 @@ export function createHotManager(deps) {
     if (!deps.manual() || (kind !== 'update' && kind !== 'fullReload' && kind !== 'prune')) return false;
     held.push({ kind, ev });
     log('debug', `${TAG} manual mode: ${kind} held until check()`);
-    registry.dispatch('hmrd:updateAvailable', { kind, pending: held.length }).catch(noop);
+    // One announcement per burst: a batch's signals (an update and its
+    // prune) arrive back to back, and check() should find them all.
+    if (!announcing) {
+      announcing = true;
+      setTimeout(() => {
+        announcing = false;
+        if (held.length) registry.dispatch('hmrd:updateAvailable', { pending: held.length }).catch(noop);
+      }, 0);
+    }
     return true;
   }
 
@@ -335,9 +344,9 @@ export function createHotManager(deps) {
       if (!options.ignoreErrored && firstError === undefined) firstError = err;
     };
     const disposing = setStatus('dispose');
-    /** One import per URL: two boundaries accepting one module share it. @type {Map<string, Promise<unknown>>} */
-    const fetches = new Map();
-    const fetching = Promise.all(jobs.map((job) => fetchUpdate(job, fetches, report)));
+    /** @type {Round} */
+    const round = { fetches: new Map(), loaded: new Map(), called: new Set(), report };
+    const fetching = Promise.all(jobs.map((job) => fetchUpdate(job, round)));
     // As webpack: apply follows dispose without waiting for its handlers.
     const applying = setStatus('apply');
     const fetched = await fetching;
@@ -366,15 +375,24 @@ export function createHotManager(deps) {
   }
 
   /**
+   * What the updates of one Update share.
+   * @typedef {object} Round
+   * @property {Map<string, Promise<unknown>>} fetches one import per URL: two boundaries accepting one module share it
+   * @property {Map<string, { mod: unknown, failed: boolean, err: unknown }>} loaded accepted path → what its import gave
+   * @property {Set<AcceptCallback>} called webpack's callbacks run once per update, for every dep it updates
+   * @property {(e: WebpackErrorEvent, err: unknown) => void} report
+   */
+
+  /**
    * fetchUpdate starts one update: a <link> swap, or the dispose callbacks
    * of the module it replaces and then the import of its new code. It
    * resolves to what runs the accept callbacks, or undefined.
    * @param {Job} job
-   * @param {Map<string, Promise<unknown>>} fetches
-   * @param {(e: WebpackErrorEvent, err: unknown) => void} report
+   * @param {Round} round
    * @returns {Promise<(() => Promise<void>) | undefined>}
    */
-  async function fetchUpdate(job, fetches, report) {
+  async function fetchUpdate(job, round) {
+    const { fetches } = round;
     const { path, acceptedPath, callbacks } = job;
     const version = String(job.timestamp);
     if (job.type === 'css-update') {
@@ -402,11 +420,12 @@ export function createHotManager(deps) {
       log('error', `${TAG} failed to reload ${acceptedPath}`, err);
       if (deps.importFailed) await deps.importFailed(job, err);
     }
+    round.loaded.set(acceptedPath, { mod, failed, err: loadError });
     return async () => {
       if (deps.stopped()) return;
       registry.firstInvalidatedBy = job.firstInvalidatedBy;
       try {
-        for (const cb of callbacks) await runCallback(cb, job, mod, failed, loadError, report);
+        for (const cb of callbacks) await runCallback(cb, job, mod, failed, loadError, round);
       } finally {
         registry.firstInvalidatedBy = undefined;
       }
@@ -416,17 +435,19 @@ export function createHotManager(deps) {
 
   /**
    * runCallback runs one accept callback. Vite's get the new module (or
-   * undefined when its import failed) and a throw is logged; webpack's are
-   * skipped when the import failed, and a throw (or the failed import)
-   * goes to their error handler, else becomes the update's error.
+   * undefined when its import failed) and a throw is logged. webpack's run
+   * once per update with every dependency it updated, and are skipped when
+   * one failed to import; a throw (or the failed import) goes to their
+   * error handler, else becomes the update's error.
    * @param {AcceptCallback} cb
    * @param {Job} job
    * @param {unknown} mod
    * @param {boolean} failed
    * @param {unknown} loadError
-   * @param {(e: WebpackErrorEvent, err: unknown) => void} report
+   * @param {Round} round
    */
-  async function runCallback(cb, job, mod, failed, loadError, report) {
+  async function runCallback(cb, job, mod, failed, loadError, round) {
+    const { report } = round;
     const { path, acceptedPath } = job;
     if (!cb.webpack) {
       try {
@@ -436,20 +457,34 @@ export function createHotManager(deps) {
       }
       return;
     }
+    if (round.called.has(cb)) return;
+    round.called.add(cb);
     let err = loadError;
-    if (!failed && !cb.self) {
-      try {
-        await cb.fn(cb.deps.map((dep) => (dep === acceptedPath ? mod : undefined)));
-        return;
-      } catch (e) {
-        err = e;
+    let dependencyId = acceptedPath;
+    if (!cb.self) {
+      const outdated = cb.deps.filter((d) => round.loaded.has(d));
+      const broken = outdated.find((d) => round.loaded.get(d)?.failed);
+      if (broken !== undefined) {
+        failed = true;
+        dependencyId = broken;
+        err = round.loaded.get(broken)?.err;
+      } else {
+        try {
+          await cb.fn(
+            outdated.map((d) => round.loaded.get(d)?.mod),
+            outdated,
+          );
+          return;
+        } catch (e) {
+          err = e;
+        }
       }
     } else if (!failed) {
       return;
     }
     const moduleId = webpackId(path);
     /** @type {Record<string, unknown>} */
-    const ctx = cb.self ? { moduleId, module: { id: moduleId, hot: registry.webpackHot(path) } } : { moduleId, dependencyId: webpackId(acceptedPath) };
+    const ctx = cb.self ? { moduleId, module: { id: moduleId, hot: registry.webpackHot(path) } } : { moduleId, dependencyId: webpackId(dependencyId) };
     const kind = cb.self ? 'self-accept' : 'accept';
     if (cb.errorHandler) {
       try {
@@ -462,6 +497,15 @@ export function createHotManager(deps) {
     }
     log('error', `${TAG} error in an accept callback of ${path}:`, err);
     report({ type: `${kind}-errored`, ...ctx, moduleId, error: err }, err);
+  }
+
+  /**
+   * reportDisposed tells onDisposed of pruned modules.
+   * @param {string[]} paths
+   * @param {WebpackApplyOptions} options
+   */
+  function reportDisposed(paths, options) {
+    for (const p of paths) if (typeof p === 'string') options.onDisposed?.({ type: 'disposed', moduleId: webpackId(p) });
   }
 
   const manager = {
@@ -486,6 +530,7 @@ export function createHotManager(deps) {
     runUpdate,
     autoUpdate,
     setStatus,
+    reportDisposed,
     /** How many signals manual mode holds. */
     get held() {
       return held.length;

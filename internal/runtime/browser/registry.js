@@ -20,7 +20,7 @@ import { TAG, EVENT_PREFIXES, noop } from './common.js';
  * when the callback, or the re-import it waits for, throws.
  * @typedef {object} AcceptCallback
  * @property {string[]} deps module IDs; the updated one's slot gets its new module
- * @property {(mods: unknown[]) => unknown} fn
+ * @property {(mods: unknown[], outdated?: string[]) => unknown} fn webpack's get the outdated deps' modules and IDs
  * @property {boolean} [webpack]
  * @property {boolean} [self] a webpack self-accept
  * @property {(err: unknown, ctx: any) => unknown} [errorHandler]
@@ -420,20 +420,17 @@ export function createRegistry({ log, loaded, invalidate, send }) {
           inst.callbacks.push({ deps: [path], fn: noop, webpack: true, self: true, errorHandler: handler });
           return;
         }
-        const list = Array.isArray(dep) ? dep : [dep];
-        for (const d of list) {
-          const id = resolve(d);
-          const cb = typeof callback === 'function' ? /** @type {(outdated: string[], mods: unknown[]) => unknown} */ (callback) : noop;
-          inst.callbacks.push({
-            deps: [id],
-            // webpack's callback gets the outdated dependencies' IDs; hmrd
-            // adds their new module namespaces, since an ES module's
-            // imported bindings cannot be swapped under it.
-            fn: (mods) => cb([webpackId(id)], mods),
-            webpack: true,
-            errorHandler: typeof errorHandler === 'function' ? /** @type {(err: unknown, ctx: any) => unknown} */ (errorHandler) : undefined,
-          });
-        }
+        const ids = (Array.isArray(dep) ? dep : [dep]).map(resolve);
+        const cb = typeof callback === 'function' ? /** @type {(outdated: string[], mods: unknown[]) => unknown} */ (callback) : noop;
+        inst.callbacks.push({
+          deps: ids,
+          // webpack's callback gets the outdated dependencies' IDs, once per
+          // update; hmrd adds their new module namespaces, since an ES
+          // module's imported bindings cannot be swapped under it.
+          fn: (mods, outdated = []) => cb(outdated.map(webpackId), mods),
+          webpack: true,
+          errorHandler: typeof errorHandler === 'function' ? /** @type {(err: unknown, ctx: any) => unknown} */ (errorHandler) : undefined,
+        });
       },
       decline(dep) {
         if (!inst.live) return;

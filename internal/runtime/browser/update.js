@@ -107,6 +107,7 @@ export function createApplier({ registry, styles, overlay, importModule, reload,
         for (const id of (await manager.runUpdate(ev, options, false)) || []) if (!ids.includes(id)) ids.push(id);
         overlay.clear();
       } else if (kind === 'prune') {
+        manager.reportDisposed(ev.prune?.paths || [], options);
         await applyPrune(ev.prune);
       } else {
         const fr = ev.fullReload || {};

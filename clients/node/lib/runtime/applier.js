@@ -115,6 +115,7 @@ export function createApplier(deps) {
       if (kind === 'update') {
         for (const id of (await manager.runUpdate(ev, options, false)) || []) if (!ids.includes(id)) ids.push(id);
       } else if (kind === 'prune') {
+        manager.reportDisposed(ev.prune?.paths || [], options);
         await applyPrune(ev.prune);
       } else {
         const fr = ev.fullReload || {};
