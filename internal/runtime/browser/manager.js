@@ -486,17 +486,20 @@ export function createHotManager(deps) {
     /** @type {Record<string, unknown>} */
     const ctx = cb.self ? { moduleId, module: { id: moduleId, hot: registry.webpackHot(path) } } : { moduleId, dependencyId: webpackId(dependencyId) };
     const kind = cb.self ? 'self-accept' : 'accept';
+    // The event names the modules; the handler also gets a self-accepting
+    // module itself, to accept again.
+    const about = cb.self ? { moduleId } : { moduleId, dependencyId: webpackId(dependencyId) };
     if (cb.errorHandler) {
       try {
         await cb.errorHandler(err, ctx);
       } catch (err2) {
         log('error', `${TAG} error in the accept error handler of ${path}:`, err2);
-        report({ type: `${kind}-error-handler-errored`, ...ctx, moduleId, error: err2, originalError: err }, err2);
+        report({ type: `${kind}-error-handler-errored`, ...about, error: err2, originalError: err }, err2);
       }
       return;
     }
     log('error', `${TAG} error in an accept callback of ${path}:`, err);
-    report({ type: `${kind}-errored`, ...ctx, moduleId, error: err }, err);
+    report({ type: `${kind}-errored`, ...about, error: err }, err);
   }
 
   /**

@@ -198,3 +198,14 @@ export function expect(actual) {
 }
 /** @param {Record<string, unknown>} fields */
 expect.objectContaining = (fields) => new Matcher(fields);
+
+/**
+ * ids gives a case the IDs webpack's API speaks of its modules: ./<case>/<file>
+ * (the runners serve every case from one project root).
+ * @param {string} url the case's import.meta.url
+ */
+export function ids(url) {
+  const parts = new URL(url).pathname.split('/');
+  const dir = parts[parts.length - 2];
+  return (/** @type {string} */ file) => `./${dir}/${file}`;
+}
