@@ -175,13 +175,22 @@ export function createHotManager(deps) {
    * @returns {Promise<string[]>}
    */
   function internalApply(options) {
-    const list = held;
+    let list = held;
     held = [];
     return /** @type {Promise<string[]>} */ (
       new Promise((resolve, reject) => {
         deps.enqueue(async () => {
           try {
-            const ids = await deps.applyHeld(list, options);
+            /** @type {string[]} */
+            const ids = [];
+            // A batch's signals share its version: what of an applied batch
+            // arrived while it was applied (its prune) belongs to this update.
+            while (list.length) {
+              const versions = new Set(list.map((h) => String(h.ev.version || '')).filter((v) => v && v !== '0'));
+              for (const id of await deps.applyHeld(list, options)) if (!ids.includes(id)) ids.push(id);
+              list = held.filter((h) => versions.has(String(h.ev.version || '')));
+              held = held.filter((h) => !list.includes(h));
+            }
             await setStatus('idle');
             resolve(ids);
           } catch (err) {
