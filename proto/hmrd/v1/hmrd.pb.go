@@ -764,8 +764,14 @@ type FullReload struct {
 	// The module or page whose change caused it.
 	TriggeredBy string `protobuf:"bytes,3,opt,name=triggered_by,json=triggeredBy,proto3" json:"triggered_by,omitempty"`
 	// "*" for every page, or the page ("/index.html") to reload.
-	Path          string          `protobuf:"bytes,4,opt,name=path,proto3" json:"path,omitempty"`
-	Cause         FullReloadCause `protobuf:"varint,5,opt,name=cause,proto3,enum=hmrd.v1.FullReloadCause" json:"cause,omitempty"`
+	Path  string          `protobuf:"bytes,4,opt,name=path,proto3" json:"path,omitempty"`
+	Cause FullReloadCause `protobuf:"varint,5,opt,name=cause,proto3,enum=hmrd.v1.FullReloadCause" json:"cause,omitempty"`
+	// Set on a dead end (NO_BOUNDARY, DECLINED) of a batch whose other
+	// changed modules reach boundaries: the update they would make, with the
+	// batch's versions. A runtime told to skip dead ends (webpack's
+	// ignoreUnaccepted, ignoreDeclined) applies it instead of reloading;
+	// others ignore it.
+	Partial       *Update `protobuf:"bytes,6,opt,name=partial,proto3" json:"partial,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -833,6 +839,13 @@ func (x *FullReload) GetCause() FullReloadCause {
 		return x.Cause
 	}
 	return FullReloadCause_FULL_RELOAD_CAUSE_UNSPECIFIED
+}
+
+func (x *FullReload) GetPartial() *Update {
+	if x != nil {
+		return x.Partial
+	}
+	return nil
 }
 
 // Prune: these modules are no longer imported by anything live; runtimes
@@ -3268,14 +3281,15 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x14first_invalidated_by\x18\x04 \x01(\tR\x12firstInvalidatedBy\x1a;\n" +
 	"\rVersionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xa1\x01\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xcc\x01\n" +
 	"\n" +
 	"FullReload\x12\x16\n" +
 	"\x06reason\x18\x01 \x01(\tR\x06reason\x12\x14\n" +
 	"\x05chain\x18\x02 \x03(\tR\x05chain\x12!\n" +
 	"\ftriggered_by\x18\x03 \x01(\tR\vtriggeredBy\x12\x12\n" +
 	"\x04path\x18\x04 \x01(\tR\x04path\x12.\n" +
-	"\x05cause\x18\x05 \x01(\x0e2\x18.hmrd.v1.FullReloadCauseR\x05cause\"\x1d\n" +
+	"\x05cause\x18\x05 \x01(\x0e2\x18.hmrd.v1.FullReloadCauseR\x05cause\x12)\n" +
+	"\apartial\x18\x06 \x01(\v2\x0f.hmrd.v1.UpdateR\apartial\"\x1d\n" +
 	"\x05Prune\x12\x14\n" +
 	"\x05paths\x18\x01 \x03(\tR\x05paths\"\xa3\x01\n" +
 	"\x05Error\x12\x18\n" +
@@ -3562,57 +3576,58 @@ var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
 	5,  // 12: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
 	43, // 13: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
 	1,  // 14: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
-	13, // 15: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
-	2,  // 16: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
-	22, // 17: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
-	22, // 18: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
-	5,  // 19: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
-	7,  // 20: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
-	32, // 21: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
-	33, // 22: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
-	33, // 23: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
-	22, // 24: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
-	2,  // 25: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
-	45, // 26: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
-	45, // 27: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
-	39, // 28: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
-	45, // 29: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
-	13, // 30: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
-	44, // 31: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
-	44, // 32: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
-	45, // 33: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
-	38, // 34: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
-	40, // 35: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
-	16, // 36: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
-	20, // 37: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
-	18, // 38: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
-	14, // 39: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
-	16, // 40: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
-	18, // 41: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
-	20, // 42: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
-	23, // 43: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
-	25, // 44: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
-	27, // 45: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
-	29, // 46: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
-	31, // 47: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
-	35, // 48: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
-	37, // 49: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
-	15, // 50: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
-	17, // 51: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
-	19, // 52: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
-	21, // 53: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
-	24, // 54: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
-	26, // 55: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
-	28, // 56: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
-	30, // 57: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
-	34, // 58: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
-	36, // 59: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
-	41, // 60: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
-	50, // [50:61] is the sub-list for method output_type
-	39, // [39:50] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	6,  // 15: hmrd.v1.FullReload.partial:type_name -> hmrd.v1.Update
+	13, // 16: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
+	2,  // 17: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
+	22, // 18: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
+	22, // 19: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
+	5,  // 20: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
+	7,  // 21: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
+	32, // 22: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
+	33, // 23: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
+	33, // 24: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
+	22, // 25: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
+	2,  // 26: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
+	45, // 27: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
+	45, // 28: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
+	39, // 29: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
+	45, // 30: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
+	13, // 31: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
+	44, // 32: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
+	44, // 33: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
+	45, // 34: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
+	38, // 35: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
+	40, // 36: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
+	16, // 37: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
+	20, // 38: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
+	18, // 39: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
+	14, // 40: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
+	16, // 41: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
+	18, // 42: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
+	20, // 43: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
+	23, // 44: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
+	25, // 45: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
+	27, // 46: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
+	29, // 47: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
+	31, // 48: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
+	35, // 49: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
+	37, // 50: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
+	15, // 51: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
+	17, // 52: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
+	19, // 53: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
+	21, // 54: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
+	24, // 55: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
+	26, // 56: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
+	28, // 57: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
+	30, // 58: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
+	34, // 59: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
+	36, // 60: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
+	41, // 61: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
+	51, // [51:62] is the sub-list for method output_type
+	40, // [40:51] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_hmrd_v1_hmrd_proto_init() }
