@@ -231,8 +231,14 @@ export interface ConnectOptions {
   backoff?: { first?: number; limit?: number };
   /** How subscriptions describe themselves in `hmrd status` (default {name: '@hmrd/client', kind: 'node'}). */
   clientInfo?: ClientInfo;
-  /** TLS for a TCP target (a daemon on an address other machines can reach): its certificate, a PEM file or text. Default $HMRD_TLS_CA. */
-  tls?: { ca: string | Buffer; serverName?: string };
+  /**
+   * TLS for a TCP target (a daemon on an address other machines can reach):
+   * its certificate (`ca`: a PEM file or text; default $HMRD_TLS_CA), which
+   * names the host, or the SHA-256 fingerprint of the certificate the daemon
+   * printed (`fingerprint`, `sha256:…`; default $HMRD_TLS_FINGERPRINT), which
+   * trusts that certificate alone and checks no name.
+   */
+  tls?: { ca?: string | Buffer; fingerprint?: string; serverName?: string };
   /** The daemon's token, sent over TLS only (default $HMRD_TOKEN). */
   token?: string;
   tokenFile?: string;
