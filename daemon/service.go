@@ -192,6 +192,25 @@ func (s *service) Explain(ctx context.Context, name, module string) (engine.Expl
 	return ex, err
 }
 
+func (s *service) Compile(ctx context.Context, name, file string, src []byte) ([]byte, *engine.ModuleError, error) {
+	p, err := s.d().lookup(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	var t engine.CompileTarget
+	var terr error
+	if err := p.do(ctx, func() { t, terr = p.eng.CompileTargetOf(file) }); err != nil {
+		return nil, nil, err
+	}
+	if terr != nil {
+		return nil, nil, control.InvalidArgument("%s", terr.Error())
+	}
+	// Off the project's goroutine: a big file's compile must not hold
+	// the project's edits.
+	code, merr := engine.Compile(t, src)
+	return code, merr, nil
+}
+
 func (s *service) Graph(ctx context.Context, name string) (*engine.Snapshot, error) {
 	p, err := s.d().lookup(name)
 	if err != nil {

@@ -298,6 +298,19 @@ export interface AddProjectRequest {
 export interface ProjectRequest {
   project?: string;
 }
+export interface CompileRequest {
+  project?: string;
+  /** The source's absolute path, inside the project's root. */
+  file: string;
+  /** The source as read from file. */
+  source: Buffer | Uint8Array | string;
+}
+export interface CompileResponse {
+  /** The JavaScript module (empty when error is set). */
+  code: Buffer;
+  /** The source's first syntax error (code PARSE_ERROR). */
+  error: ErrorSignal | null;
+}
 export interface ExplainRequest {
   project?: string;
   /** A module ID or a file path (absolute or root-relative). */
@@ -329,6 +342,8 @@ export declare class Client {
   removeProject(req: ProjectRequest, co?: CallOptions): Promise<void>;
   listProjects(co?: CallOptions): Promise<Project[]>;
   explain(req: ExplainRequest, co?: CallOptions): Promise<Explanation>;
+  /** Compile a TypeScript or JSX source of the project as the daemon scans it (tsconfig options, inline source map). */
+  compile(req: CompileRequest, co?: CallOptions): Promise<CompileResponse>;
   /** The module graph, read through StreamGraph (GetGraph from a daemon without it). */
   getGraph(req?: ProjectRequest, co?: CallOptions): Promise<Graph>;
   status(co?: CallOptions): Promise<Status>;

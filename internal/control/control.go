@@ -47,6 +47,11 @@ type Service interface {
 	// server's dependency bundle being rebuilt; reason says what changed.
 	// It returns the signal's seq.
 	Reload(ctx context.Context, project, reason string) (uint64, error)
+	// Compile compiles one TypeScript or JSX source of the project, as the
+	// runtime read it from file, for a runtime that loads project files
+	// itself and cannot compile them (engine.Project.CompileTargetOf). A
+	// syntax error is merr, not err.
+	Compile(ctx context.Context, project, file string, src []byte) (code []byte, merr *engine.ModuleError, err error)
 }
 
 // AnonymousSender is Custom.from for a custom event sent over gRPC by a

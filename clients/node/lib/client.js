@@ -294,6 +294,19 @@ export class Client {
   }
 
   /**
+   * compile compiles one TypeScript or JSX source of the project to a
+   * JavaScript module, with the settings the daemon scans it with; a syntax
+   * error is resp.error, not a rejection.
+   * @param {import('../index.js').CompileRequest} req
+   * @param {import('../index.js').CallOptions} [co]
+   * @returns {Promise<import('../index.js').CompileResponse>}
+   */
+  async compile(req, co) {
+    const resp = await this.unary(this.projects, 'Compile', req, `compile ${req.file}`, co);
+    return { code: resp.code || Buffer.alloc(0), error: resp.error || null };
+  }
+
+  /**
    * getGraph returns a snapshot of the module graph, read in parts
    * (StreamGraph) so any size arrives within the default message limit; a
    * daemon without StreamGraph is asked with GetGraph.

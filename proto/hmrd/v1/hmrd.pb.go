@@ -2027,6 +2027,125 @@ func (x *ListProjectsResponse) GetProjects() []*Project {
 	return nil
 }
 
+type CompileRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Project string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	// The source's absolute file path, inside the project's root: its
+	// extension picks the language, its directory the tsconfig.
+	File string `protobuf:"bytes,2,opt,name=file,proto3" json:"file,omitempty"`
+	// The source as the runtime read it. At most 4 MiB less room for the
+	// rest of the message (gRPC's default message limit).
+	Source        []byte `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompileRequest) Reset() {
+	*x = CompileRequest{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompileRequest) ProtoMessage() {}
+
+func (x *CompileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompileRequest.ProtoReflect.Descriptor instead.
+func (*CompileRequest) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *CompileRequest) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
+func (x *CompileRequest) GetFile() string {
+	if x != nil {
+		return x.File
+	}
+	return ""
+}
+
+func (x *CompileRequest) GetSource() []byte {
+	if x != nil {
+		return x.Source
+	}
+	return nil
+}
+
+type CompileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The JavaScript module; empty when error is set. Plain JavaScript comes
+	// back as it was sent.
+	Code []byte `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	// The source's first syntax error (code PARSE_ERROR), positioned in it.
+	Error         *Error `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompileResponse) Reset() {
+	*x = CompileResponse{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompileResponse) ProtoMessage() {}
+
+func (x *CompileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompileResponse.ProtoReflect.Descriptor instead.
+func (*CompileResponse) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *CompileResponse) GetCode() []byte {
+	if x != nil {
+		return x.Code
+	}
+	return nil
+}
+
+func (x *CompileResponse) GetError() *Error {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
 type ExplainRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Project string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
@@ -2038,7 +2157,7 @@ type ExplainRequest struct {
 
 func (x *ExplainRequest) Reset() {
 	*x = ExplainRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2050,7 +2169,7 @@ func (x *ExplainRequest) String() string {
 func (*ExplainRequest) ProtoMessage() {}
 
 func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2063,7 +2182,7 @@ func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainRequest.ProtoReflect.Descriptor instead.
 func (*ExplainRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ExplainRequest) GetProject() string {
@@ -2101,7 +2220,7 @@ type ExplainResponse struct {
 
 func (x *ExplainResponse) Reset() {
 	*x = ExplainResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2113,7 +2232,7 @@ func (x *ExplainResponse) String() string {
 func (*ExplainResponse) ProtoMessage() {}
 
 func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2126,7 +2245,7 @@ func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainResponse.ProtoReflect.Descriptor instead.
 func (*ExplainResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ExplainResponse) GetModule() string {
@@ -2215,7 +2334,7 @@ type GetGraphRequest struct {
 
 func (x *GetGraphRequest) Reset() {
 	*x = GetGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2227,7 +2346,7 @@ func (x *GetGraphRequest) String() string {
 func (*GetGraphRequest) ProtoMessage() {}
 
 func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2240,7 +2359,7 @@ func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphRequest.ProtoReflect.Descriptor instead.
 func (*GetGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GetGraphRequest) GetProject() string {
@@ -2264,7 +2383,7 @@ type Edge struct {
 
 func (x *Edge) Reset() {
 	*x = Edge{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2276,7 +2395,7 @@ func (x *Edge) String() string {
 func (*Edge) ProtoMessage() {}
 
 func (x *Edge) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2289,7 +2408,7 @@ func (x *Edge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Edge.ProtoReflect.Descriptor instead.
 func (*Edge) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Edge) GetSpecifier() string {
@@ -2339,7 +2458,7 @@ type Module struct {
 
 func (x *Module) Reset() {
 	*x = Module{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2351,7 +2470,7 @@ func (x *Module) String() string {
 func (*Module) ProtoMessage() {}
 
 func (x *Module) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2364,7 +2483,7 @@ func (x *Module) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Module.ProtoReflect.Descriptor instead.
 func (*Module) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Module) GetId() string {
@@ -2500,7 +2619,7 @@ type GetGraphResponse struct {
 
 func (x *GetGraphResponse) Reset() {
 	*x = GetGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2512,7 +2631,7 @@ func (x *GetGraphResponse) String() string {
 func (*GetGraphResponse) ProtoMessage() {}
 
 func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2525,7 +2644,7 @@ func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphResponse.ProtoReflect.Descriptor instead.
 func (*GetGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *GetGraphResponse) GetRoot() string {
@@ -2558,7 +2677,7 @@ type StreamGraphRequest struct {
 
 func (x *StreamGraphRequest) Reset() {
 	*x = StreamGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2570,7 +2689,7 @@ func (x *StreamGraphRequest) String() string {
 func (*StreamGraphRequest) ProtoMessage() {}
 
 func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2583,7 +2702,7 @@ func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamGraphRequest.ProtoReflect.Descriptor instead.
 func (*StreamGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *StreamGraphRequest) GetProject() string {
@@ -2608,7 +2727,7 @@ type StreamGraphResponse struct {
 
 func (x *StreamGraphResponse) Reset() {
 	*x = StreamGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2620,7 +2739,7 @@ func (x *StreamGraphResponse) String() string {
 func (*StreamGraphResponse) ProtoMessage() {}
 
 func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2633,7 +2752,7 @@ func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamGraphResponse.ProtoReflect.Descriptor instead.
 func (*StreamGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StreamGraphResponse) GetRoot() string {
@@ -2665,7 +2784,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2677,7 +2796,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2690,7 +2809,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
 }
 
 // ProjectStatus is one project in `hmrd status`.
@@ -2715,7 +2834,7 @@ type ProjectStatus struct {
 
 func (x *ProjectStatus) Reset() {
 	*x = ProjectStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2727,7 +2846,7 @@ func (x *ProjectStatus) String() string {
 func (*ProjectStatus) ProtoMessage() {}
 
 func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2740,7 +2859,7 @@ func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectStatus.ProtoReflect.Descriptor instead.
 func (*ProjectStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ProjectStatus) GetProject() *Project {
@@ -2810,7 +2929,7 @@ type WatchDegraded struct {
 
 func (x *WatchDegraded) Reset() {
 	*x = WatchDegraded{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2822,7 +2941,7 @@ func (x *WatchDegraded) String() string {
 func (*WatchDegraded) ProtoMessage() {}
 
 func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2835,7 +2954,7 @@ func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDegraded.ProtoReflect.Descriptor instead.
 func (*WatchDegraded) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *WatchDegraded) GetPolledDirs() uint32 {
@@ -2894,7 +3013,7 @@ type SubscriberStatus struct {
 
 func (x *SubscriberStatus) Reset() {
 	*x = SubscriberStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2906,7 +3025,7 @@ func (x *SubscriberStatus) String() string {
 func (*SubscriberStatus) ProtoMessage() {}
 
 func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2919,7 +3038,7 @@ func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriberStatus.ProtoReflect.Descriptor instead.
 func (*SubscriberStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *SubscriberStatus) GetId() string {
@@ -3005,7 +3124,7 @@ type StatusResponse struct {
 
 func (x *StatusResponse) Reset() {
 	*x = StatusResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3017,7 +3136,7 @@ func (x *StatusResponse) String() string {
 func (*StatusResponse) ProtoMessage() {}
 
 func (x *StatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3030,7 +3149,7 @@ func (x *StatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusResponse.ProtoReflect.Descriptor instead.
 func (*StatusResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *StatusResponse) GetDaemonVersion() string {
@@ -3123,7 +3242,7 @@ type ClientMessage struct {
 
 func (x *ClientMessage) Reset() {
 	*x = ClientMessage{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3135,7 +3254,7 @@ func (x *ClientMessage) String() string {
 func (*ClientMessage) ProtoMessage() {}
 
 func (x *ClientMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3148,7 +3267,7 @@ func (x *ClientMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMessage.ProtoReflect.Descriptor instead.
 func (*ClientMessage) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{40}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ClientMessage) GetKind() isClientMessage_Kind {
@@ -3346,7 +3465,14 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x15RemoveProjectResponse\"\x15\n" +
 	"\x13ListProjectsRequest\"D\n" +
 	"\x14ListProjectsResponse\x12,\n" +
-	"\bprojects\x18\x01 \x03(\v2\x10.hmrd.v1.ProjectR\bprojects\"B\n" +
+	"\bprojects\x18\x01 \x03(\v2\x10.hmrd.v1.ProjectR\bprojects\"V\n" +
+	"\x0eCompileRequest\x12\x18\n" +
+	"\aproject\x18\x01 \x01(\tR\aproject\x12\x12\n" +
+	"\x04file\x18\x02 \x01(\tR\x04file\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\fR\x06source\"K\n" +
+	"\x0fCompileResponse\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\fR\x04code\x12$\n" +
+	"\x05error\x18\x02 \x01(\v2\x0e.hmrd.v1.ErrorR\x05error\"B\n" +
 	"\x0eExplainRequest\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x16\n" +
 	"\x06module\x18\x02 \x01(\tR\x06module\"\xc2\x02\n" +
@@ -3472,7 +3598,7 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"Invalidate\x12\x1a.hmrd.v1.InvalidateRequest\x1a\x1b.hmrd.v1.InvalidateResponse\x12K\n" +
 	"\fReportLoaded\x12\x1c.hmrd.v1.ReportLoadedRequest\x1a\x1d.hmrd.v1.ReportLoadedResponse\x12E\n" +
 	"\n" +
-	"SendCustom\x12\x1a.hmrd.v1.SendCustomRequest\x1a\x1b.hmrd.v1.SendCustomResponse2\xbf\x03\n" +
+	"SendCustom\x12\x1a.hmrd.v1.SendCustomRequest\x1a\x1b.hmrd.v1.SendCustomResponse2\xfd\x03\n" +
 	"\x0eProjectService\x12E\n" +
 	"\n" +
 	"AddProject\x12\x1a.hmrd.v1.AddProjectRequest\x1a\x1b.hmrd.v1.AddProjectResponse\x12N\n" +
@@ -3480,7 +3606,8 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\fListProjects\x12\x1c.hmrd.v1.ListProjectsRequest\x1a\x1d.hmrd.v1.ListProjectsResponse\x12<\n" +
 	"\aExplain\x12\x17.hmrd.v1.ExplainRequest\x1a\x18.hmrd.v1.ExplainResponse\x12?\n" +
 	"\bGetGraph\x12\x18.hmrd.v1.GetGraphRequest\x1a\x19.hmrd.v1.GetGraphResponse\x12J\n" +
-	"\vStreamGraph\x12\x1b.hmrd.v1.StreamGraphRequest\x1a\x1c.hmrd.v1.StreamGraphResponse0\x012I\n" +
+	"\vStreamGraph\x12\x1b.hmrd.v1.StreamGraphRequest\x1a\x1c.hmrd.v1.StreamGraphResponse0\x01\x12<\n" +
+	"\aCompile\x12\x17.hmrd.v1.CompileRequest\x1a\x18.hmrd.v1.CompileResponse2I\n" +
 	"\fAdminService\x129\n" +
 	"\x06Status\x12\x16.hmrd.v1.StatusRequest\x1a\x17.hmrd.v1.StatusResponseB+Z)github.com/hmrd/hmrd/proto/hmrd/v1;hmrdv1b\x06proto3"
 
@@ -3497,7 +3624,7 @@ func file_hmrd_v1_hmrd_proto_rawDescGZIP() []byte {
 }
 
 var file_hmrd_v1_hmrd_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
 var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(UpdateType)(0),               // 0: hmrd.v1.UpdateType
 	(FullReloadCause)(0),          // 1: hmrd.v1.FullReloadCause
@@ -3528,26 +3655,28 @@ var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(*RemoveProjectResponse)(nil), // 26: hmrd.v1.RemoveProjectResponse
 	(*ListProjectsRequest)(nil),   // 27: hmrd.v1.ListProjectsRequest
 	(*ListProjectsResponse)(nil),  // 28: hmrd.v1.ListProjectsResponse
-	(*ExplainRequest)(nil),        // 29: hmrd.v1.ExplainRequest
-	(*ExplainResponse)(nil),       // 30: hmrd.v1.ExplainResponse
-	(*GetGraphRequest)(nil),       // 31: hmrd.v1.GetGraphRequest
-	(*Edge)(nil),                  // 32: hmrd.v1.Edge
-	(*Module)(nil),                // 33: hmrd.v1.Module
-	(*GetGraphResponse)(nil),      // 34: hmrd.v1.GetGraphResponse
-	(*StreamGraphRequest)(nil),    // 35: hmrd.v1.StreamGraphRequest
-	(*StreamGraphResponse)(nil),   // 36: hmrd.v1.StreamGraphResponse
-	(*StatusRequest)(nil),         // 37: hmrd.v1.StatusRequest
-	(*ProjectStatus)(nil),         // 38: hmrd.v1.ProjectStatus
-	(*WatchDegraded)(nil),         // 39: hmrd.v1.WatchDegraded
-	(*SubscriberStatus)(nil),      // 40: hmrd.v1.SubscriberStatus
-	(*StatusResponse)(nil),        // 41: hmrd.v1.StatusResponse
-	(*ClientMessage)(nil),         // 42: hmrd.v1.ClientMessage
-	nil,                           // 43: hmrd.v1.Update.VersionsEntry
-	(*timestamppb.Timestamp)(nil), // 44: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 45: google.protobuf.Duration
+	(*CompileRequest)(nil),        // 29: hmrd.v1.CompileRequest
+	(*CompileResponse)(nil),       // 30: hmrd.v1.CompileResponse
+	(*ExplainRequest)(nil),        // 31: hmrd.v1.ExplainRequest
+	(*ExplainResponse)(nil),       // 32: hmrd.v1.ExplainResponse
+	(*GetGraphRequest)(nil),       // 33: hmrd.v1.GetGraphRequest
+	(*Edge)(nil),                  // 34: hmrd.v1.Edge
+	(*Module)(nil),                // 35: hmrd.v1.Module
+	(*GetGraphResponse)(nil),      // 36: hmrd.v1.GetGraphResponse
+	(*StreamGraphRequest)(nil),    // 37: hmrd.v1.StreamGraphRequest
+	(*StreamGraphResponse)(nil),   // 38: hmrd.v1.StreamGraphResponse
+	(*StatusRequest)(nil),         // 39: hmrd.v1.StatusRequest
+	(*ProjectStatus)(nil),         // 40: hmrd.v1.ProjectStatus
+	(*WatchDegraded)(nil),         // 41: hmrd.v1.WatchDegraded
+	(*SubscriberStatus)(nil),      // 42: hmrd.v1.SubscriberStatus
+	(*StatusResponse)(nil),        // 43: hmrd.v1.StatusResponse
+	(*ClientMessage)(nil),         // 44: hmrd.v1.ClientMessage
+	nil,                           // 45: hmrd.v1.Update.VersionsEntry
+	(*timestamppb.Timestamp)(nil), // 46: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 47: google.protobuf.Duration
 }
 var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
-	44, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
+	46, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
 	4,  // 1: hmrd.v1.Event.hello:type_name -> hmrd.v1.Hello
 	6,  // 2: hmrd.v1.Event.update:type_name -> hmrd.v1.Update
 	7,  // 3: hmrd.v1.Event.full_reload:type_name -> hmrd.v1.FullReload
@@ -3560,59 +3689,62 @@ var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
 	9,  // 10: hmrd.v1.Hello.errors:type_name -> hmrd.v1.Error
 	0,  // 11: hmrd.v1.ModuleUpdate.type:type_name -> hmrd.v1.UpdateType
 	5,  // 12: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
-	43, // 13: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
+	45, // 13: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
 	1,  // 14: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
 	13, // 15: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
 	2,  // 16: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
 	22, // 17: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
 	22, // 18: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
-	5,  // 19: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
-	7,  // 20: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
-	32, // 21: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
-	33, // 22: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
-	33, // 23: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
-	22, // 24: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
-	2,  // 25: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
-	45, // 26: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
-	45, // 27: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
-	39, // 28: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
-	45, // 29: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
-	13, // 30: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
-	44, // 31: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
-	44, // 32: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
-	45, // 33: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
-	38, // 34: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
-	40, // 35: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
-	16, // 36: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
-	20, // 37: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
-	18, // 38: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
-	14, // 39: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
-	16, // 40: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
-	18, // 41: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
-	20, // 42: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
-	23, // 43: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
-	25, // 44: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
-	27, // 45: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
-	29, // 46: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
-	31, // 47: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
-	35, // 48: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
-	37, // 49: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
-	15, // 50: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
-	17, // 51: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
-	19, // 52: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
-	21, // 53: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
-	24, // 54: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
-	26, // 55: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
-	28, // 56: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
-	30, // 57: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
-	34, // 58: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
-	36, // 59: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
-	41, // 60: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
-	50, // [50:61] is the sub-list for method output_type
-	39, // [39:50] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	9,  // 19: hmrd.v1.CompileResponse.error:type_name -> hmrd.v1.Error
+	5,  // 20: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
+	7,  // 21: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
+	34, // 22: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
+	35, // 23: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
+	35, // 24: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
+	22, // 25: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
+	2,  // 26: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
+	47, // 27: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
+	47, // 28: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
+	41, // 29: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
+	47, // 30: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
+	13, // 31: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
+	46, // 32: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
+	46, // 33: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
+	47, // 34: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
+	40, // 35: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
+	42, // 36: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
+	16, // 37: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
+	20, // 38: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
+	18, // 39: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
+	14, // 40: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
+	16, // 41: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
+	18, // 42: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
+	20, // 43: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
+	23, // 44: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
+	25, // 45: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
+	27, // 46: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
+	31, // 47: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
+	33, // 48: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
+	37, // 49: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
+	29, // 50: hmrd.v1.ProjectService.Compile:input_type -> hmrd.v1.CompileRequest
+	39, // 51: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
+	15, // 52: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
+	17, // 53: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
+	19, // 54: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
+	21, // 55: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
+	24, // 56: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
+	26, // 57: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
+	28, // 58: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
+	32, // 59: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
+	36, // 60: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
+	38, // 61: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
+	30, // 62: hmrd.v1.ProjectService.Compile:output_type -> hmrd.v1.CompileResponse
+	43, // 63: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
+	52, // [52:64] is the sub-list for method output_type
+	40, // [40:52] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_hmrd_v1_hmrd_proto_init() }
@@ -3631,7 +3763,7 @@ func file_hmrd_v1_hmrd_proto_init() {
 		(*Event_Refused)(nil),
 		(*Event_ErrorCleared)(nil),
 	}
-	file_hmrd_v1_hmrd_proto_msgTypes[40].OneofWrappers = []any{
+	file_hmrd_v1_hmrd_proto_msgTypes[42].OneofWrappers = []any{
 		(*ClientMessage_Invalidate)(nil),
 		(*ClientMessage_Custom)(nil),
 		(*ClientMessage_Loaded)(nil),
@@ -3642,7 +3774,7 @@ func file_hmrd_v1_hmrd_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hmrd_v1_hmrd_proto_rawDesc), len(file_hmrd_v1_hmrd_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   42,
+			NumMessages:   44,
 			NumExtensions: 0,
 			NumServices:   3,
 		},
