@@ -278,3 +278,10 @@ func (s *service) Compile(_ context.Context, name, file string, src []byte) ([]b
 	code, merr := engine.Compile(t, src)
 	return code, merr, nil
 }
+
+// Register is not offered by the fake: registrations change the graph,
+// which the fake does not compute. Programs that register test against a
+// real daemon (daemon.New with a temporary socket).
+func (s *service) Register(context.Context, string, control.RegisterOptions) (control.Registration, error) {
+	return nil, fmt.Errorf("hmrdtest: bundler registration: %w", control.ErrUnimplemented)
+}

@@ -649,6 +649,128 @@ var ProjectService_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
+	BundlerService_Register_FullMethodName = "/hmrd.v1.BundlerService/Register"
+)
+
+// BundlerServiceClient is the client API for BundlerService service.
+//
+// For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+//
+// BundlerService is for bundlers and build tools that own part of a
+// project's graph: they report the modules they build (facts), changes of
+// inputs the daemon does not watch, and may hold each batch's signals until
+// their rebuild is done (the rebuild gate). See docs/bundlers.md.
+type BundlerServiceClient interface {
+	// Register opens a registration; the stream's life is the registration.
+	// The first request is a RegisterOpen, answered by Registered; then the
+	// bundler sends facts, changes and gate acknowledgements, and the daemon
+	// answers each report with Applied and, for a gate, sends a GateBatch per
+	// batch to acknowledge. When the stream ends, for any reason, the facts
+	// the registration reported are withdrawn and its gate is removed.
+	// A request the daemon cannot act on ends the stream with
+	// INVALID_ARGUMENT (or NOT_FOUND for an unknown project).
+	Register(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[RegisterRequest, RegisterResponse], error)
+}
+
+type bundlerServiceClient struct {
+	cc grpc.ClientConnInterface
+}
+
+func NewBundlerServiceClient(cc grpc.ClientConnInterface) BundlerServiceClient {
+	return &bundlerServiceClient{cc}
+}
+
+func (c *bundlerServiceClient) Register(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[RegisterRequest, RegisterResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &BundlerService_ServiceDesc.Streams[0], BundlerService_Register_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[RegisterRequest, RegisterResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BundlerService_RegisterClient = grpc.BidiStreamingClient[RegisterRequest, RegisterResponse]
+
+// BundlerServiceServer is the server API for BundlerService service.
+// All implementations must embed UnimplementedBundlerServiceServer
+// for forward compatibility.
+//
+// BundlerService is for bundlers and build tools that own part of a
+// project's graph: they report the modules they build (facts), changes of
+// inputs the daemon does not watch, and may hold each batch's signals until
+// their rebuild is done (the rebuild gate). See docs/bundlers.md.
+type BundlerServiceServer interface {
+	// Register opens a registration; the stream's life is the registration.
+	// The first request is a RegisterOpen, answered by Registered; then the
+	// bundler sends facts, changes and gate acknowledgements, and the daemon
+	// answers each report with Applied and, for a gate, sends a GateBatch per
+	// batch to acknowledge. When the stream ends, for any reason, the facts
+	// the registration reported are withdrawn and its gate is removed.
+	// A request the daemon cannot act on ends the stream with
+	// INVALID_ARGUMENT (or NOT_FOUND for an unknown project).
+	Register(grpc.BidiStreamingServer[RegisterRequest, RegisterResponse]) error
+	mustEmbedUnimplementedBundlerServiceServer()
+}
+
+// UnimplementedBundlerServiceServer must be embedded to have
+// forward compatible implementations.
+//
+// NOTE: this should be embedded by value instead of pointer to avoid a nil
+// pointer dereference when methods are called.
+type UnimplementedBundlerServiceServer struct{}
+
+func (UnimplementedBundlerServiceServer) Register(grpc.BidiStreamingServer[RegisterRequest, RegisterResponse]) error {
+	return status.Error(codes.Unimplemented, "method Register not implemented")
+}
+func (UnimplementedBundlerServiceServer) mustEmbedUnimplementedBundlerServiceServer() {}
+func (UnimplementedBundlerServiceServer) testEmbeddedByValue()                        {}
+
+// UnsafeBundlerServiceServer may be embedded to opt out of forward compatibility for this service.
+// Use of this interface is not recommended, as added methods to BundlerServiceServer will
+// result in compilation errors.
+type UnsafeBundlerServiceServer interface {
+	mustEmbedUnimplementedBundlerServiceServer()
+}
+
+func RegisterBundlerServiceServer(s grpc.ServiceRegistrar, srv BundlerServiceServer) {
+	// If the following call panics, it indicates UnimplementedBundlerServiceServer was
+	// embedded by pointer and is nil.  This will cause panics if an
+	// unimplemented method is ever invoked, so we test this at initialization
+	// time to prevent it from happening at runtime later due to I/O.
+	if t, ok := srv.(interface{ testEmbeddedByValue() }); ok {
+		t.testEmbeddedByValue()
+	}
+	s.RegisterService(&BundlerService_ServiceDesc, srv)
+}
+
+func _BundlerService_Register_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(BundlerServiceServer).Register(&grpc.GenericServerStream[RegisterRequest, RegisterResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BundlerService_RegisterServer = grpc.BidiStreamingServer[RegisterRequest, RegisterResponse]
+
+// BundlerService_ServiceDesc is the grpc.ServiceDesc for BundlerService service.
+// It's only intended for direct use with grpc.RegisterService,
+// and not to be introspected or modified (even as a copy)
+var BundlerService_ServiceDesc = grpc.ServiceDesc{
+	ServiceName: "hmrd.v1.BundlerService",
+	HandlerType: (*BundlerServiceServer)(nil),
+	Methods:     []grpc.MethodDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "Register",
+			Handler:       _BundlerService_Register_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+	},
+	Metadata: "hmrd/v1/hmrd.proto",
+}
+
+const (
 	AdminService_Status_FullMethodName = "/hmrd.v1.AdminService/Status"
 )
 
