@@ -192,6 +192,25 @@ func (s *service) Explain(ctx context.Context, name, module string) (engine.Expl
 	return ex, err
 }
 
+func (s *service) Compile(ctx context.Context, name, file string, src []byte) ([]byte, *engine.ModuleError, error) {
+	p, err := s.d().lookup(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	var t engine.CompileTarget
+	var terr error
+	if err := p.do(ctx, func() { t, terr = p.eng.CompileTargetOf(file) }); err != nil {
+		return nil, nil, err
+	}
+	if terr != nil {
+		return nil, nil, control.InvalidArgument("%s", terr.Error())
+	}
+	// Off the project's goroutine: a big file's compile must not hold
+	// the project's edits.
+	code, merr := engine.Compile(t, src)
+	return code, merr, nil
+}
+
 func (s *service) Graph(ctx context.Context, name string) (*engine.Snapshot, error) {
 	p, err := s.d().lookup(name)
 	if err != nil {
@@ -230,6 +249,7 @@ func (s *service) Status(ctx context.Context) control.Status {
 			MedianLatency: median,
 			Degraded:      deg,
 		})
+		st.Registrations = append(st.Registrations, p.registrations(ctx)...)
 	}
 	st.HeapBytes, st.Goroutines = memStats()
 	return st
@@ -262,9 +282,13 @@ func (s *service) Reload(ctx context.Context, name, reason string) (uint64, erro
 	// On the project's goroutine, so it never falls between the signals
 	// of one batch.
 	err = p.do(ctx, func() {
-		if ev := s.hub.Publish(p.name, 0, &signal.FullReload{FullReload: propagate.FullReload{
-			Cause: propagate.CauseConfig, Reason: reason, Path: "*",
-		}}); ev != nil {
+		reload := &signal.FullReload{FullReload: propagate.FullReload{Cause: propagate.CauseConfig, Reason: reason, Path: "*"}}
+		if len(p.held) > 0 {
+			// Behind the batches the rebuild gates hold: no seq yet.
+			p.emit(0, []signal.Body{reload}, nil, nil, timeZero, false, nil)
+			return
+		}
+		if ev := s.hub.Publish(p.name, 0, reload); ev != nil {
 			seq = ev.Seq
 			p.log.Info("signal", "seq", ev.Seq, "kind", ev.Kind(), "reason", reason)
 		}
