@@ -240,17 +240,23 @@ export function createHotManager(deps) {
 
   /**
    * applyDeadEnd reports a dead end to the apply options' callbacks and
-   * throws its error (status abort) unless the options ignore it.
+   * throws its error (status abort) unless the options ignore it; ignored,
+   * what the batch's other changes update (FullReload.partial) applies,
+   * as webpack applies the accepted modules of an update it goes on with.
    * @param {{ effect: WebpackModuleEffect, error: Error }} d
    * @param {WebpackApplyOptions} options
+   * @param {any} [ev] the FullReload's event
+   * @returns {Promise<string[]>} the modules that ran again
    */
-  async function applyDeadEnd(d, options) {
+  async function applyDeadEnd(d, options, ev) {
     const declined = d.effect.type !== 'unaccepted';
     if (declined) options.onDeclined?.(d.effect);
     else options.onUnaccepted?.(d.effect);
     if (declined ? options.ignoreDeclined : options.ignoreUnaccepted) {
       log('warn', `${TAG} ignored: ${d.error.message}`);
-      return;
+      const partial = ev && ev.fullReload && ev.fullReload.partial;
+      if (!partial) return [];
+      return (await runUpdate({ ...ev, fullReload: undefined, update: partial }, options, false)) || [];
     }
     await setStatus('abort');
     throw d.error;

@@ -113,7 +113,7 @@ export function createApplier({ registry, styles, overlay, importModule, reload,
         const fr = ev.fullReload || {};
         const d = manager.deadEnd(fr);
         if (d) {
-          await manager.applyDeadEnd(d, options);
+          for (const id of await manager.applyDeadEnd(d, options, ev)) if (!ids.includes(id)) ids.push(id);
           continue;
         }
         log('log', `${TAG} full reload held back (manual mode): ${fr.reason || 'no reason given'}`);

@@ -122,7 +122,7 @@ export function createApplier(deps) {
         if (fr.cause === RESYNC || !concerns(fr)) continue;
         const d = manager.deadEnd(fr);
         if (d) {
-          await manager.applyDeadEnd(d, options);
+          for (const id of await manager.applyDeadEnd(d, options, ev)) if (!ids.includes(id)) ids.push(id);
           continue;
         }
         log('info', `${TAG} restart held back (manual mode): ${fr.reason || 'no reason given'}`);

@@ -59,6 +59,8 @@ import { TAG, EVENT_PREFIXES, noop } from './common.js';
  * @property {(path: string) => void} loaded a module created its first hot context (again after a prune)
  * @property {(req: InvalidateRequest) => void} invalidate hot.invalidate(): the daemon re-propagates
  * @property {(event: string, data: string | undefined) => void} send hot.send(): a custom event, data as JSON text
+ * @property {(id: string) => string} [resolveId] maps the module ID a relative accept/decline specifier
+ *   names to the module the daemon resolves it to (Node's TypeScript: `./x.js` for `./x.ts`); default as is
  */
 
 /**
@@ -75,7 +77,7 @@ export function webpackId(id) {
  * createRegistry builds the registry of one runtime.
  * @param {RegistryDeps} deps
  */
-export function createRegistry({ log, loaded, invalidate, send }) {
+export function createRegistry({ log, loaded, invalidate, send, resolveId = (id) => id }) {
   /** path → the current Instance (the module instance that registered last). @type {Map<string, Instance>} */
   const instances = new Map();
   /** path → hot.data, shared by every instance of the module. @type {Map<string, any>} */
@@ -247,7 +249,7 @@ export function createRegistry({ log, loaded, invalidate, send }) {
     const s = String(dep);
     if (!s.startsWith('./') && !s.startsWith('../')) return s;
     try {
-      return new URL(s, 'http://hmrd.invalid' + path).pathname;
+      return resolveId(new URL(s, 'http://hmrd.invalid' + path).pathname);
     } catch {
       return s;
     }
