@@ -80,6 +80,8 @@ export interface FullReloadPayload {
   /** "*" for every page, or the page ("/index.html"). */
   path?: string;
   cause?: FullReloadCause;
+  /** On a dead end: what the batch's other changes update (applied when webpack's apply options ignore the dead end). */
+  partial?: { updates?: ModuleUpdate[]; versions?: Record<string, string>; triggers?: string[] };
 }
 
 /** Payload of hmrd:beforePrune / vite:beforePrune. */
