@@ -103,7 +103,7 @@ func TestProtoCopy(t *testing.T) {
 // sharedRuntimeFiles are the browser runtime's modules the Node.js runtime
 // uses as they are: one registry and one update core for both runtimes
 // (docs/decisions/0030-one-hot-core-for-both-runtimes.md).
-var sharedRuntimeFiles = []string{"common.js", "registry.js", "manager.js"}
+var sharedRuntimeFiles = []string{"common.js", "registry.js", "vitehot.js", "webpackhot.js", "manager.js", "apply.js"}
 
 // TestSharedRuntimeCopy: lib/runtime/shared holds byte-identical copies of
 // the browser runtime's shared modules, so the package ships them. With

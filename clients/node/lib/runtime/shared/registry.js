@@ -9,7 +9,11 @@
 // Node package holds a byte-identical copy (clients/node/lib/runtime/shared),
 // so it must not touch anything only one of them has.
 
-import { TAG, EVENT_PREFIXES, noop } from './common.js';
+import { TAG, EVENT_PREFIXES, noop, webpackId } from './common.js';
+import { createWebpackHot } from './webpackhot.js';
+import { createViteHot } from './vitehot.js';
+
+export { webpackId };
 
 /** @import { HotContext, WebpackHotContext, WebpackHotManager } from './hot.js' */
 /** @import { Log } from './common.js' */
@@ -62,16 +66,6 @@ import { TAG, EVENT_PREFIXES, noop } from './common.js';
  * @property {(id: string) => string} [resolveId] maps the module ID a relative accept/decline specifier
  *   names to the module the daemon resolves it to (Node's TypeScript: `./x.js` for `./x.ts`); default as is
  */
-
-/**
- * webpackId is the ID the webpack API speaks of a module: webpack names a
- * module by its path from the project root ("./src/a.js"); hmrd's module
- * IDs start with "/".
- * @param {string} id
- */
-export function webpackId(id) {
-  return id.startsWith('/') && !id.startsWith('/@') ? '.' + id : id;
-}
 
 /**
  * createRegistry builds the registry of one runtime.
@@ -301,90 +295,16 @@ export function createRegistry({ log, loaded, invalidate, send, resolveId = (id)
     dataOf(path);
     noteLoaded(path);
 
-    /**
-     * @param {string[]} depList
-     * @param {AcceptCallback['fn']} fn
-     */
-    const acceptDeps = (depList, fn) => {
-      if (inst.live) inst.callbacks.push({ deps: depList, fn });
-    };
-    /** @param {unknown} dep */
-    const resolve = (dep) => resolveDep(path, dep);
-
-    return {
-      get data() {
-        return dataOf(path);
-      },
-      /**
-       * @param {unknown} [deps]
-       * @param {(mod: any) => void} [callback]
-       */
-      accept(deps, callback) {
-        if (typeof deps === 'function' || deps == null) {
-          const cb = /** @type {((mod: unknown) => void) | undefined} */ (deps);
-          acceptDeps([path], ([mod]) => cb?.(mod));
-        } else if (typeof deps === 'string') {
-          acceptDeps([resolve(deps)], ([mod]) => callback?.(mod));
-        } else if (Array.isArray(deps)) {
-          acceptDeps(deps.map(resolve), callback || noop);
-        } else {
-          throw new Error('invalid hot.accept() usage.');
-        }
-      },
-      /**
-       * @param {unknown} _exportNames
-       * @param {(mod: any) => void} [callback]
-       */
-      acceptExports(_exportNames, callback) {
-        // The names matter to the daemon only; here it is a self-accept.
-        acceptDeps([path], ([mod]) => callback?.(mod));
-      },
-      /** @param {DataCallback} cb */
-      dispose(cb) {
-        if (inst.live && typeof cb === 'function') inst.dispose.push(cb);
-      },
-      /** @param {DataCallback} cb */
-      prune(cb) {
-        if (inst.live && typeof cb === 'function') inst.prune.push(cb);
-      },
-      decline() {
-        // The daemon reads decline() from the source and reloads instead;
-        // the runtime remembers it to name the decline as webpack does.
-        if (inst.live) inst.declined = true;
-      },
-      /** @param {string} [message] */
-      invalidate(message) {
-        sendInvalidate(path, message);
-      },
-      /**
-       * @param {string} event
-       * @param {Listener} cb
-       */
-      on(event, cb) {
-        if (inst.live && typeof cb === 'function') addListener(String(event), cb, inst);
-      },
-      /**
-       * @param {string} event
-       * @param {Listener} cb
-       */
-      off(event, cb) {
-        removeListener(String(event), cb);
-      },
-      /**
-       * @param {string} event
-       * @param {unknown} [data]
-       */
-      send(event, data) {
-        let text;
-        try {
-          text = JSON.stringify(data);
-        } catch (err) {
-          log('error', `${TAG} hot.send(${event}): data is not JSON:`, err);
-          return;
-        }
-        send(String(event), text);
-      },
-    };
+    return createViteHot({
+      inst,
+      data: () => dataOf(path),
+      resolve: (dep) => resolveDep(path, dep),
+      invalidate: (message) => sendInvalidate(path, message),
+      on: (event, fn) => addListener(event, fn, inst),
+      off: removeListener,
+      send,
+      log,
+    });
   }
 
   /**
@@ -397,87 +317,12 @@ export function createRegistry({ log, loaded, invalidate, send, resolveId = (id)
   function webpackHot(ownerPath) {
     const path = String(ownerPath);
     const inst = instances.get(path) || (createHotContext(path), /** @type {Instance} */ (instances.get(path)));
-    const mgr = () => {
-      if (!manager) throw new Error('webpackHot: this runtime applies no updates');
-      return manager;
-    };
-    /** @type {WebpackHotContext} */
-    const hot = {
-      get data() {
-        return inst.wpData;
-      },
-      get active() {
-        return inst.live;
-      },
-      /**
-       * @param {unknown} [dep]
-       * @param {unknown} [callback]
-       * @param {unknown} [errorHandler]
-       */
-      accept(dep, callback, errorHandler) {
-        if (!inst.live) return;
-        if (dep === undefined || typeof dep === 'function') {
-          // Self-accept: the module runs again; dep is the error handler.
-          const handler = typeof dep === 'function' ? /** @type {(err: unknown, ctx: any) => unknown} */ (dep) : undefined;
-          inst.callbacks.push({ deps: [path], fn: noop, webpack: true, self: true, errorHandler: handler });
-          return;
-        }
-        const ids = (Array.isArray(dep) ? dep : [dep]).map(resolve);
-        const cb = typeof callback === 'function' ? /** @type {(outdated: string[], mods: unknown[]) => unknown} */ (callback) : noop;
-        inst.callbacks.push({
-          deps: ids,
-          // webpack's callback gets the outdated dependencies' IDs, once per
-          // update; hmrd adds their new module namespaces, since an ES
-          // module's imported bindings cannot be swapped under it.
-          fn: (mods, outdated = []) => cb(outdated.map(webpackId), mods),
-          webpack: true,
-          errorHandler: typeof errorHandler === 'function' ? /** @type {(err: unknown, ctx: any) => unknown} */ (errorHandler) : undefined,
-        });
-      },
-      decline(dep) {
-        if (!inst.live) return;
-        if (dep === undefined) inst.declined = true;
-        else for (const d of Array.isArray(dep) ? dep : [dep]) inst.declinedDeps.add(resolve(d));
-      },
-      dispose(cb) {
-        if (inst.live && typeof cb === 'function') inst.wpDispose.push(cb);
-      },
-      addDisposeHandler(cb) {
-        if (inst.live && typeof cb === 'function') inst.wpDispose.push(cb);
-      },
-      removeDisposeHandler(cb) {
-        const i = inst.wpDispose.indexOf(cb);
-        if (i >= 0) inst.wpDispose.splice(i, 1);
-      },
-      invalidate() {
-        sendInvalidate(path, undefined);
-      },
-      check(autoApply) {
-        return mgr().check(autoApply);
-      },
-      apply(options) {
-        return mgr().apply(options);
-      },
-      /** @param {(status: import('./hot.js').WebpackStatus) => unknown} [handler] */
-      status(handler) {
-        if (typeof handler === 'function') {
-          mgr().addStatusHandler(handler);
-          return undefined;
-        }
-        return /** @type {any} */ (manager ? manager.status : 'idle');
-      },
-      addStatusHandler(handler) {
-        mgr().addStatusHandler(handler);
-      },
-      removeStatusHandler(handler) {
-        mgr().removeStatusHandler(handler);
-      },
-    };
-    /** @param {unknown} d */
-    function resolve(d) {
-      return resolveDep(path, d);
-    }
-    return hot;
+    return createWebpackHot({
+      inst,
+      resolve: (dep) => resolveDep(path, dep),
+      invalidate: () => sendInvalidate(path, undefined),
+      manager: () => manager,
+    });
   }
 
   return {
