@@ -78,6 +78,8 @@ export interface CustomEventMap {
   'hmrd:invalidate': InvalidatePayload;
   /** Node only: modules the daemon now knows this program loaded. */
   'hmrd:loaded': { modules: string[] };
+  /** Manual mode: signals are held; call import.meta.webpackHot.check(). */
+  'hmrd:updateAvailable': { pending: number };
   'vite:beforeUpdate': UpdatePayload;
   'vite:afterUpdate': UpdatePayload;
   'vite:beforeFullReload': FullReloadPayload;

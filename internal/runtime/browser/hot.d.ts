@@ -134,6 +134,7 @@ export type HotEventName =
   | 'hmrd:invalidate'
   | 'hmrd:ws:connect'
   | 'hmrd:ws:disconnect'
+  | 'hmrd:updateAvailable'
   | 'vite:beforeUpdate'
   | 'vite:afterUpdate'
   | 'vite:beforeFullReload'
@@ -153,6 +154,8 @@ export interface CustomEventMap {
   'hmrd:invalidate': InvalidatePayload;
   'hmrd:ws:connect': WebSocketPayload;
   'hmrd:ws:disconnect': WebSocketPayload;
+  /** Manual mode: signals are held; call import.meta.webpackHot.check(). */
+  'hmrd:updateAvailable': { pending: number };
   'vite:beforeUpdate': UpdatePayload;
   'vite:afterUpdate': UpdatePayload;
   'vite:beforeFullReload': FullReloadPayload;
