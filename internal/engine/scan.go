@@ -212,6 +212,14 @@ func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 	if len(res.Globs) > 0 {
 		sr.globs = compileGlobs(sr.file, res.Globs)
 	}
+	if len(res.MetaGlobs) > 0 {
+		sr.globs = append(sr.globs, compileMetaGlobs(sr.file, p.opts.Root, res.MetaGlobs)...)
+		for _, g := range sr.globs {
+			if g.meta != nil && g.meta.err != nil {
+				sr.warnings = append(sr.warnings, ModuleError{File: sr.file, Message: g.meta.err.Error(), Code: "GLOB"})
+			}
+		}
+	}
 	sr.code = res.Code
 	sr.hot = res.Hot
 	for _, d := range res.Hot.AcceptedDeps {

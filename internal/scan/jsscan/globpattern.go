@@ -142,6 +142,11 @@ func (g *GlobPattern) Match(file string, exhaustive bool) bool {
 	return g.re.MatchString(below)
 }
 
+// SpellsDot reports whether the wildcard part of the pattern names a
+// dot-segment itself ("./**/.well-known/*"), which then matches even when
+// dot-files are otherwise left out.
+func (g *GlobPattern) SpellsDot() bool { return g.dotOK }
+
 func hasSegment(p, seg string) bool {
 	return p == seg || strings.HasPrefix(p, seg+"/") || strings.HasSuffix(p, "/"+seg) || strings.Contains(p, "/"+seg+"/")
 }
