@@ -104,7 +104,7 @@ func (f *fakeService) ReportLoaded(context.Context, string, []string) ([]string,
 func (f *fakeService) SendCustom(context.Context, string, string, string, string) (uint64, error) {
 	return 0, errFake
 }
-func (f *fakeService) AddProject(context.Context, string, string, []string) (control.ProjectInfo, error) {
+func (f *fakeService) AddProject(context.Context, string, string, []string, control.DevServer) (control.ProjectInfo, error) {
 	return control.ProjectInfo{}, errFake
 }
 func (f *fakeService) RemoveProject(context.Context, string) error        { return errFake }

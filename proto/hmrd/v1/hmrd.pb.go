@@ -1669,14 +1669,17 @@ func (x *SendCustomResponse) GetSeq() uint64 {
 
 // Project is a watched tree.
 type Project struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Root          string                 `protobuf:"bytes,2,opt,name=root,proto3" json:"root,omitempty"`
-	Modules       uint32                 `protobuf:"varint,3,opt,name=modules,proto3" json:"modules,omitempty"`
-	LiveModules   uint32                 `protobuf:"varint,4,opt,name=live_modules,json=liveModules,proto3" json:"live_modules,omitempty"`
-	Entries       uint32                 `protobuf:"varint,5,opt,name=entries,proto3" json:"entries,omitempty"`
-	Errors        uint32                 `protobuf:"varint,6,opt,name=errors,proto3" json:"errors,omitempty"`
-	HeadSeq       uint64                 `protobuf:"varint,7,opt,name=head_seq,json=headSeq,proto3" json:"head_seq,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Root        string                 `protobuf:"bytes,2,opt,name=root,proto3" json:"root,omitempty"`
+	Modules     uint32                 `protobuf:"varint,3,opt,name=modules,proto3" json:"modules,omitempty"`
+	LiveModules uint32                 `protobuf:"varint,4,opt,name=live_modules,json=liveModules,proto3" json:"live_modules,omitempty"`
+	Entries     uint32                 `protobuf:"varint,5,opt,name=entries,proto3" json:"entries,omitempty"`
+	Errors      uint32                 `protobuf:"varint,6,opt,name=errors,proto3" json:"errors,omitempty"`
+	HeadSeq     uint64                 `protobuf:"varint,7,opt,name=head_seq,json=headSeq,proto3" json:"head_seq,omitempty"`
+	// The URL of the project's dev server ("http://127.0.0.1:5174/"), or
+	// empty when the daemon does not serve it over HTTP.
+	HttpUrl       string `protobuf:"bytes,8,opt,name=http_url,json=httpUrl,proto3" json:"http_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1760,6 +1763,13 @@ func (x *Project) GetHeadSeq() uint64 {
 	return 0
 }
 
+func (x *Project) GetHttpUrl() string {
+	if x != nil {
+		return x.HttpUrl
+	}
+	return ""
+}
+
 type AddProjectRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Absolute or daemon-relative path of the tree.
@@ -1767,7 +1777,10 @@ type AddProjectRequest struct {
 	// Name to use; default the root's base name (made unique).
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Extra entry modules.
-	Entries       []string `protobuf:"bytes,3,rep,name=entries,proto3" json:"entries,omitempty"`
+	Entries []string `protobuf:"bytes,3,rep,name=entries,proto3" json:"entries,omitempty"`
+	// How the daemon serves the project to browsers; unset: as the daemon
+	// serves every project (see DevServerOptions.addr).
+	DevServer     *DevServerOptions `protobuf:"bytes,4,opt,name=dev_server,json=devServer,proto3" json:"dev_server,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1823,6 +1836,70 @@ func (x *AddProjectRequest) GetEntries() []string {
 	return nil
 }
 
+func (x *AddProjectRequest) GetDevServer() *DevServerOptions {
+	if x != nil {
+		return x.DevServer
+	}
+	return nil
+}
+
+// DevServerOptions say where the daemon serves one project over HTTP.
+type DevServerOptions struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "host:port"; "off" for no dev server; empty for the daemon's default:
+	// when its dev server is on, the port after the highest one in use.
+	Addr string `protobuf:"bytes,1,opt,name=addr,proto3" json:"addr,omitempty"`
+	// Fail rather than move on to the next free port when addr's port is
+	// busy (the default moves, as Vite does without strictPort).
+	StrictPort    bool `protobuf:"varint,2,opt,name=strict_port,json=strictPort,proto3" json:"strict_port,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DevServerOptions) Reset() {
+	*x = DevServerOptions{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DevServerOptions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DevServerOptions) ProtoMessage() {}
+
+func (x *DevServerOptions) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DevServerOptions.ProtoReflect.Descriptor instead.
+func (*DevServerOptions) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *DevServerOptions) GetAddr() string {
+	if x != nil {
+		return x.Addr
+	}
+	return ""
+}
+
+func (x *DevServerOptions) GetStrictPort() bool {
+	if x != nil {
+		return x.StrictPort
+	}
+	return false
+}
+
 type AddProjectResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Project       *Project               `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
@@ -1832,7 +1909,7 @@ type AddProjectResponse struct {
 
 func (x *AddProjectResponse) Reset() {
 	*x = AddProjectResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1844,7 +1921,7 @@ func (x *AddProjectResponse) String() string {
 func (*AddProjectResponse) ProtoMessage() {}
 
 func (x *AddProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1857,7 +1934,7 @@ func (x *AddProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddProjectResponse.ProtoReflect.Descriptor instead.
 func (*AddProjectResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{22}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *AddProjectResponse) GetProject() *Project {
@@ -1876,7 +1953,7 @@ type RemoveProjectRequest struct {
 
 func (x *RemoveProjectRequest) Reset() {
 	*x = RemoveProjectRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1888,7 +1965,7 @@ func (x *RemoveProjectRequest) String() string {
 func (*RemoveProjectRequest) ProtoMessage() {}
 
 func (x *RemoveProjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1901,7 +1978,7 @@ func (x *RemoveProjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveProjectRequest.ProtoReflect.Descriptor instead.
 func (*RemoveProjectRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{23}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RemoveProjectRequest) GetProject() string {
@@ -1919,7 +1996,7 @@ type RemoveProjectResponse struct {
 
 func (x *RemoveProjectResponse) Reset() {
 	*x = RemoveProjectResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1931,7 +2008,7 @@ func (x *RemoveProjectResponse) String() string {
 func (*RemoveProjectResponse) ProtoMessage() {}
 
 func (x *RemoveProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1944,7 +2021,7 @@ func (x *RemoveProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveProjectResponse.ProtoReflect.Descriptor instead.
 func (*RemoveProjectResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{24}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{25}
 }
 
 type ListProjectsRequest struct {
@@ -1955,7 +2032,7 @@ type ListProjectsRequest struct {
 
 func (x *ListProjectsRequest) Reset() {
 	*x = ListProjectsRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1967,7 +2044,7 @@ func (x *ListProjectsRequest) String() string {
 func (*ListProjectsRequest) ProtoMessage() {}
 
 func (x *ListProjectsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1980,7 +2057,7 @@ func (x *ListProjectsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProjectsRequest.ProtoReflect.Descriptor instead.
 func (*ListProjectsRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{25}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{26}
 }
 
 type ListProjectsResponse struct {
@@ -1992,7 +2069,7 @@ type ListProjectsResponse struct {
 
 func (x *ListProjectsResponse) Reset() {
 	*x = ListProjectsResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2004,7 +2081,7 @@ func (x *ListProjectsResponse) String() string {
 func (*ListProjectsResponse) ProtoMessage() {}
 
 func (x *ListProjectsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2017,7 +2094,7 @@ func (x *ListProjectsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProjectsResponse.ProtoReflect.Descriptor instead.
 func (*ListProjectsResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{26}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListProjectsResponse) GetProjects() []*Project {
@@ -2038,7 +2115,7 @@ type ExplainRequest struct {
 
 func (x *ExplainRequest) Reset() {
 	*x = ExplainRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2050,7 +2127,7 @@ func (x *ExplainRequest) String() string {
 func (*ExplainRequest) ProtoMessage() {}
 
 func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2063,7 +2140,7 @@ func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainRequest.ProtoReflect.Descriptor instead.
 func (*ExplainRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ExplainRequest) GetProject() string {
@@ -2101,7 +2178,7 @@ type ExplainResponse struct {
 
 func (x *ExplainResponse) Reset() {
 	*x = ExplainResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2113,7 +2190,7 @@ func (x *ExplainResponse) String() string {
 func (*ExplainResponse) ProtoMessage() {}
 
 func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2126,7 +2203,7 @@ func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainResponse.ProtoReflect.Descriptor instead.
 func (*ExplainResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ExplainResponse) GetModule() string {
@@ -2215,7 +2292,7 @@ type GetGraphRequest struct {
 
 func (x *GetGraphRequest) Reset() {
 	*x = GetGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2227,7 +2304,7 @@ func (x *GetGraphRequest) String() string {
 func (*GetGraphRequest) ProtoMessage() {}
 
 func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2240,7 +2317,7 @@ func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphRequest.ProtoReflect.Descriptor instead.
 func (*GetGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *GetGraphRequest) GetProject() string {
@@ -2264,7 +2341,7 @@ type Edge struct {
 
 func (x *Edge) Reset() {
 	*x = Edge{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2276,7 +2353,7 @@ func (x *Edge) String() string {
 func (*Edge) ProtoMessage() {}
 
 func (x *Edge) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2289,7 +2366,7 @@ func (x *Edge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Edge.ProtoReflect.Descriptor instead.
 func (*Edge) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Edge) GetSpecifier() string {
@@ -2339,7 +2416,7 @@ type Module struct {
 
 func (x *Module) Reset() {
 	*x = Module{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2351,7 +2428,7 @@ func (x *Module) String() string {
 func (*Module) ProtoMessage() {}
 
 func (x *Module) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2364,7 +2441,7 @@ func (x *Module) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Module.ProtoReflect.Descriptor instead.
 func (*Module) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Module) GetId() string {
@@ -2500,7 +2577,7 @@ type GetGraphResponse struct {
 
 func (x *GetGraphResponse) Reset() {
 	*x = GetGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2512,7 +2589,7 @@ func (x *GetGraphResponse) String() string {
 func (*GetGraphResponse) ProtoMessage() {}
 
 func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2525,7 +2602,7 @@ func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphResponse.ProtoReflect.Descriptor instead.
 func (*GetGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetGraphResponse) GetRoot() string {
@@ -2558,7 +2635,7 @@ type StreamGraphRequest struct {
 
 func (x *StreamGraphRequest) Reset() {
 	*x = StreamGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2570,7 +2647,7 @@ func (x *StreamGraphRequest) String() string {
 func (*StreamGraphRequest) ProtoMessage() {}
 
 func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2583,7 +2660,7 @@ func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamGraphRequest.ProtoReflect.Descriptor instead.
 func (*StreamGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *StreamGraphRequest) GetProject() string {
@@ -2608,7 +2685,7 @@ type StreamGraphResponse struct {
 
 func (x *StreamGraphResponse) Reset() {
 	*x = StreamGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2620,7 +2697,7 @@ func (x *StreamGraphResponse) String() string {
 func (*StreamGraphResponse) ProtoMessage() {}
 
 func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2633,7 +2710,7 @@ func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamGraphResponse.ProtoReflect.Descriptor instead.
 func (*StreamGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *StreamGraphResponse) GetRoot() string {
@@ -2665,7 +2742,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2677,7 +2754,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2690,7 +2767,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
 }
 
 // ProjectStatus is one project in `hmrd status`.
@@ -2715,7 +2792,7 @@ type ProjectStatus struct {
 
 func (x *ProjectStatus) Reset() {
 	*x = ProjectStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2727,7 +2804,7 @@ func (x *ProjectStatus) String() string {
 func (*ProjectStatus) ProtoMessage() {}
 
 func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2740,7 +2817,7 @@ func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectStatus.ProtoReflect.Descriptor instead.
 func (*ProjectStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ProjectStatus) GetProject() *Project {
@@ -2810,7 +2887,7 @@ type WatchDegraded struct {
 
 func (x *WatchDegraded) Reset() {
 	*x = WatchDegraded{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2822,7 +2899,7 @@ func (x *WatchDegraded) String() string {
 func (*WatchDegraded) ProtoMessage() {}
 
 func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2835,7 +2912,7 @@ func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDegraded.ProtoReflect.Descriptor instead.
 func (*WatchDegraded) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *WatchDegraded) GetPolledDirs() uint32 {
@@ -2894,7 +2971,7 @@ type SubscriberStatus struct {
 
 func (x *SubscriberStatus) Reset() {
 	*x = SubscriberStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2906,7 +2983,7 @@ func (x *SubscriberStatus) String() string {
 func (*SubscriberStatus) ProtoMessage() {}
 
 func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2919,7 +2996,7 @@ func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriberStatus.ProtoReflect.Descriptor instead.
 func (*SubscriberStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *SubscriberStatus) GetId() string {
@@ -3005,7 +3082,7 @@ type StatusResponse struct {
 
 func (x *StatusResponse) Reset() {
 	*x = StatusResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3017,7 +3094,7 @@ func (x *StatusResponse) String() string {
 func (*StatusResponse) ProtoMessage() {}
 
 func (x *StatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3030,7 +3107,7 @@ func (x *StatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusResponse.ProtoReflect.Descriptor instead.
 func (*StatusResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *StatusResponse) GetDaemonVersion() string {
@@ -3123,7 +3200,7 @@ type ClientMessage struct {
 
 func (x *ClientMessage) Reset() {
 	*x = ClientMessage{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3135,7 +3212,7 @@ func (x *ClientMessage) String() string {
 func (*ClientMessage) ProtoMessage() {}
 
 func (x *ClientMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3148,7 +3225,7 @@ func (x *ClientMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMessage.ProtoReflect.Descriptor instead.
 func (*ClientMessage) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{40}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ClientMessage) GetKind() isClientMessage_Kind {
@@ -3326,7 +3403,7 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x04data\x18\x03 \x01(\tR\x04data\x12\x12\n" +
 	"\x04from\x18\x04 \x01(\tR\x04from\"&\n" +
 	"\x12SendCustomResponse\x12\x10\n" +
-	"\x03seq\x18\x01 \x01(\x04R\x03seq\"\xbb\x01\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\"\xd6\x01\n" +
 	"\aProject\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04root\x18\x02 \x01(\tR\x04root\x12\x18\n" +
@@ -3334,11 +3411,18 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\flive_modules\x18\x04 \x01(\rR\vliveModules\x12\x18\n" +
 	"\aentries\x18\x05 \x01(\rR\aentries\x12\x16\n" +
 	"\x06errors\x18\x06 \x01(\rR\x06errors\x12\x19\n" +
-	"\bhead_seq\x18\a \x01(\x04R\aheadSeq\"U\n" +
+	"\bhead_seq\x18\a \x01(\x04R\aheadSeq\x12\x19\n" +
+	"\bhttp_url\x18\b \x01(\tR\ahttpUrl\"\x8f\x01\n" +
 	"\x11AddProjectRequest\x12\x12\n" +
 	"\x04root\x18\x01 \x01(\tR\x04root\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
-	"\aentries\x18\x03 \x03(\tR\aentries\"@\n" +
+	"\aentries\x18\x03 \x03(\tR\aentries\x128\n" +
+	"\n" +
+	"dev_server\x18\x04 \x01(\v2\x19.hmrd.v1.DevServerOptionsR\tdevServer\"G\n" +
+	"\x10DevServerOptions\x12\x12\n" +
+	"\x04addr\x18\x01 \x01(\tR\x04addr\x12\x1f\n" +
+	"\vstrict_port\x18\x02 \x01(\bR\n" +
+	"strictPort\"@\n" +
 	"\x12AddProjectResponse\x12*\n" +
 	"\aproject\x18\x01 \x01(\v2\x10.hmrd.v1.ProjectR\aproject\"0\n" +
 	"\x14RemoveProjectRequest\x12\x18\n" +
@@ -3497,7 +3581,7 @@ func file_hmrd_v1_hmrd_proto_rawDescGZIP() []byte {
 }
 
 var file_hmrd_v1_hmrd_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(UpdateType)(0),               // 0: hmrd.v1.UpdateType
 	(FullReloadCause)(0),          // 1: hmrd.v1.FullReloadCause
@@ -3523,31 +3607,32 @@ var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(*SendCustomResponse)(nil),    // 21: hmrd.v1.SendCustomResponse
 	(*Project)(nil),               // 22: hmrd.v1.Project
 	(*AddProjectRequest)(nil),     // 23: hmrd.v1.AddProjectRequest
-	(*AddProjectResponse)(nil),    // 24: hmrd.v1.AddProjectResponse
-	(*RemoveProjectRequest)(nil),  // 25: hmrd.v1.RemoveProjectRequest
-	(*RemoveProjectResponse)(nil), // 26: hmrd.v1.RemoveProjectResponse
-	(*ListProjectsRequest)(nil),   // 27: hmrd.v1.ListProjectsRequest
-	(*ListProjectsResponse)(nil),  // 28: hmrd.v1.ListProjectsResponse
-	(*ExplainRequest)(nil),        // 29: hmrd.v1.ExplainRequest
-	(*ExplainResponse)(nil),       // 30: hmrd.v1.ExplainResponse
-	(*GetGraphRequest)(nil),       // 31: hmrd.v1.GetGraphRequest
-	(*Edge)(nil),                  // 32: hmrd.v1.Edge
-	(*Module)(nil),                // 33: hmrd.v1.Module
-	(*GetGraphResponse)(nil),      // 34: hmrd.v1.GetGraphResponse
-	(*StreamGraphRequest)(nil),    // 35: hmrd.v1.StreamGraphRequest
-	(*StreamGraphResponse)(nil),   // 36: hmrd.v1.StreamGraphResponse
-	(*StatusRequest)(nil),         // 37: hmrd.v1.StatusRequest
-	(*ProjectStatus)(nil),         // 38: hmrd.v1.ProjectStatus
-	(*WatchDegraded)(nil),         // 39: hmrd.v1.WatchDegraded
-	(*SubscriberStatus)(nil),      // 40: hmrd.v1.SubscriberStatus
-	(*StatusResponse)(nil),        // 41: hmrd.v1.StatusResponse
-	(*ClientMessage)(nil),         // 42: hmrd.v1.ClientMessage
-	nil,                           // 43: hmrd.v1.Update.VersionsEntry
-	(*timestamppb.Timestamp)(nil), // 44: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 45: google.protobuf.Duration
+	(*DevServerOptions)(nil),      // 24: hmrd.v1.DevServerOptions
+	(*AddProjectResponse)(nil),    // 25: hmrd.v1.AddProjectResponse
+	(*RemoveProjectRequest)(nil),  // 26: hmrd.v1.RemoveProjectRequest
+	(*RemoveProjectResponse)(nil), // 27: hmrd.v1.RemoveProjectResponse
+	(*ListProjectsRequest)(nil),   // 28: hmrd.v1.ListProjectsRequest
+	(*ListProjectsResponse)(nil),  // 29: hmrd.v1.ListProjectsResponse
+	(*ExplainRequest)(nil),        // 30: hmrd.v1.ExplainRequest
+	(*ExplainResponse)(nil),       // 31: hmrd.v1.ExplainResponse
+	(*GetGraphRequest)(nil),       // 32: hmrd.v1.GetGraphRequest
+	(*Edge)(nil),                  // 33: hmrd.v1.Edge
+	(*Module)(nil),                // 34: hmrd.v1.Module
+	(*GetGraphResponse)(nil),      // 35: hmrd.v1.GetGraphResponse
+	(*StreamGraphRequest)(nil),    // 36: hmrd.v1.StreamGraphRequest
+	(*StreamGraphResponse)(nil),   // 37: hmrd.v1.StreamGraphResponse
+	(*StatusRequest)(nil),         // 38: hmrd.v1.StatusRequest
+	(*ProjectStatus)(nil),         // 39: hmrd.v1.ProjectStatus
+	(*WatchDegraded)(nil),         // 40: hmrd.v1.WatchDegraded
+	(*SubscriberStatus)(nil),      // 41: hmrd.v1.SubscriberStatus
+	(*StatusResponse)(nil),        // 42: hmrd.v1.StatusResponse
+	(*ClientMessage)(nil),         // 43: hmrd.v1.ClientMessage
+	nil,                           // 44: hmrd.v1.Update.VersionsEntry
+	(*timestamppb.Timestamp)(nil), // 45: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 46: google.protobuf.Duration
 }
 var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
-	44, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
+	45, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
 	4,  // 1: hmrd.v1.Event.hello:type_name -> hmrd.v1.Hello
 	6,  // 2: hmrd.v1.Event.update:type_name -> hmrd.v1.Update
 	7,  // 3: hmrd.v1.Event.full_reload:type_name -> hmrd.v1.FullReload
@@ -3560,59 +3645,60 @@ var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
 	9,  // 10: hmrd.v1.Hello.errors:type_name -> hmrd.v1.Error
 	0,  // 11: hmrd.v1.ModuleUpdate.type:type_name -> hmrd.v1.UpdateType
 	5,  // 12: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
-	43, // 13: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
+	44, // 13: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
 	1,  // 14: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
 	13, // 15: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
 	2,  // 16: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
-	22, // 17: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
-	22, // 18: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
-	5,  // 19: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
-	7,  // 20: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
-	32, // 21: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
-	33, // 22: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
-	33, // 23: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
-	22, // 24: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
-	2,  // 25: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
-	45, // 26: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
-	45, // 27: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
-	39, // 28: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
-	45, // 29: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
-	13, // 30: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
-	44, // 31: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
-	44, // 32: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
-	45, // 33: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
-	38, // 34: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
-	40, // 35: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
-	16, // 36: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
-	20, // 37: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
-	18, // 38: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
-	14, // 39: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
-	16, // 40: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
-	18, // 41: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
-	20, // 42: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
-	23, // 43: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
-	25, // 44: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
-	27, // 45: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
-	29, // 46: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
-	31, // 47: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
-	35, // 48: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
-	37, // 49: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
-	15, // 50: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
-	17, // 51: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
-	19, // 52: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
-	21, // 53: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
-	24, // 54: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
-	26, // 55: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
-	28, // 56: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
-	30, // 57: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
-	34, // 58: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
-	36, // 59: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
-	41, // 60: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
-	50, // [50:61] is the sub-list for method output_type
-	39, // [39:50] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	24, // 17: hmrd.v1.AddProjectRequest.dev_server:type_name -> hmrd.v1.DevServerOptions
+	22, // 18: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
+	22, // 19: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
+	5,  // 20: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
+	7,  // 21: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
+	33, // 22: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
+	34, // 23: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
+	34, // 24: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
+	22, // 25: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
+	2,  // 26: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
+	46, // 27: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
+	46, // 28: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
+	40, // 29: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
+	46, // 30: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
+	13, // 31: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
+	45, // 32: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
+	45, // 33: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
+	46, // 34: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
+	39, // 35: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
+	41, // 36: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
+	16, // 37: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
+	20, // 38: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
+	18, // 39: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
+	14, // 40: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
+	16, // 41: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
+	18, // 42: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
+	20, // 43: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
+	23, // 44: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
+	26, // 45: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
+	28, // 46: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
+	30, // 47: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
+	32, // 48: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
+	36, // 49: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
+	38, // 50: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
+	15, // 51: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
+	17, // 52: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
+	19, // 53: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
+	21, // 54: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
+	25, // 55: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
+	27, // 56: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
+	29, // 57: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
+	31, // 58: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
+	35, // 59: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
+	37, // 60: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
+	42, // 61: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
+	51, // [51:62] is the sub-list for method output_type
+	40, // [40:51] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_hmrd_v1_hmrd_proto_init() }
@@ -3631,7 +3717,7 @@ func file_hmrd_v1_hmrd_proto_init() {
 		(*Event_Refused)(nil),
 		(*Event_ErrorCleared)(nil),
 	}
-	file_hmrd_v1_hmrd_proto_msgTypes[40].OneofWrappers = []any{
+	file_hmrd_v1_hmrd_proto_msgTypes[41].OneofWrappers = []any{
 		(*ClientMessage_Invalidate)(nil),
 		(*ClientMessage_Custom)(nil),
 		(*ClientMessage_Loaded)(nil),
@@ -3642,7 +3728,7 @@ func file_hmrd_v1_hmrd_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hmrd_v1_hmrd_proto_rawDesc), len(file_hmrd_v1_hmrd_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   42,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   3,
 		},
