@@ -80,6 +80,11 @@ func (d *Daemon) siteAddr(dev control.DevServer) (string, error) {
 	case dev.Addr == "off":
 		return "", nil
 	case dev.Addr != "":
+		// The same rule as for --http: a dev server other machines can
+		// reach needs the host names it answers to (--allow-host).
+		if !isLoopbackAddr(dev.Addr) && len(d.cfg.AllowHosts) == 0 {
+			return "", fmt.Errorf("hmrd: the dev server address %s is reachable from other machines, and the daemon was started without --allow-host", dev.Addr)
+		}
 		return dev.Addr, nil
 	case !d.httpEnabled():
 		return "", nil

@@ -159,4 +159,11 @@ func TestAddProjectHTTPOff(t *testing.T) {
 	if body := getPage(t, rb.GetProject().GetHttpUrl()); !strings.Contains(body, "<p>b</p>") {
 		t.Errorf("served %q", body)
 	}
+	// An address other machines can reach needs --allow-host, as --http.
+	c := filepath.Join(shortTemp(t), "c")
+	writeFile(t, filepath.Join(c, "index.html"), "<p>c</p>\n")
+	_, err = td.proj.AddProject(ctx, &hmrdv1.AddProjectRequest{Root: c, DevServer: &hmrdv1.DevServerOptions{Addr: "0.0.0.0:0"}})
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "--allow-host") {
+		t.Fatalf("add with a public address: %v", err)
+	}
 }
