@@ -126,7 +126,7 @@ func TestMetaGlobLazyLoadedRule(t *testing.T) {
 // Patterns are confined to the root: one reaching outside matches
 // nothing and is reported.
 func TestMetaGlobConfined(t *testing.T) {
-	p, _ := openMem(t, map[string]string{
+	p, mem := openMem(t, map[string]string{
 		"index.html":  `<script type="module" src="/src/main.js"></script>`,
 		"src/main.js": "export const m = import.meta.glob(['../../*', '/../etc/*'])\nexport const n = import.meta.glob('./*.js', { base: '../..' })" + selfAccept,
 		"src/a.js":    "export default 1\n",
@@ -137,5 +137,15 @@ func TestMetaGlobConfined(t *testing.T) {
 	info, _ := p.ServeInfo("/src/main.js", nil)
 	if len(info.Globs) != 2 || !strings.Contains(info.Globs[0].Err, "outside the project root") || !strings.Contains(info.Globs[1].Err, "outside the project root") {
 		t.Fatalf("globs %+v", info.Globs)
+	}
+	// Refused patterns and calls that are not static are GLOB warnings.
+	mem.WriteFile(caseRoot+"/src/main.js", []byte("export const m = import.meta.glob('../../*')\nexport const d = import.meta.glob(dir)"+selfAccept))
+	plan := p.Apply([]string{caseRoot + "/src/main.js"})
+	var codes []string
+	for _, w := range plan.Warnings {
+		codes = append(codes, w.Code)
+	}
+	if !slices.Equal(codes, []string{"GLOB", "GLOB"}) {
+		t.Errorf("warnings %+v, want two GLOB warnings", plan.Warnings)
 	}
 }

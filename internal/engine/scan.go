@@ -233,8 +233,11 @@ func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 	sr.exports = slices.Sorted(slices.Values(res.Exports))
 	for _, d := range res.Diagnostics {
 		code := "DYNAMIC_IMPORT"
-		if strings.Contains(d.Message, "import.meta.hot") {
+		switch {
+		case strings.Contains(d.Message, "import.meta.hot"):
 			code = "HOT_API"
+		case strings.HasPrefix(d.Message, "import.meta.glob"):
+			code = "GLOB"
 		}
 		sr.warnings = append(sr.warnings, ModuleError{File: sr.file, Line: d.Line, Column: d.Column, Message: d.Message, Frame: d.Frame, Code: code})
 	}
