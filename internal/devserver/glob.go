@@ -21,8 +21,8 @@ import (
 // expansion, and the static imports eager calls need, inserted at `at`
 // (the prelude's offset: first line, no newline, so the source map keeps
 // its lines). A call the graph does not know (the module is not in it, or
-// changed between the two scans) becomes an expression that throws, which
-// the next update replaces.
+// changed between the two scans) becomes an expression that throws and
+// says so; after a change, the update it brings replaces it.
 func globEdits(code []byte, calls []jsscan.MetaGlob, expanded []engine.GlobCall, at int) []edit {
 	var edits []edit
 	var prelude strings.Builder
@@ -39,7 +39,8 @@ func globEdits(code []byte, calls []jsscan.MetaGlob, expanded []engine.GlobCall,
 		var text string
 		switch {
 		case k < 0:
-			text = throwExpr("hmrd: import.meta.glob(" + strconv.Quote(strings.Join(call.Patterns, ", ")) + ") is not in the module graph yet; save the file again")
+			text = throwExpr("hmrd: import.meta.glob(" + strconv.Quote(strings.Join(call.Patterns, ", ")) +
+				") has no matches in the module graph: the module is not imported from a page or entry, or changed since (save it again)")
 		case expanded[k].Err != "":
 			used[k] = true
 			text = throwExpr(expanded[k].Err)

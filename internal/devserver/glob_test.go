@@ -95,7 +95,7 @@ func TestGlobUnknownToGraph(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := string(applyEdits(code, sortEdits(globEdits(code, res.MetaGlobs, nil, 0))))
-	if !strings.HasPrefix(out, `const m = (() => { throw new Error("hmrd: import.meta.glob(\"./a/*.js\") is not in the module graph yet`) {
+	if !strings.HasPrefix(out, `const m = (() => { throw new Error("hmrd: import.meta.glob(\"./a/*.js\") has no matches in the module graph`) {
 		t.Fatalf("got %s", out)
 	}
 }

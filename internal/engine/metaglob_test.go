@@ -149,3 +149,32 @@ func TestMetaGlobConfined(t *testing.T) {
 		t.Errorf("warnings %+v, want two GLOB warnings", plan.Warnings)
 	}
 }
+
+// Keys as Vite computes them: relative to base when it is given (imports
+// root-relative for a root-relative base), root-relative for patterns that
+// do not all start with "." or "!".
+func TestMetaGlobKeys(t *testing.T) {
+	p, _ := openMem(t, map[string]string{
+		"index.html":          `<script type="module" src="/src/main.js"></script>`,
+		"src/main.js":         "import.meta.glob('./*.js', { base: './pages' })\nimport.meta.glob('./*.js', { base: '/src/pages', query: '?x' })\nimport.meta.glob(['**/b.js', './pages/a.js'])" + selfAccept,
+		"src/pages/a.js":      "export default 1\n",
+		"src/pages/deep/b.js": "export default 1\n",
+	})
+	info, _ := p.ServeInfo("/src/main.js", nil)
+	var got []string
+	for _, gc := range info.Globs {
+		var keys []string
+		for _, m := range gc.Matches {
+			keys = append(keys, m.Key+"="+m.Spec)
+		}
+		got = append(got, strings.Join(keys, " "))
+	}
+	want := []string{
+		"./a.js=./pages/a.js",
+		"./a.js=/src/pages/a.js?x",
+		"/src/pages/a.js=./pages/a.js /src/pages/deep/b.js=./pages/deep/b.js",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("keys\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
