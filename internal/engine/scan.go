@@ -302,7 +302,7 @@ func (p *Project) scanHTML(sr *scanResult, data []byte) {
 func (p *Project) resolveAll(sr *scanResult) {
 	for i := range sr.imports {
 		imp := &sr.imports[i]
-		imp.res, imp.err = p.res.Resolve(sr.file, imp.spec)
+		imp.res, imp.err = p.resolveImport(sr.file, imp.spec, imp.kind)
 	}
 	for i := range sr.accepted {
 		d := &sr.accepted[i]
