@@ -18,7 +18,7 @@ import (
 // SuffixQuery returns the canonical Vite query suffix of an import
 // specifier ("raw", "url", "inline", "worker", "worker&inline",
 // "worker&url", "sharedworker", …), or "" when it has none. Other query
-// parameters (?import, ?t=) do not count. A worker query wins over the
+// parameters (?import, ?t=) do not count, nor "raw=…". A worker query wins over the
 // others; then raw, url, inline, as Vite's plugins are ordered.
 func SuffixQuery(spec string) string {
 	i := strings.IndexByte(spec, '?')
@@ -31,10 +31,7 @@ func SuffixQuery(spec string) string {
 	}
 	var raw, url, inline, worker, shared bool
 	for p := range strings.SplitSeq(q, "&") {
-		if k, _, ok := strings.Cut(p, "="); ok {
-			p = k
-		}
-		switch p {
+		switch p { // exact, as Vite's patterns: "raw=1" is no suffix
 		case "raw":
 			raw = true
 		case "url":

@@ -23,6 +23,7 @@ func TestSuffixQuery(t *testing.T) {
 		"./a.txt?import":             "",
 		"./a.txt?raw#frag":           "raw",
 		"./a.txt?rawish":             "",
+		"./a.txt?raw=1":              "",
 		"./w.js?sharedworker&inline": "sharedworker&inline",
 	} {
 		if got := SuffixQuery(spec); got != want {
