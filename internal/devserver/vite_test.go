@@ -169,7 +169,13 @@ func TestImportMetaEnv(t *testing.T) {
 		"src/.env":               "VITE_A=from src/.env\n",
 		"src/main.js":            "console.log(import.meta.env.VITE_A, import.meta.env)\n",
 		"src/plain.js":           "console.log(import.meta.url)\n",
+		"index.html": "<!doctype html><head></head>\n<script type=\"module\">document.title = import.meta.env.VITE_A</script>\n" +
+			"<script type=\"module\">console.log(1)</script>\n",
 	})
+	page := f.get(t, "/")
+	if n := strings.Count(page.body, "import.meta.env = "); n != 1 || !strings.Contains(page.body, `<script type="module">import.meta.env = {"BASE_URL":"/"`) {
+		t.Errorf("index.html: want the one inline script that reads import.meta.env to get it (%d):\n%s", n, page.body)
+	}
 	r := f.get(t, "/src/main.js")
 	want := `import.meta.env = {"BASE_URL":"/","MODE":"development","DEV":true,"PROD":false,"SSR":false,` +
 		`"HMRD_X":"single $VITE_A","VITE_A":"from .env","VITE_B":"from .env.local","VITE_C":"from .env.development",` +
