@@ -30,8 +30,9 @@ func TestImportMetaEnvFromDotenvFiles(t *testing.T) {
 // (of an asset, a JSON file and a worker), ?inline a stylesheet's text
 // (not applied) and an asset's data: URL, ?worker and ?sharedworker
 // constructors of workers that answer messages; a JSON file has named
-// exports. An edit of the raw file, or of a module the workers import,
-// re-runs the importer (it accepts itself) without a reload.
+// exports. An edit of a raw file reaches the callback of the module that
+// accepts the ?raw import; an edit of the raw file, or of a module the
+// workers import, re-runs the importer (it accepts itself); no reload.
 func TestQuerySuffixesAndJSONNamedImports(t *testing.T) {
 	needBrowser(t)
 	d := serveFixture(t, "vitequery")
@@ -45,8 +46,14 @@ func TestQuerySuffixesAndJSONNamedImports(t *testing.T) {
 	p.waitText("#json", "vitequery-fixture@1.2.3 private=true")
 	p.waitText("#worker", "worker answer v1: ping")
 	p.waitText("#shared", "shared answer v1: ping")
+	p.waitText("#shader", "void main() { /* shader v1 */ }")
 	p.expectValue("the ?inline sheet is not applied", computed("#card", "color"), "rgb(0, 0, 0)")
 	p.setMarker()
+
+	d.edit(saveAtomic, "src/shader.glsl", "shader v1", "shader v2")
+	p.waitText("#shader", "void main() { /* shader v2 */ }")
+	p.expectValue("runs of shader.js (it accepts the ?raw import)", `window.__shaderRuns`, 1)
+	p.expectValue("runs of main.js", `window.__mainRuns`, 1)
 
 	d.edit(saveAtomic, "src/note.txt", "note v1", "note v2")
 	p.waitText("#raw", "note v2")

@@ -170,3 +170,18 @@ func TestEnvFileChangeReloads(t *testing.T) {
 		t.Errorf("without NativeESM: %+v, want nothing", plan.FullReload)
 	}
 }
+
+// accept('./a.txt?raw') names the ?raw module: an edit of the file is
+// accepted there (the Vite idiom for shaders and other text).
+func TestAcceptingASuffixedImport(t *testing.T) {
+	p, mem, _ := openNative(t, map[string]string{
+		"index.html":  `<script type="module" src="/src/main.js"></script>`,
+		"src/main.js": "import src from './a.glsl?raw'\nimport.meta.hot.accept('./a.glsl?raw', () => {})\n",
+		"src/a.glsl":  "void main() {}\n",
+	})
+	mem.WriteFile(caseRoot+"/src/a.glsl", []byte("void main() { }\n"))
+	plan := p.Apply([]string{caseRoot + "/src/a.glsl"})
+	if plan.FullReload != nil || len(plan.Updates) != 1 || plan.Updates[0].Path != "/src/main.js" || plan.Updates[0].AcceptedPath != "/src/a.glsl?raw" {
+		t.Errorf("updates %+v reload %+v; want /src/main.js accepting /src/a.glsl?raw", plan.Updates, plan.FullReload)
+	}
+}

@@ -7,6 +7,7 @@ import MyWorker from './worker.js?worker';
 import MyShared from './shared.js?sharedworker';
 import workerURL from './worker.js?worker&url';
 import pkg, { name, version } from '../package.json';
+import './shader.js';
 
 const set = (id, v) => { document.getElementById(id).textContent = v; };
 window.__mainRuns = (window.__mainRuns || 0) + 1;
