@@ -31,8 +31,9 @@ func TestImportMetaEnvFromDotenvFiles(t *testing.T) {
 // (not applied) and an asset's data: URL, ?worker and ?sharedworker
 // constructors of workers that answer messages; a JSON file has named
 // exports. An edit of a raw file reaches the callback of the module that
-// accepts the ?raw import; an edit of the raw file, or of a module the
-// workers import, re-runs the importer (it accepts itself); no reload.
+// accepts the ?raw import; an edit of the raw file, of a sheet the ?inline
+// sheet @imports, or of a module the workers import, re-runs the importer
+// (it accepts itself); no reload.
 func TestQuerySuffixesAndJSONNamedImports(t *testing.T) {
 	needBrowser(t)
 	d := serveFixture(t, "vitequery")
@@ -40,7 +41,7 @@ func TestQuerySuffixesAndJSONNamedImports(t *testing.T) {
 	p.waitText("#raw", "note v1")
 	p.waitText("#url", "/src/logo.svg")
 	p.waitText("#jsonurl", "/src/data.json")
-	p.waitText("#css", "/* src/card.css */\n.card {\n  color: rgb(255, 0, 0);\n}")
+	p.waitText("#css", "/* src/base.css */\n.base {\n  margin: 1px;\n}\n\n/* src/card.css */\n.card {\n  color: rgb(255, 0, 0);\n}")
 	p.waitText("#dot", "data:image/svg+xml;base64,"+base64.StdEncoding.EncodeToString([]byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)))
 	p.waitText("#workerurl", "/src/worker.js")
 	p.waitText("#json", "vitequery-fixture@1.2.3 private=true")
@@ -58,6 +59,10 @@ func TestQuerySuffixesAndJSONNamedImports(t *testing.T) {
 	d.edit(saveAtomic, "src/note.txt", "note v1", "note v2")
 	p.waitText("#raw", "note v2")
 	p.expectValue("runs of main.js", `window.__mainRuns`, 2)
+
+	d.edit(saveAtomic, "src/base.css", "margin: 1px", "margin: 2px")
+	p.waitTrue("the ?inline text has the edit of the sheet it @imports", `document.getElementById('css').textContent.includes('margin: 2px')`)
+	p.expectValue("runs of main.js", `window.__mainRuns`, 3)
 
 	d.edit(saveAtomic, "src/answer.js", "answer v1", "answer v2")
 	p.waitText("#worker", "worker answer v2: ping")

@@ -34,7 +34,7 @@ func familyOf(k modgraph.Kind) family {
 	switch k {
 	case modgraph.KindJS:
 		return famJS
-	case modgraph.KindStyle, modgraph.KindStyleModule, modgraph.KindLinkedStyle:
+	case modgraph.KindStyle, modgraph.KindStyleModule, modgraph.KindLinkedStyle, modgraph.KindInlineStyle:
 		return famStyle
 	case modgraph.KindJSON:
 		return famJSON

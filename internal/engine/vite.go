@@ -86,14 +86,19 @@ func jsImport(k modgraph.EdgeKind) bool {
 // moduleFor is the ID and kind of the module an import of file by spec
 // over an edge of kind k names. A query suffix makes a module of its own
 // over the same file ("/src/a.txt?raw"): an asset, which imports nothing
-// (a worker excepted, see workerEdge) and does not accept its own
-// updates, so an edit of the file propagates to whoever imported it that
+// (a worker excepted, see workerEdge; a stylesheet's ?inline module imports
+// what the sheet does) and does not accept its own updates, so an edit of the file propagates to whoever imported it that
 // way — as Vite does — while the file's plain module, if anything imports
 // it, keeps its own facts.
 func (p *Project) moduleFor(file, spec string, k modgraph.EdgeKind) (string, modgraph.Kind) {
 	id := p.idFor(file)
 	if jsImport(k) {
-		if q := SuffixQuery(spec); q != "" {
+		switch q := SuffixQuery(spec); {
+		case q == "inline" && modgraph.IsStylesheetFile(file):
+			// Scanned as a sheet: what it @imports is inlined into its
+			// text, so their edits must reach it (see KindInlineStyle).
+			return id + "?" + q, modgraph.KindInlineStyle
+		case q != "":
 			return id + "?" + q, modgraph.KindAsset
 		}
 	}
@@ -103,7 +108,7 @@ func (p *Project) moduleFor(file, spec string, k modgraph.EdgeKind) (string, mod
 // queryOf is the suffix query of a module ID made by moduleFor, "" for a
 // plain module.
 func queryOf(m *modgraph.Module) string {
-	if m.Kind != modgraph.KindAsset || m.File == "" {
+	if m.Kind != modgraph.KindAsset && m.Kind != modgraph.KindInlineStyle || m.File == "" {
 		return ""
 	}
 	i := strings.IndexByte(m.ID, '?')

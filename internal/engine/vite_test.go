@@ -185,3 +185,27 @@ func TestAcceptingASuffixedImport(t *testing.T) {
 		t.Errorf("updates %+v reload %+v; want /src/main.js accepting /src/a.glsl?raw", plan.Updates, plan.FullReload)
 	}
 }
+
+// A stylesheet's ?inline module imports what the sheet @imports: an edit
+// of such a sheet reaches the importer of the text, and does not install
+// the sheet (no style module of it becomes a boundary).
+func TestInlineSheetTracksItsImports(t *testing.T) {
+	p, mem, _ := openNative(t, map[string]string{
+		"index.html":  `<script type="module" src="/src/main.js"></script>`,
+		"src/main.js": "import css from './a.css?inline'\n" + selfAccept,
+		"src/a.css":   "@import './b.css';\n.a { color: red }\n",
+		"src/b.css":   ".b { color: blue }\n",
+	})
+	mem.WriteFile(caseRoot+"/src/b.css", []byte(".b { color: green }\n"))
+	plan := p.Apply([]string{caseRoot + "/src/b.css"})
+	var paths []string
+	for _, u := range plan.Updates {
+		paths = append(paths, u.Path)
+	}
+	if plan.FullReload != nil || strings.Join(paths, " ") != "/src/main.js" {
+		t.Errorf("edit of the @imported sheet: updates %v reload %+v; want only /src/main.js", paths, plan.FullReload)
+	}
+	if info, _ := p.ServeInfo("/src/main.js", []string{"./a.css?inline"}); info.Targets[0].Kind != "inline-style" || info.Targets[0].Query != "inline" {
+		t.Errorf("target = %+v, want an inline-style module with query inline", info.Targets[0])
+	}
+}
