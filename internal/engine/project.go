@@ -243,7 +243,7 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 		}
 		imports = append(imports, imp)
 	}
-	if imp, ok := p.workerEdge(r); ok {
+	if imp, ok := p.runEdge(r); ok {
 		imports = append(imports, imp)
 		if !p.g.Mod(imp.Target).Scanned {
 			fresh = append(fresh, imp.Target)

@@ -7,6 +7,7 @@ import (
 	"github.com/hmrd/hmrd/internal/graph/modgraph"
 	"github.com/hmrd/hmrd/internal/graph/propagate"
 	"github.com/hmrd/hmrd/internal/resolve"
+	"github.com/hmrd/hmrd/internal/scan/jsscan"
 )
 
 // Vite's dev-server conventions that change the graph: import specifiers
@@ -86,8 +87,9 @@ func jsImport(k modgraph.EdgeKind) bool {
 // moduleFor is the ID and kind of the module an import of file by spec
 // over an edge of kind k names. A query suffix makes a module of its own
 // over the same file ("/src/a.txt?raw"): an asset, which imports nothing
-// (a worker excepted, see workerEdge; a stylesheet's ?inline module imports
-// what the sheet does) and does not accept its own updates, so an edit of the file propagates to whoever imported it that
+// (a worker or a script's URL excepted, see runEdge; a stylesheet's ?inline
+// module imports what the sheet does) and does not accept its own
+// updates, so an edit of the file propagates to whoever imported it that
 // way — as Vite does — while the file's plain module, if anything imports
 // it, keeps its own facts.
 func (p *Project) moduleFor(file, spec string, k modgraph.EdgeKind) (string, modgraph.Kind) {
@@ -122,14 +124,16 @@ func queryOf(m *modgraph.Module) string {
 	return q
 }
 
-// workerEdge is the import a worker module (?worker, ?sharedworker) has on
-// its file's plain JS module: the worker runs that module, so it and what
-// it imports are in the graph (their imports are rewritten when served, an
-// edit of any of them propagates through the worker module to the code
-// that started the worker). ok is false for other modules.
-func (p *Project) workerEdge(r modgraph.Ref) (modgraph.Import, bool) {
+// runEdge is the import a worker module (?worker, ?sharedworker), or the
+// ?url module of a script, has on the file's plain JS module: a worker (or
+// whatever is given the URL, commonly `new Worker(url)`) runs that module,
+// so it and what it imports are in the graph (their imports are rewritten
+// when served, an edit of any of them propagates through the suffixed
+// module to the code that started it). ok is false for other modules.
+func (p *Project) runEdge(r modgraph.Ref) (modgraph.Import, bool) {
 	m := p.g.Mod(r)
-	if !IsWorkerQuery(queryOf(m)) {
+	q := queryOf(m)
+	if _, script := jsscan.LoaderFor(m.File); !script || !IsWorkerQuery(q) && q != "url" {
 		return modgraph.Import{}, false
 	}
 	t, _ := p.g.Add(p.idFor(m.File), m.File, modgraph.KindJS)

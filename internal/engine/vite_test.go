@@ -209,3 +209,21 @@ func TestInlineSheetTracksItsImports(t *testing.T) {
 		t.Errorf("target = %+v, want an inline-style module with query inline", info.Targets[0])
 	}
 }
+
+// The ?url of a script is commonly given to new Worker(): the script's
+// module is in the graph, so its imports are rewritten when it is served.
+func TestURLOfAScriptImportsItsModule(t *testing.T) {
+	p, _, _ := openNative(t, map[string]string{
+		"index.html":  `<script type="module" src="/src/main.js"></script>`,
+		"src/main.js": "import u from './w.js?url'\nimport d from './d.json?url'\nnew Worker(u, { type: 'module' })\n",
+		"src/w.js":    "import { h } from './h.js'\npostMessage(h)\n",
+		"src/h.js":    "export const h = 1\n",
+		"src/d.json":  "{}\n",
+	})
+	if info, ok := p.ServeInfo("/src/w.js", []string{"./h.js"}); !ok || info.Targets[0].ID != "/src/h.js" {
+		t.Errorf("the script of a ?url import is not in the graph: %+v %v", info, ok)
+	}
+	if _, ok := p.ServeInfo("/src/d.json", nil); ok {
+		t.Errorf("the JSON file of a ?url import is in the graph; want only its ?url module")
+	}
+}
