@@ -19,8 +19,8 @@ import (
 // SuffixQuery returns the canonical Vite query suffix of an import
 // specifier ("raw", "url", "inline", "worker", "worker&inline",
 // "worker&url", "sharedworker", …), or "" when it has none. Other query
-// parameters (?import, ?t=) do not count, nor "raw=…". A worker query wins over the
-// others; then raw, url, inline, as Vite's plugins are ordered.
+// parameters (?import, ?t=) do not count, nor "raw=…". A worker query wins
+// over the others; then raw, url, inline, as Vite's plugins are ordered.
 func SuffixQuery(spec string) string {
 	i := strings.IndexByte(spec, '?')
 	if i < 0 {
