@@ -150,6 +150,12 @@ var unsupportedTypes = map[string]string{
 	".marko":  ".marko templates; run Vite with @hmrd/vite (the hmrd Vite plugin) and @marko/vite",
 	".elm":    ".elm modules; run Vite with @hmrd/vite (the hmrd Vite plugin) and vite-plugin-elm",
 	".coffee": ".coffee (CoffeeScript) modules; run Vite with @hmrd/vite (the hmrd Vite plugin) and a CoffeeScript plugin",
+	// Vite compiles these itself once the preprocessor is installed.
+	".scss":   ".scss stylesheets, which need a preprocessor; run Vite with @hmrd/vite (the hmrd Vite plugin) and the sass package",
+	".sass":   ".sass stylesheets, which need a preprocessor; run Vite with @hmrd/vite (the hmrd Vite plugin) and the sass package",
+	".less":   ".less stylesheets, which need a preprocessor; run Vite with @hmrd/vite (the hmrd Vite plugin) and the less package",
+	".styl":   ".styl stylesheets, which need a preprocessor; run Vite with @hmrd/vite (the hmrd Vite plugin) and the stylus package",
+	".stylus": ".stylus stylesheets, which need a preprocessor; run Vite with @hmrd/vite (the hmrd Vite plugin) and the stylus package",
 }
 
 // UnsupportedError is an import of a file type hmrd serve cannot compile.
@@ -163,9 +169,10 @@ func (e *UnsupportedError) Error() string {
 
 // UnsupportedFile returns the error of importing file from script as a
 // module, nil when a browser can run what hmrd serve makes of it. A query
-// suffix (?raw, ?url) makes any file importable.
+// suffix (?raw, ?url) makes any file importable, except ?inline on a
+// stylesheet, whose text must be compiled CSS.
 func UnsupportedFile(file, spec string) error {
-	if SuffixQuery(spec) != "" {
+	if q := SuffixQuery(spec); q != "" && (q != "inline" || !modgraph.IsStylesheetFile(file)) {
 		return nil
 	}
 	ext := strings.ToLower(path.Ext(file))

@@ -227,3 +227,23 @@ func TestURLOfAScriptImportsItsModule(t *testing.T) {
 		t.Errorf("the JSON file of a ?url import is in the graph; want only its ?url module")
 	}
 }
+
+// Preprocessor stylesheets are unsupported too, imported or as ?inline
+// text; as ?raw text they are fine.
+func TestPreprocessorStylesheetsAreUnsupported(t *testing.T) {
+	_, _, plan := openNative(t, map[string]string{
+		"index.html":  `<script type="module" src="/src/main.js"></script>`,
+		"src/main.js": "import './a.scss'\nimport css from './b.less?inline'\nimport src from './a.scss?raw'\n",
+		"src/a.scss":  "$c: red;\n",
+		"src/b.less":  "@c: red;\n",
+	})
+	if len(plan.Errors) != 1 {
+		t.Fatalf("errors = %v, want one", plan.Errors)
+	}
+	e := plan.Errors[0]
+	for _, part := range []string{`"./a.scss": hmrd serve cannot compile .scss stylesheets`, "the sass package", `(and 1 more: "./b.less?inline" at 2:18)`} {
+		if !strings.Contains(e.Message, part) {
+			t.Errorf("message %q lacks %q", e.Message, part)
+		}
+	}
+}
