@@ -385,6 +385,9 @@ func (d *Daemon) addProject(root, name string, entries []string) (*project, erro
 		ExtraConditions:       d.cfg.Conditions,
 		MaxFileSize:           d.cfg.MaxFileSize,
 		SignalIdenticalWrites: d.cfg.SignalIdenticalWrites,
+		// Served as native ESM: .vue and the like cannot run, .env
+		// files feed import.meta.env.
+		NativeESM: d.httpEnabled(),
 	}
 	p, err := openProject(name, abs, opts, d.cfg.Watch, d.hub, d.log)
 	if err != nil {

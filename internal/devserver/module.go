@@ -52,6 +52,9 @@ func (s *Server) transformModule(ctx context.Context, id string, src []byte, loa
 	if len(res.MetaGlobs) > 0 {
 		edits = append(edits, globEdits(tr.Code, res.MetaGlobs, globs, at)...)
 	}
+	if usesEnv.Match(tr.Code) {
+		edits = append(edits, edit{start: at, end: at, text: s.envPrelude()})
+	}
 	return withSourceMap(tr.Code, tr.Map, edits), nil
 }
 
@@ -211,6 +214,9 @@ func rewriteEdits(code []byte, res *jsscan.Result, targets map[string]engine.Imp
 // URL without it is the file itself), then "t=<version>" once the target
 // changed, so the re-import after an update fetches fresh code.
 func importURL(t engine.ImportTarget) string {
+	if t.Query != "" {
+		return suffixURL(t)
+	}
 	u := escapeURLPath(t.ID)
 	var q []string
 	if t.Kind != "js" && t.Kind != "external" && t.Kind != "" {

@@ -34,7 +34,7 @@ func familyOf(k modgraph.Kind) family {
 	switch k {
 	case modgraph.KindJS:
 		return famJS
-	case modgraph.KindStyle, modgraph.KindStyleModule, modgraph.KindLinkedStyle:
+	case modgraph.KindStyle, modgraph.KindStyleModule, modgraph.KindLinkedStyle, modgraph.KindInlineStyle:
 		return famStyle
 	case modgraph.KindJSON:
 		return famJSON
@@ -313,7 +313,7 @@ func (p *Project) scanHTML(sr *scanResult, data []byte) {
 func (p *Project) resolveAll(sr *scanResult) {
 	for i := range sr.imports {
 		imp := &sr.imports[i]
-		imp.res, imp.err = p.res.Resolve(sr.file, imp.spec)
+		imp.res, imp.err = p.resolveImport(sr.file, imp.spec, imp.kind)
 	}
 	for i := range sr.accepted {
 		d := &sr.accepted[i]
