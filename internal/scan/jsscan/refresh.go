@@ -114,7 +114,7 @@ type refresher struct {
 	open   bool
 	// alias maps esbuild's variable for `export default Name` to Name.
 	alias map[string]string
-	nC     int
+	nC    int
 }
 
 // refreshFn is a top-level function. A named one (a declaration, or the
