@@ -52,6 +52,8 @@ type Project struct {
 	batch batch
 	// globs are the glob imports of the modules that have some.
 	globs globIndex
+	// refresh caches the Fast Refresh runtime of each source directory.
+	refresh refreshCache
 }
 
 // Open builds the graph of the project at opts.Root: every HTML page below
@@ -259,6 +261,7 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 	if sr.fam == famJS {
 		h := modgraph.Hot{
 			SelfAccepting: sr.hot.SelfAccepting,
+			Refresh:       sr.refresh,
 			PartialAccept: sr.hot.PartialAccept,
 			Declined:      sr.hot.Declined,
 			UsesAPI:       sr.hot.UsesAPI,

@@ -132,7 +132,8 @@ type Explanation struct {
 	// Importers are the live module importers.
 	Importers []string
 	Result    propagate.Result
-	// Note says in words why the result is what it is when it is silent.
+	// Note says in words why the result is what it is when it is silent,
+	// or when the module is a boundary that its source does not show.
 	Note string
 }
 
@@ -157,6 +158,9 @@ func (p *Project) Explain(idOrFile string) Explanation {
 		ex.Note = "only reachable through dynamic import() and no runtime has loaded it yet: an edit signals nothing"
 	default:
 		ex.Result = p.walker.Compute([]modgraph.Ref{r}, propagate.Options{})
+		if m.Hot.Refresh {
+			ex.Note = refreshNote
+		}
 	}
 	return ex
 }

@@ -91,6 +91,9 @@ type Import struct {
 // slices made it 100 bytes of mostly nothing.
 type Hot struct {
 	SelfAccepting bool
+	// Refresh: the module is a Fast Refresh boundary (every export is a
+	// component), which makes it self-accepting whatever its source says.
+	Refresh       bool
 	PartialAccept bool
 	Declined      bool
 	UsesAPI       bool
