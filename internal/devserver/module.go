@@ -45,7 +45,9 @@ func (s *Server) transformModule(ctx context.Context, id string, src []byte, loa
 	hotID, targets := s.lookupTargets(ctx, id, moduleSpecs(res))
 	s.prepareDeps(ctx, res, targets)
 	edits := rewriteEdits(tr.Code, res, targets)
-	if res.Hot.Used {
+	refresh, accepts := s.refreshEdits(ctx, hotID, tr.Code)
+	edits = append(edits, refresh...)
+	if res.Hot.Used || accepts {
 		at := preludeOffset(tr.Code)
 		edits = append(edits, edit{start: at, end: at, text: hotPrelude(hotID)})
 	}

@@ -273,6 +273,7 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 		}
 		h.SetLists(p.depRefs(r, sr.accepted, "accept", plan), sr.hot.AcceptedExports, p.depRefs(r, sr.declined, "decline", plan))
 		h.SetDepSpecs(depSpecs(sr.accepted), depSpecs(sr.declined))
+		m.RefreshAccepted = m.Hot.Refresh
 		p.g.SetHot(r, h)
 	}
 	return fresh

@@ -54,6 +54,17 @@ func TestRefreshBoundary(t *testing.T) {
 		t.Errorf("edit of App.tsx: %+v, want an update of itself", plan)
 	}
 
+	// An edit that makes it export a number: the running instance took
+	// the update as a boundary and finds the new exports do not fit; its
+	// invalidate reaches the importers although the facts changed.
+	mem.WriteFile(caseRoot+"/src/App.tsx", []byte(reactApp()["src/App.tsx"]+"export const version = 2\n"))
+	if plan := p.Apply([]string{caseRoot + "/src/App.tsx"}); len(plan.Updates) != 1 || plan.Updates[0].Path != "/src/App.tsx" {
+		t.Errorf("edit of App.tsx that adds a number: %+v, want an update of itself (the running instance decides)", plan)
+	}
+	if plan := p.Invalidate("/src/App.tsx", ""); plan.FullReload == nil {
+		t.Errorf("invalidate from App.tsx: %+v, want a full reload (main accepts nothing)", plan)
+	}
+
 	// An edit that makes the module export something else: the facts
 	// follow (the running instance decides this update; the next sees
 	// no boundary).
