@@ -45,14 +45,17 @@ func TestFastRefresh(t *testing.T) {
 			}
 			p.setMarker()
 
-			d.edit(writeInPlace, tpl.app, "<h1>Get started</h1>", "<h1>Get refreshed</h1>")
+			// Each step is one save (a second save while the page fetches
+			// the first could be read half-written).
+			d.edit(saveAtomic, tpl.app, "<h1>Get started</h1>", "<h1>Get refreshed</h1>")
 			p.waitValue(heading, "Get refreshed")
 			p.expectValue("count after a markup edit", counter, "Count is 3")
 			p.expectNoReload()
 
 			// A new hook: the signature changed, the component remounts.
-			d.edit(writeInPlace, tpl.app, "const [count, setCount] = useState(0)", "const [count, setCount] = useState(0)\n  const [extra] = useState('!')")
-			d.edit(writeInPlace, tpl.app, "<h1>Get refreshed</h1>", "<h1>Get remounted{extra}</h1>")
+			src := readFile(t, filepath.Join(root, tpl.app))
+			src = strings.Replace(src, "const [count, setCount] = useState(0)", "const [count, setCount] = useState(0)\n  const [extra] = useState('!')", 1)
+			d.write(saveAtomic, tpl.app, strings.Replace(src, "<h1>Get refreshed</h1>", "<h1>Get remounted{extra}</h1>", 1))
 			p.waitValue(heading, "Get remounted!")
 			p.expectValue("count after a hook was added", counter, "Count is 0")
 			p.expectNoReload()
@@ -60,12 +63,9 @@ func TestFastRefresh(t *testing.T) {
 
 			// A non-component export: no longer a boundary, the edit
 			// reaches main, which accepts nothing: a reload.
-			d.edit(writeInPlace, tpl.app, "<h1>Get remounted{extra}</h1>", "<h1>Get reloaded{extra}</h1>")
-			src, err := os.ReadFile(filepath.Join(root, tpl.app))
-			if err != nil {
-				t.Fatal(err)
-			}
-			d.write(writeInPlace, tpl.app, string(src)+"\nexport const answer = 42\n")
+			src = readFile(t, filepath.Join(root, tpl.app))
+			src = strings.Replace(src, "<h1>Get remounted{extra}</h1>", "<h1>Get reloaded{extra}</h1>", 1)
+			d.write(saveAtomic, tpl.app, src+"\nexport const answer = 42\n")
 			p.waitTrue("reloaded", reloaded)
 			p.waitValue(heading, "Get reloaded!")
 			p.expectNoErrors()
@@ -89,7 +89,7 @@ func TestLitEditReloads(t *testing.T) {
 	p.clickJS(inTemplateElement("button.counter"))
 	p.waitValue(counter, "Count is 1")
 	p.setMarker()
-	d.edit(writeInPlace, "src/my-element.ts", "and save to test", "and save to reload")
+	d.edit(saveAtomic, "src/my-element.ts", "and save to test", "and save to reload")
 	p.waitTrue("reloaded", reloaded)
 	p.waitTrue("new text", `document.querySelector('my-element')?.shadowRoot?.textContent.includes('save to reload') === true`)
 	p.expectValue("count after the reload", counter, "Count is 0")
@@ -134,4 +134,13 @@ func linkTree(t *testing.T, src string) string {
 		t.Fatalf("copy %s: %v", src, err)
 	}
 	return dst
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }

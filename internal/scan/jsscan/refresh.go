@@ -495,8 +495,8 @@ func componentish(name string) bool {
 }
 
 // hookName reports whether name is a hook's: "use" and a capital letter.
-func hookName(name string) bool {
-	return len(name) > 3 && strings.HasPrefix(name, "use") && name[3] >= 'A' && name[3] <= 'Z'
+func hookName(name []byte) bool {
+	return len(name) > 3 && name[0] == 'u' && name[1] == 's' && name[2] == 'e' && name[3] >= 'A' && name[3] <= 'Z'
 }
 
 // finish signs the functions that call hooks and decides the boundary.
@@ -588,7 +588,7 @@ func (a *refresher) hookSignature(fn refreshFn) (key string, custom []string, fo
 				k = a.skipExpr(k + 1)
 			}
 			continue
-		case a.kind(k) == tokIdent && hookName(string(a.text(k))) && a.punct(k+1, "("):
+		case a.kind(k) == tokIdent && hookName(a.text(k)) && a.punct(k+1, "("):
 			name := string(a.text(k))
 			callee := name
 			first := k

@@ -82,3 +82,59 @@ func TestRefreshGolden(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkRefreshTransform is the transform's cost on a 300-line
+// component module (esbuild's output for it), what the dev server and the
+// engine each add to an edit of it; BenchmarkRefreshEsbuild, for scale, is
+// the esbuild transform every edit of it pays anyway.
+func BenchmarkRefreshTransform(b *testing.B) {
+	code := benchComponent(b)
+	b.SetBytes(int64(len(code)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := AnalyzeRefresh(code); len(r.Registrations) == 0 {
+			b.Fatal("no registrations")
+		}
+	}
+}
+
+func BenchmarkRefreshEsbuild(b *testing.B) {
+	src, err := os.ReadFile("testdata/refreshbench/Dashboard.tsx")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if tr := api.Transform(string(src), api.TransformOptions{Loader: api.LoaderTSX, Format: api.FormatESModule, Target: api.ESNext, JSX: api.JSXAutomatic}); len(tr.Errors) > 0 {
+			b.Fatal(tr.Errors[0].Text)
+		}
+	}
+}
+
+func benchComponent(b *testing.B) []byte {
+	src, err := os.ReadFile("testdata/refreshbench/Dashboard.tsx")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr := api.Transform(string(src), api.TransformOptions{Loader: api.LoaderTSX, Format: api.FormatESModule, Target: api.ESNext, JSX: api.JSXAutomatic})
+	if len(tr.Errors) > 0 {
+		b.Fatal(tr.Errors[0].Text)
+	}
+	return tr.Code
+}
+
+// The benchmark's component is a boundary with every cell registered.
+func TestRefreshBenchComponent(t *testing.T) {
+	src, err := os.ReadFile("testdata/refreshbench/Dashboard.tsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := api.Transform(string(src), api.TransformOptions{Loader: api.LoaderTSX, Format: api.FormatESModule, Target: api.ESNext, JSX: api.JSXAutomatic})
+	r := AnalyzeRefresh(tr.Code)
+	if !r.Boundary || len(r.Registrations) != 23 {
+		t.Errorf("boundary %v, %d registrations, want a boundary with 23 (11 cells and their inner functions, and Dashboard)", r.Boundary, len(r.Registrations))
+		for _, reg := range r.Registrations {
+			t.Log(reg.ID)
+		}
+	}
+}
