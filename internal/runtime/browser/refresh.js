@@ -11,9 +11,9 @@
 // before every other script (React's must be in place before react-dom
 // loads):
 //
-//   React:  install('react', await import(<react-refresh runtime>))
-//   Preact: install('preact', await import('@prefresh/utils')), after
-//           importing '@prefresh/core', which hooks into preact itself.
+//   React:  install('react', <the namespace of the react-refresh runtime>)
+//   Preact: install('preact', <the namespace of @prefresh/utils>), after
+//           loading @prefresh/core, which hooks into preact itself.
 //
 // Until install() runs (a module loaded by a page without the preamble),
 // registering and signing do nothing and accept() refreshes nothing: the
