@@ -90,3 +90,37 @@ func TestFastRefreshNeedsRuntime(t *testing.T) {
 		t.Errorf("App.jsx was transformed:\n%s", app)
 	}
 }
+
+// With react-refresh installed (older @vitejs/plugin-react, other tools),
+// the runtime is that package, through the dependency bundle: the
+// preamble imports its entry, which exports what the glue calls.
+func TestFastRefreshReactRefreshPackage(t *testing.T) {
+	files := map[string]string{
+		"index.html":                              "<!doctype html><head></head>\n<script type=\"module\" src=\"/src/App.jsx\"></script>\n",
+		"src/App.jsx":                             "export function App() { return <p /> }\n",
+		"node_modules/react/package.json":         `{ "name": "react", "main": "index.js" }`,
+		"node_modules/react/index.js":             "exports.createElement = function () {}\n",
+		"node_modules/react-refresh/package.json": `{ "name": "react-refresh", "main": "runtime.js" }`,
+		"node_modules/react-refresh/runtime.js": "'use strict';\nexports.injectIntoGlobalHook = function () {};\nexports.register = function () {};\n" +
+			"exports.createSignatureFunctionForTransform = function () { return function (t) { return t } };\nexports.performReactRefresh = function () {};\n",
+	}
+	parent, root := newTree(t, files)
+	p, _, err := engine.Open(vfs.OS{}, engine.Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := serveTree(t, &engineService{fakeService: newFakeService(), p: p}, parent, root)
+	page := f.get(t, "/").body
+	if !strings.Contains(page, `import * as rt from "/@id/react-refresh/runtime"; import { install } from "/@hmrd/refresh.js"; install("react", rt);`) {
+		t.Fatalf("page: no preamble with the package:\n%s", page)
+	}
+	rt := f.get(t, "/@id/react-refresh/runtime")
+	for _, name := range []string{"injectIntoGlobalHook", "register", "createSignatureFunctionForTransform", "performReactRefresh"} {
+		if rt.status != 200 || !strings.Contains(rt.body, name) {
+			t.Errorf("/@id/react-refresh/runtime does not export %s: %d\n%s", name, rt.status, rt.body)
+		}
+	}
+	if app := f.get(t, "/src/App.jsx").body; !strings.Contains(app, "__hmrd_refresh.accept(") {
+		t.Errorf("App.jsx: no accept:\n%s", app)
+	}
+}
