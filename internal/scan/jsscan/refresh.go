@@ -145,7 +145,7 @@ func (a *refresher) run() {
 			i = a.export(i)
 		case "function":
 			if a.declStart(i) {
-				i = a.funcDecl(i, false)
+				i = a.funcDecl(i)
 			}
 		case "const", "let", "var":
 			i = a.varDecl(i, false)
@@ -208,7 +208,7 @@ func (a *refresher) export(i int) int {
 		if a.kind(j+1) == tokIdent {
 			a.locals[string(a.text(j+1))] = string(a.text(j + 1))
 		}
-		return a.funcDecl(j, false)
+		return a.funcDecl(j)
 	case a.word(j, "const") || a.word(j, "let") || a.word(j, "var"):
 		return a.varDecl(j, true)
 	case a.word(j, "class") || a.word(j, "async"):
@@ -234,7 +234,7 @@ func (a *refresher) exportDefault(j int) int {
 	switch {
 	case a.word(j, "function") && a.kind(j+1) == tokIdent:
 		a.locals["default"] = string(a.text(j + 1))
-		return a.funcDecl(j, true)
+		return a.funcDecl(j)
 	case a.kind(j) == tokIdent && a.punct(j+1, ";"):
 		a.locals["default"] = string(a.text(j))
 		return j + 1
@@ -252,7 +252,7 @@ func (a *refresher) exportDefault(j int) int {
 
 // funcDecl handles `function Name(…) {…}` at i and returns the index of
 // its closing brace.
-func (a *refresher) funcDecl(i int, _ bool) int {
+func (a *refresher) funcDecl(i int) int {
 	j := i + 1
 	if a.punct(j, "*") || a.word(i-1, "async") {
 		if a.kind(j) == tokIdent {
@@ -479,14 +479,6 @@ func (a *refresher) register(id, handle string) {
 
 func (a *refresher) insertBefore(i int, text string) {
 	a.out.Inserts = append(a.out.Inserts, Insert{At: int(a.toks[i].start), Text: text})
-}
-
-// insertAt inserts an Insert at index k of the list: an inner function's
-// handle found after its wrapper's must still come first at that offset.
-func (a *refresher) insertAt(k, at int, text string) {
-	a.out.Inserts = append(a.out.Inserts, Insert{})
-	copy(a.out.Inserts[k+1:], a.out.Inserts[k:])
-	a.out.Inserts[k] = Insert{At: at, Text: text}
 }
 
 // componentish is the Babel plugin's test for a component's name.
