@@ -42,10 +42,10 @@ func (s *Server) transformModule(ctx context.Context, id string, src []byte, loa
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", id, err)
 	}
-	hotID, targets := s.lookupTargets(ctx, id, moduleSpecs(res))
+	hotID, targets, rf := s.lookupModule(ctx, id, moduleSpecs(res))
 	s.prepareDeps(ctx, res, targets)
 	edits := rewriteEdits(tr.Code, res, targets)
-	refresh, accepts := s.refreshEdits(ctx, hotID, tr.Code)
+	refresh, accepts := refreshEdits(rf, hotID, tr.Code)
 	edits = append(edits, refresh...)
 	if res.Hot.Used || accepts {
 		at := preludeOffset(tr.Code)
@@ -129,13 +129,20 @@ func moduleSpecs(res *jsscan.Result) []string {
 // the graph does not know the module, or cannot be asked, specifiers stay
 // as written (relative ones still work natively).
 func (s *Server) lookupTargets(ctx context.Context, id string, specs []string) (string, map[string]engine.ImportTarget) {
+	id, targets, _ := s.lookupModule(ctx, id, specs)
+	return id, targets
+}
+
+// lookupModule is lookupTargets that also returns how the module takes
+// part in Fast Refresh (refresh.go), from the same graph call.
+func (s *Server) lookupModule(ctx context.Context, id string, specs []string) (string, map[string]engine.ImportTarget, engine.Refresh) {
 	info, ok, err := s.svc.ServeModule(ctx, s.project, id, specs)
 	if err != nil {
 		s.log.Warn("devserver: graph lookup failed; serving imports as written", "path", id, "err", err)
-		return id, nil
+		return id, nil, engine.Refresh{}
 	}
 	if !ok {
-		return id, nil
+		return id, nil, engine.Refresh{}
 	}
 	targets := make(map[string]engine.ImportTarget, len(specs))
 	for i, spec := range specs {
@@ -146,7 +153,7 @@ func (s *Server) lookupTargets(ctx context.Context, id string, specs []string) (
 	if info.ID != "" {
 		id = info.ID
 	}
-	return id, targets
+	return id, targets, info.Refresh
 }
 
 // assetURL is the URL the ?import form of the asset id exports, as Vite's

@@ -11,7 +11,9 @@ import (
 
 // Fast Refresh (decision 0019). The graph decides which modules take part
 // and which are boundaries (engine.Refresh, from the project's
-// node_modules and the module's exports); this file applies that decision:
+// node_modules and the module's exports, returned with the module's import
+// targets by the one graph call a request makes); this file applies that
+// decision:
 // pages get a preamble that installs the framework's runtime before any
 // other script runs, and component modules get the transform of
 // jsscan.AnalyzeRefresh, wired to the runtime's glue module refresh.js,
@@ -20,21 +22,12 @@ import (
 // refreshGlue is where the runtime's glue module is served.
 const refreshGlue = RuntimePrefix + "refresh.js"
 
-// refreshInfo asks the graph how module id takes part in Fast Refresh.
-func (s *Server) refreshInfo(ctx context.Context, id string) engine.Refresh {
-	info, ok, err := s.svc.ServeModule(ctx, s.project, id, nil)
-	if err != nil || !ok {
-		return engine.Refresh{}
-	}
-	return info.Refresh
-}
-
 // refreshEdits returns the edits of the Fast Refresh transform of code
-// (esbuild's output for module id), and whether the module needs its hot
-// context (it accepts itself). A module with no component and no hook
-// call, or in a project without a runtime, is left as it is.
-func (s *Server) refreshEdits(ctx context.Context, id string, code []byte) ([]edit, bool) {
-	rf := s.refreshInfo(ctx, id)
+// (esbuild's output for module id, whose part in Fast Refresh the graph
+// says is rf), and whether the module needs its hot context (it accepts
+// itself). A module with no component and no hook call, or in a project
+// without a runtime, is left as it is.
+func refreshEdits(rf engine.Refresh, id string, code []byte) ([]edit, bool) {
 	if rf.Runtime == "" {
 		return nil, false
 	}
@@ -62,11 +55,11 @@ func (s *Server) refreshEdits(ctx context.Context, id string, code []byte) ([]ed
 	return edits, rf.Boundary
 }
 
-// refreshPreamble is the markup that installs the Fast Refresh runtime in
-// page id, "" when its project has none. The runtime's packages are
-// bundled first, with the others (they are not imports the graph knows).
-func (s *Server) refreshPreamble(ctx context.Context, id string) string {
-	rf := s.refreshInfo(ctx, id)
+// refreshPreamble is the markup that installs the Fast Refresh runtime
+// in a page whose part in Fast Refresh the graph says is rf, "" when its
+// project has none. The runtime's packages are bundled first, with the
+// others (they are not imports the graph knows).
+func (s *Server) refreshPreamble(ctx context.Context, rf engine.Refresh) string {
 	var code string
 	switch rf.Runtime {
 	case engine.RefreshReact:
