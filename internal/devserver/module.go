@@ -42,12 +42,15 @@ func (s *Server) transformModule(ctx context.Context, id string, src []byte, loa
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", id, err)
 	}
-	hotID, targets := s.lookupTargets(ctx, id, moduleSpecs(res))
+	hotID, targets, globs := s.lookupModule(ctx, id, moduleSpecs(res))
 	s.prepareDeps(ctx, res, targets)
 	edits := rewriteEdits(tr.Code, res, targets)
+	at := preludeOffset(tr.Code)
 	if res.Hot.Used {
-		at := preludeOffset(tr.Code)
 		edits = append(edits, edit{start: at, end: at, text: hotPrelude(hotID)})
+	}
+	if len(res.MetaGlobs) > 0 {
+		edits = append(edits, globEdits(tr.Code, res.MetaGlobs, globs, at)...)
 	}
 	return withSourceMap(tr.Code, tr.Map, edits), nil
 }
@@ -127,13 +130,20 @@ func moduleSpecs(res *jsscan.Result) []string {
 // the graph does not know the module, or cannot be asked, specifiers stay
 // as written (relative ones still work natively).
 func (s *Server) lookupTargets(ctx context.Context, id string, specs []string) (string, map[string]engine.ImportTarget) {
+	id, targets, _ := s.lookupModule(ctx, id, specs)
+	return id, targets
+}
+
+// lookupModule is lookupTargets that also returns the module's
+// import.meta.glob calls as the graph expanded them.
+func (s *Server) lookupModule(ctx context.Context, id string, specs []string) (string, map[string]engine.ImportTarget, []engine.GlobCall) {
 	info, ok, err := s.svc.ServeModule(ctx, s.project, id, specs)
 	if err != nil {
 		s.log.Warn("devserver: graph lookup failed; serving imports as written", "path", id, "err", err)
-		return id, nil
+		return id, nil, nil
 	}
 	if !ok {
-		return id, nil
+		return id, nil, nil
 	}
 	targets := make(map[string]engine.ImportTarget, len(specs))
 	for i, spec := range specs {
@@ -144,7 +154,7 @@ func (s *Server) lookupTargets(ctx context.Context, id string, specs []string) (
 	if info.ID != "" {
 		id = info.ID
 	}
-	return id, targets
+	return id, targets, info.Globs
 }
 
 // assetURL is the URL the ?import form of the asset id exports, as Vite's

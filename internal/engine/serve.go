@@ -25,6 +25,9 @@ type ServeInfo struct {
 	Version        int64
 	// Targets holds, for each requested specifier in order, where it leads.
 	Targets []ImportTarget
+	// Globs are the module's import.meta.glob calls as the graph expanded
+	// them, in source order.
+	Globs []GlobCall
 }
 
 // ServeInfo answers where each of specs, as written in the module
@@ -41,6 +44,7 @@ func (p *Project) ServeInfo(idOrFile string, specs []string) (ServeInfo, bool) {
 	for i, spec := range specs {
 		out.Targets[i] = p.targetOf(m, spec)
 	}
+	out.Globs = p.globCalls(m)
 	return out, true
 }
 
