@@ -42,14 +42,20 @@ func (s *Server) transformModule(ctx context.Context, id string, src []byte, loa
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", id, err)
 	}
-	hotID, targets, rf := s.lookupModule(ctx, id, moduleSpecs(res))
+	hotID, targets, info := s.lookupModule(ctx, id, moduleSpecs(res))
 	s.prepareDeps(ctx, res, targets)
 	edits := rewriteEdits(tr.Code, res, targets)
-	refresh, accepts := refreshEdits(rf, hotID, tr.Code)
+	refresh, accepts := refreshEdits(info.Refresh, hotID, tr.Code)
 	edits = append(edits, refresh...)
+	at := preludeOffset(tr.Code)
 	if res.Hot.Used || accepts {
-		at := preludeOffset(tr.Code)
 		edits = append(edits, edit{start: at, end: at, text: hotPrelude(hotID)})
+	}
+	if len(res.MetaGlobs) > 0 {
+		edits = append(edits, globEdits(tr.Code, res.MetaGlobs, info.Globs, at)...)
+	}
+	if usesEnv.Match(tr.Code) {
+		edits = append(edits, edit{start: at, end: at, text: s.envPrelude()})
 	}
 	return withSourceMap(tr.Code, tr.Map, edits), nil
 }
@@ -133,16 +139,18 @@ func (s *Server) lookupTargets(ctx context.Context, id string, specs []string) (
 	return id, targets
 }
 
-// lookupModule is lookupTargets that also returns how the module takes
-// part in Fast Refresh (refresh.go), from the same graph call.
-func (s *Server) lookupModule(ctx context.Context, id string, specs []string) (string, map[string]engine.ImportTarget, engine.Refresh) {
+// lookupModule is lookupTargets that also returns what else the graph
+// says of the module, from the same call: its import.meta.glob calls as
+// the graph expanded them, and how it takes part in Fast Refresh
+// (refresh.go).
+func (s *Server) lookupModule(ctx context.Context, id string, specs []string) (string, map[string]engine.ImportTarget, engine.ServeInfo) {
 	info, ok, err := s.svc.ServeModule(ctx, s.project, id, specs)
 	if err != nil {
 		s.log.Warn("devserver: graph lookup failed; serving imports as written", "path", id, "err", err)
-		return id, nil, engine.Refresh{}
+		return id, nil, engine.ServeInfo{}
 	}
 	if !ok {
-		return id, nil, engine.Refresh{}
+		return id, nil, engine.ServeInfo{}
 	}
 	targets := make(map[string]engine.ImportTarget, len(specs))
 	for i, spec := range specs {
@@ -153,7 +161,7 @@ func (s *Server) lookupModule(ctx context.Context, id string, specs []string) (s
 	if info.ID != "" {
 		id = info.ID
 	}
-	return id, targets, info.Refresh
+	return id, targets, info
 }
 
 // assetURL is the URL the ?import form of the asset id exports, as Vite's
@@ -210,6 +218,9 @@ func rewriteEdits(code []byte, res *jsscan.Result, targets map[string]engine.Imp
 // URL without it is the file itself), then "t=<version>" once the target
 // changed, so the re-import after an update fetches fresh code.
 func importURL(t engine.ImportTarget) string {
+	if t.Query != "" {
+		return suffixURL(t)
+	}
 	u := escapeURLPath(t.ID)
 	var q []string
 	if t.Kind != "js" && t.Kind != "external" && t.Kind != "" {

@@ -39,6 +39,7 @@ type batch struct {
 	known    []string // files backing modules, and module files below removed directories
 	created  []string // paths on disk that back no module
 	tsconfig string   // the tsconfig/jsconfig file in the batch, if any
+	env      string   // the ID of a root .env file in the batch, if any (vite.go)
 	pkgjson  string   // the package.json in the batch, if any
 
 	// scanChanged (roots and pages also grow in relinkImports)
@@ -132,6 +133,7 @@ func (p *Project) Apply(paths []string) *Plan {
 	b.plan = &Plan{}
 	p.classify(b, paths)
 	p.scanChanged(b)
+	p.markOwnedFiles(b)
 	p.relinkImports(b)
 	p.relinkGlobs(b)
 	p.propagateChanges(b)
@@ -139,7 +141,11 @@ func (p *Project) Apply(paths []string) *Plan {
 	p.refreshLiveness(b)
 	p.stampVersions(b)
 	p.refreshStanding(b.plan)
+	return p.finish(b)
+}
 
+// finish turns the batch's results into its plan.
+func (p *Project) finish(b *batch) *Plan {
 	// A full reload supersedes updates and prunes: the runtime starts over.
 	plan := b.plan
 	if b.result.FullReload != nil {
@@ -173,6 +179,9 @@ func (p *Project) classify(b *batch, paths []string) {
 			continue
 		}
 		seen[f] = true
+		if p.envFile(f) {
+			b.env = p.idFor(f)
+		}
 		p.res.Invalidate(f)
 		if resolve.IsConfigFile(f) {
 			if strings.HasPrefix(path.Base(f), "package.json") {
@@ -183,18 +192,27 @@ func (p *Project) classify(b *batch, paths []string) {
 		}
 		if len(p.g.ByFile(f)) > 0 {
 			b.known = append(b.known, f)
+			p.noteChange(b, f, ChangeUpdate) // or a delete: settleChanges
 			continue
 		}
 		if _, err := p.fs.Stat(f); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				vanished = append(vanished, f)
+				p.noteChange(b, f, ChangeDelete)
 			}
 			continue
 		}
 		b.created = append(b.created, f)
+		p.noteChange(b, f, ChangeCreate)
 	}
 	if len(vanished) > 0 {
-		b.known = append(b.known, p.filesBelow(vanished)...)
+		below := p.filesBelow(vanished)
+		for _, f := range below {
+			if !seen[f] {
+				p.noteChange(b, f, ChangeDelete)
+			}
+		}
+		b.known = append(b.known, below...)
 	}
 	if (len(b.created) > 0 || b.configChanged()) && len(p.awaiting) > 0 {
 		// Modules whose latest content imports what did not resolve: it
@@ -230,6 +248,9 @@ func (p *Project) scanChanged(b *batch) {
 	for _, f := range b.known {
 		var fams []family
 		for _, r := range p.g.ByFile(f) {
+			if p.owned[r] != nil {
+				continue // its bundler builds it: markOwnedFiles
+			}
 			if fam := familyOf(p.g.Mod(r).Kind); !slices.Contains(fams, fam) {
 				fams = append(fams, fam)
 				reqs = append(reqs, scanReq{file: f, fam: fam})
@@ -243,7 +264,7 @@ func (p *Project) scanChanged(b *batch) {
 		sr := &results[i]
 		for _, r := range slices.Clone(p.g.ByFile(rq.file)) {
 			m := p.g.Mod(r)
-			if familyOf(m.Kind) != rq.fam {
+			if familyOf(m.Kind) != rq.fam || p.owned[r] != nil {
 				continue
 			}
 			if sr.missing {
@@ -280,6 +301,7 @@ func (p *Project) scanChanged(b *batch) {
 			b.goneLive = append(b.goneLive, p.holdersOf(r))
 		}
 	}
+	p.settleChanges(b)
 }
 
 // edited reports whether r's file has new content in this batch.
@@ -357,7 +379,7 @@ func (p *Project) relinkImports(b *batch) {
 		// and resolved then: an index into its old list would point at
 		// the wrong import, or past the end. A deleted module goes, and
 		// one awaiting its imports is read again in this batch.
-		if b.edited(r) || p.awaiting[r] || slices.Contains(b.deleted, r) {
+		if b.edited(r) || p.awaiting[r] || slices.Contains(b.deleted, r) || p.owned[r] != nil {
 			continue
 		}
 		m := p.g.Mod(r)
@@ -366,7 +388,7 @@ func (p *Project) relinkImports(b *batch) {
 			if imp.Target != modgraph.None {
 				continue
 			}
-			res, err := p.res.Resolve(m.File, imp.Specifier)
+			res, err := p.resolveImport(m.File, imp.Specifier, imp.Kind)
 			if err != nil {
 				missing = missing || blocks(imp.Kind)
 				continue
@@ -375,7 +397,7 @@ func (p *Project) relinkImports(b *batch) {
 			relinked = true
 		}
 		e, errored := p.errored[r]
-		broken := missing || errored && e.Code != codeUnresolved
+		broken := missing || errored && e.Code != codeUnresolved && e.Code != codeUnsupported
 		if relinked && !broken && m.Live && !slices.Contains(b.roots, r) && !slices.Contains(b.pages, r) {
 			b.markChanged(r, m)
 		}
@@ -464,6 +486,7 @@ func (p *Project) removeDeleted(b *batch) {
 		}
 		delete(p.errored, r)
 		delete(p.awaiting, r)
+		p.disown(r)
 		p.g.Remove(r)
 	}
 }
@@ -486,6 +509,9 @@ func (p *Project) addCreatedPages(b *batch) {
 // reloads in full when an import now resolves elsewhere, and for any
 // tsconfig change (its settings also change how every module compiles).
 func (p *Project) applyConfig(b *batch) {
+	if b.env != "" && b.result.FullReload == nil {
+		b.result.FullReload = envReload(b.env)
+	}
 	if !b.configChanged() {
 		return
 	}
@@ -541,7 +567,8 @@ func (p *Project) targetFor(res resolve.Result, imp modgraph.Import) modgraph.Re
 		r, _ := p.g.Add("/@id/"+imp.Specifier, "", modgraph.KindExternal)
 		return r
 	}
-	r, _ := p.g.Add(p.idFor(res.Path), res.Path, kindFor(res.Path, imp.Kind))
+	id, kind := p.moduleFor(res.Path, imp.Specifier, imp.Kind)
+	r, _ := p.g.Add(id, res.Path, kind)
 	return r
 }
 
@@ -570,13 +597,13 @@ func (p *Project) filesBelow(dirs []string) []string {
 func (p *Project) reresolveAll(touched map[modgraph.Ref]bool) []string {
 	var changed []string
 	for r := modgraph.Ref(0); int(r) < p.g.Len(); r++ {
-		if !p.g.Exists(r) || p.g.Mod(r).File == "" || !p.g.Mod(r).Scanned {
+		if !p.g.Exists(r) || p.g.Mod(r).File == "" || !p.g.Mod(r).Scanned || p.owned[r] != nil {
 			continue
 		}
 		m := p.g.Mod(r)
 		relinked := false
 		for i, imp := range m.Imports {
-			res, err := p.res.Resolve(m.File, imp.Specifier)
+			res, err := p.resolveImport(m.File, imp.Specifier, imp.Kind)
 			t := modgraph.None
 			if err == nil {
 				t = p.targetFor(res, imp)

@@ -30,6 +30,12 @@ type Plan struct {
 	Cleared []string
 	// Versions maps every module stamped by this plan to its new version.
 	Versions map[string]int64
+	// Changes are the inputs whose change made the plan: the batch's files
+	// and the modules a bundler reported changed.
+	Changes []Change
+	// Unknown are the module IDs a bundler's report named as changed that
+	// the graph does not know.
+	Unknown []string
 	// Warnings are scan diagnostics worth a log line (non-literal dynamic
 	// imports, accept() arguments that cannot be read); not signals.
 	Warnings []ModuleError
@@ -51,7 +57,8 @@ type ModuleError struct {
 	// Frame shows the offending line with a caret.
 	Frame string
 	// Code classifies it: "PARSE_ERROR", "UNRESOLVED_IMPORT", "TOO_LARGE",
-	// "READ_ERROR", or for warnings "DYNAMIC_IMPORT", "HOT_API".
+	// "READ_ERROR", or for warnings "DYNAMIC_IMPORT", "HOT_API", "GLOB" (an
+	// import.meta.glob pattern refused).
 	Code string
 }
 

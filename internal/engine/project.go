@@ -52,6 +52,9 @@ type Project struct {
 	batch batch
 	// globs are the glob imports of the modules that have some.
 	globs globIndex
+	// owned are the modules a bundler reported, with their owner
+	// (report.go); the scanner leaves them alone.
+	owned map[modgraph.Ref]*ownership
 	// refresh caches the Fast Refresh runtime of each source directory.
 	refresh refreshCache
 }
@@ -236,13 +239,20 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 		case ri.res.External:
 			imp.Target, _ = p.g.Add("/@id/"+ri.spec, "", modgraph.KindExternal)
 		default:
-			t, created := p.g.Add(p.idFor(ri.res.Path), ri.res.Path, kindFor(ri.res.Path, ri.kind))
+			id, kind := p.moduleFor(ri.res.Path, ri.spec, ri.kind)
+			t, created := p.g.Add(id, ri.res.Path, kind)
 			imp.Target = t
 			if created {
 				fresh = append(fresh, t)
 			}
 		}
 		imports = append(imports, imp)
+	}
+	if imp, ok := p.runEdge(r); ok {
+		imports = append(imports, imp)
+		if !p.g.Mod(imp.Target).Scanned {
+			fresh = append(fresh, imp.Target)
+		}
 	}
 	if plan != nil {
 		plan.Warnings = append(plan.Warnings, p.softUnresolved(r, sr)...)
@@ -332,7 +342,7 @@ func (p *Project) depRefs(r modgraph.Ref, deps []rawDep, what string, plan *Plan
 		if d.err == nil {
 			id := "/@id/" + d.spec
 			if !d.res.External {
-				id = p.idFor(d.res.Path)
+				id, _ = p.moduleFor(d.res.Path, d.spec, modgraph.EdgeStatic)
 			}
 			for _, imp := range p.g.Mod(r).Imports {
 				if imp.Target != modgraph.None && p.g.Mod(imp.Target).ID == id {
@@ -359,6 +369,10 @@ func (p *Project) depRefs(r modgraph.Ref, deps []rawDep, what string, plan *Plan
 
 func (p *Project) unresolvedError(r modgraph.Ref, spec string, err error) ModuleError {
 	m := p.g.Mod(r)
+	var ue *UnsupportedError
+	if errors.As(err, &ue) {
+		return ModuleError{Module: m.ID, File: m.File, Message: fmt.Sprintf("%s imports %q: %v", m.ID, spec, ue), Code: codeUnsupported}
+	}
 	msg := fmt.Sprintf("cannot resolve import %q from %s", spec, m.ID)
 	if errors.Is(err, resolve.ErrNotFound) {
 		msg += ": no such file or package"

@@ -38,6 +38,7 @@ type Client struct {
 	hot      hmrdv1.HotServiceClient
 	projects hmrdv1.ProjectServiceClient
 	admin    hmrdv1.AdminServiceClient
+	bundler  hmrdv1.BundlerServiceClient
 	opts     options
 }
 
@@ -160,6 +161,7 @@ func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 		hot:      hmrdv1.NewHotServiceClient(cc),
 		projects: hmrdv1.NewProjectServiceClient(cc),
 		admin:    hmrdv1.NewAdminServiceClient(cc),
+		bundler:  hmrdv1.NewBundlerServiceClient(cc),
 		opts:     o,
 	}, nil
 }
@@ -247,6 +249,15 @@ func (c *Client) SendCustom(ctx context.Context, project, event, data string) (*
 func (c *Client) Explain(ctx context.Context, project, module string) (*hmrdv1.ExplainResponse, error) {
 	resp, err := c.projects.Explain(ctx, &hmrdv1.ExplainRequest{Project: project, Module: module})
 	return resp, rpcError(ctx, "explain "+module, err)
+}
+
+// Compile compiles one TypeScript or JSX source of the project (the file's
+// absolute path and the source as read from it) to a JavaScript module,
+// with the settings the daemon scans it with. A syntax error is
+// resp.Error, not err.
+func (c *Client) Compile(ctx context.Context, project, file string, source []byte) (*hmrdv1.CompileResponse, error) {
+	resp, err := c.projects.Compile(ctx, &hmrdv1.CompileRequest{Project: project, File: file, Source: source})
+	return resp, rpcError(ctx, "compile "+file, err)
 }
 
 // GetGraph returns a snapshot of the project's module graph. It reads the

@@ -35,9 +35,13 @@ const (
 	KindExternal
 	// KindHTML is an HTML page: an entry, never an importer in propagation.
 	KindHTML
+	// KindInlineStyle is a stylesheet imported as text ("./a.css?inline"):
+	// its module exports the CSS, the sheets it @imports are inlined into
+	// it, and it does not accept itself (its importer takes the new text).
+	KindInlineStyle
 )
 
-var kindNames = [...]string{"js", "style", "style-module", "linked-style", "json", "asset", "external", "html"}
+var kindNames = [...]string{"js", "style", "style-module", "linked-style", "json", "asset", "external", "html", "inline-style"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -48,7 +52,7 @@ func (k Kind) String() string {
 
 // IsStyle reports whether modules of kind k are stylesheets.
 func (k Kind) IsStyle() bool {
-	return k == KindStyle || k == KindStyleModule || k == KindLinkedStyle
+	return k == KindStyle || k == KindStyleModule || k == KindLinkedStyle || k == KindInlineStyle
 }
 
 // EdgeKind is how an importer references a module.

@@ -15,6 +15,7 @@ func projectProto(p control.ProjectInfo) *hmrdv1.Project {
 	return &hmrdv1.Project{
 		Name: p.Name, Root: p.Root, Modules: uint32(p.Modules), LiveModules: uint32(p.Live),
 		Entries: uint32(p.Entries), Errors: uint32(p.Errors), HeadSeq: p.HeadSeq,
+		HttpUrl: p.HTTPURL,
 	}
 }
 
@@ -42,6 +43,7 @@ func moduleProto(m engine.ModuleInfo) *hmrdv1.Module {
 		AcceptedExports: m.AcceptedExports, AcceptedDeps: m.AcceptedDeps,
 		Declined: m.Declined, DeclinedDeps: m.DeclinedDeps, Exports: m.Exports,
 		Entry: m.Entry, Live: m.Live, Loaded: m.Loaded, Version: m.Version, Error: m.Error,
+		Registration: m.Registration, Virtual: m.Virtual, Files: m.Files,
 	}
 	for _, e := range m.Imports {
 		pm.Imports = append(pm.Imports, &hmrdv1.Edge{Specifier: e.Specifier, Kind: e.Kind, Target: e.Target})
@@ -73,6 +75,9 @@ func statusProto(st control.Status) *hmrdv1.StatusResponse {
 	}
 	for _, s := range st.Subscribers {
 		out.Subscribers = append(out.Subscribers, subscriberProto(s))
+	}
+	for _, r := range st.Registrations {
+		out.Registrations = append(out.Registrations, registrationProto(r))
 	}
 	return out
 }

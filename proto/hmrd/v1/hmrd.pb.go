@@ -161,6 +161,124 @@ func (FullReloadCause) EnumDescriptor() ([]byte, []int) {
 	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{1}
 }
 
+// ChangeKind says how an input changed.
+type ChangeKind int32
+
+const (
+	ChangeKind_CHANGE_KIND_UNSPECIFIED ChangeKind = 0
+	ChangeKind_CHANGE_KIND_CREATE      ChangeKind = 1
+	ChangeKind_CHANGE_KIND_UPDATE      ChangeKind = 2
+	ChangeKind_CHANGE_KIND_DELETE      ChangeKind = 3
+)
+
+// Enum value maps for ChangeKind.
+var (
+	ChangeKind_name = map[int32]string{
+		0: "CHANGE_KIND_UNSPECIFIED",
+		1: "CHANGE_KIND_CREATE",
+		2: "CHANGE_KIND_UPDATE",
+		3: "CHANGE_KIND_DELETE",
+	}
+	ChangeKind_value = map[string]int32{
+		"CHANGE_KIND_UNSPECIFIED": 0,
+		"CHANGE_KIND_CREATE":      1,
+		"CHANGE_KIND_UPDATE":      2,
+		"CHANGE_KIND_DELETE":      3,
+	}
+)
+
+func (x ChangeKind) Enum() *ChangeKind {
+	p := new(ChangeKind)
+	*p = x
+	return p
+}
+
+func (x ChangeKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ChangeKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_hmrd_v1_hmrd_proto_enumTypes[2].Descriptor()
+}
+
+func (ChangeKind) Type() protoreflect.EnumType {
+	return &file_hmrd_v1_hmrd_proto_enumTypes[2]
+}
+
+func (x ChangeKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ChangeKind.Descriptor instead.
+func (ChangeKind) EnumDescriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{2}
+}
+
+// ImportKind is how a module imports another.
+type ImportKind int32
+
+const (
+	// Read as STATIC.
+	ImportKind_IMPORT_KIND_UNSPECIFIED ImportKind = 0
+	// import … from 'x', import 'x'.
+	ImportKind_IMPORT_KIND_STATIC ImportKind = 1
+	// import('x'): the target is loaded later, if at all.
+	ImportKind_IMPORT_KIND_DYNAMIC ImportKind = 2
+	// export … from 'x'.
+	ImportKind_IMPORT_KIND_REEXPORT ImportKind = 3
+	// @import of a stylesheet, or a stylesheet imported by a script.
+	ImportKind_IMPORT_KIND_CSS ImportKind = 4
+	// An asset referenced by URL (url(), new URL(…, import.meta.url)).
+	ImportKind_IMPORT_KIND_ASSET ImportKind = 5
+)
+
+// Enum value maps for ImportKind.
+var (
+	ImportKind_name = map[int32]string{
+		0: "IMPORT_KIND_UNSPECIFIED",
+		1: "IMPORT_KIND_STATIC",
+		2: "IMPORT_KIND_DYNAMIC",
+		3: "IMPORT_KIND_REEXPORT",
+		4: "IMPORT_KIND_CSS",
+		5: "IMPORT_KIND_ASSET",
+	}
+	ImportKind_value = map[string]int32{
+		"IMPORT_KIND_UNSPECIFIED": 0,
+		"IMPORT_KIND_STATIC":      1,
+		"IMPORT_KIND_DYNAMIC":     2,
+		"IMPORT_KIND_REEXPORT":    3,
+		"IMPORT_KIND_CSS":         4,
+		"IMPORT_KIND_ASSET":       5,
+	}
+)
+
+func (x ImportKind) Enum() *ImportKind {
+	p := new(ImportKind)
+	*p = x
+	return p
+}
+
+func (x ImportKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ImportKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_hmrd_v1_hmrd_proto_enumTypes[3].Descriptor()
+}
+
+func (ImportKind) Type() protoreflect.EnumType {
+	return &file_hmrd_v1_hmrd_proto_enumTypes[3]
+}
+
+func (x ImportKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ImportKind.Descriptor instead.
+func (ImportKind) EnumDescriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{3}
+}
+
 // Event is one message of a project's signal stream. Signals (update, full
 // reload, prune, error, error cleared, custom) each take the next seq; hello
 // and heartbeat repeat the head seq and do not advance it.
@@ -176,6 +294,16 @@ type Event struct {
 	Version int64 `protobuf:"varint,4,opt,name=version,proto3" json:"version,omitempty"`
 	// When the daemon published the event.
 	Time *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=time,proto3" json:"time,omitempty"`
+	// The inputs whose change made the batch this signal belongs to, and how
+	// each changed: files (from the watcher or a bundler's report) and
+	// modules a bundler reported. The same list on every signal of a batch;
+	// empty for signals no input caused (invalidate, custom, resync) and on
+	// Hello and Heartbeat.
+	Changes []*Change `protobuf:"bytes,6,rep,name=changes,proto3" json:"changes,omitempty"`
+	// Notes for people about how the signal was delivered, for example that
+	// a rebuild gate did not acknowledge its batch in time and the signal
+	// went out without it.
+	Notes []string `protobuf:"bytes,7,rep,name=notes,proto3" json:"notes,omitempty"`
 	// Types that are valid to be assigned to Kind:
 	//
 	//	*Event_Hello
@@ -253,6 +381,20 @@ func (x *Event) GetVersion() int64 {
 func (x *Event) GetTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.Time
+	}
+	return nil
+}
+
+func (x *Event) GetChanges() []*Change {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+func (x *Event) GetNotes() []string {
+	if x != nil {
+		return x.Notes
 	}
 	return nil
 }
@@ -1669,14 +1811,17 @@ func (x *SendCustomResponse) GetSeq() uint64 {
 
 // Project is a watched tree.
 type Project struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Root          string                 `protobuf:"bytes,2,opt,name=root,proto3" json:"root,omitempty"`
-	Modules       uint32                 `protobuf:"varint,3,opt,name=modules,proto3" json:"modules,omitempty"`
-	LiveModules   uint32                 `protobuf:"varint,4,opt,name=live_modules,json=liveModules,proto3" json:"live_modules,omitempty"`
-	Entries       uint32                 `protobuf:"varint,5,opt,name=entries,proto3" json:"entries,omitempty"`
-	Errors        uint32                 `protobuf:"varint,6,opt,name=errors,proto3" json:"errors,omitempty"`
-	HeadSeq       uint64                 `protobuf:"varint,7,opt,name=head_seq,json=headSeq,proto3" json:"head_seq,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Root        string                 `protobuf:"bytes,2,opt,name=root,proto3" json:"root,omitempty"`
+	Modules     uint32                 `protobuf:"varint,3,opt,name=modules,proto3" json:"modules,omitempty"`
+	LiveModules uint32                 `protobuf:"varint,4,opt,name=live_modules,json=liveModules,proto3" json:"live_modules,omitempty"`
+	Entries     uint32                 `protobuf:"varint,5,opt,name=entries,proto3" json:"entries,omitempty"`
+	Errors      uint32                 `protobuf:"varint,6,opt,name=errors,proto3" json:"errors,omitempty"`
+	HeadSeq     uint64                 `protobuf:"varint,7,opt,name=head_seq,json=headSeq,proto3" json:"head_seq,omitempty"`
+	// The URL of the project's dev server ("http://127.0.0.1:5174/"), or
+	// empty when the daemon does not serve it over HTTP.
+	HttpUrl       string `protobuf:"bytes,8,opt,name=http_url,json=httpUrl,proto3" json:"http_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1760,6 +1905,13 @@ func (x *Project) GetHeadSeq() uint64 {
 	return 0
 }
 
+func (x *Project) GetHttpUrl() string {
+	if x != nil {
+		return x.HttpUrl
+	}
+	return ""
+}
+
 type AddProjectRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Absolute or daemon-relative path of the tree.
@@ -1767,7 +1919,10 @@ type AddProjectRequest struct {
 	// Name to use; default the root's base name (made unique).
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Extra entry modules.
-	Entries       []string `protobuf:"bytes,3,rep,name=entries,proto3" json:"entries,omitempty"`
+	Entries []string `protobuf:"bytes,3,rep,name=entries,proto3" json:"entries,omitempty"`
+	// How the daemon serves the project to browsers; unset: as the daemon
+	// serves every project (see DevServerOptions.addr).
+	DevServer     *DevServerOptions `protobuf:"bytes,4,opt,name=dev_server,json=devServer,proto3" json:"dev_server,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1823,6 +1978,70 @@ func (x *AddProjectRequest) GetEntries() []string {
 	return nil
 }
 
+func (x *AddProjectRequest) GetDevServer() *DevServerOptions {
+	if x != nil {
+		return x.DevServer
+	}
+	return nil
+}
+
+// DevServerOptions say where the daemon serves one project over HTTP.
+type DevServerOptions struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "host:port"; "off" for no dev server; empty for the daemon's default:
+	// when its dev server is on, the port after the highest one in use.
+	Addr string `protobuf:"bytes,1,opt,name=addr,proto3" json:"addr,omitempty"`
+	// Fail rather than move on to the next free port when addr's port is
+	// busy (the default moves, as Vite does without strictPort).
+	StrictPort    bool `protobuf:"varint,2,opt,name=strict_port,json=strictPort,proto3" json:"strict_port,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DevServerOptions) Reset() {
+	*x = DevServerOptions{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DevServerOptions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DevServerOptions) ProtoMessage() {}
+
+func (x *DevServerOptions) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DevServerOptions.ProtoReflect.Descriptor instead.
+func (*DevServerOptions) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *DevServerOptions) GetAddr() string {
+	if x != nil {
+		return x.Addr
+	}
+	return ""
+}
+
+func (x *DevServerOptions) GetStrictPort() bool {
+	if x != nil {
+		return x.StrictPort
+	}
+	return false
+}
+
 type AddProjectResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Project       *Project               `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
@@ -1832,7 +2051,7 @@ type AddProjectResponse struct {
 
 func (x *AddProjectResponse) Reset() {
 	*x = AddProjectResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1844,7 +2063,7 @@ func (x *AddProjectResponse) String() string {
 func (*AddProjectResponse) ProtoMessage() {}
 
 func (x *AddProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1857,7 +2076,7 @@ func (x *AddProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddProjectResponse.ProtoReflect.Descriptor instead.
 func (*AddProjectResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{22}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *AddProjectResponse) GetProject() *Project {
@@ -1876,7 +2095,7 @@ type RemoveProjectRequest struct {
 
 func (x *RemoveProjectRequest) Reset() {
 	*x = RemoveProjectRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1888,7 +2107,7 @@ func (x *RemoveProjectRequest) String() string {
 func (*RemoveProjectRequest) ProtoMessage() {}
 
 func (x *RemoveProjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1901,7 +2120,7 @@ func (x *RemoveProjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveProjectRequest.ProtoReflect.Descriptor instead.
 func (*RemoveProjectRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{23}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RemoveProjectRequest) GetProject() string {
@@ -1919,7 +2138,7 @@ type RemoveProjectResponse struct {
 
 func (x *RemoveProjectResponse) Reset() {
 	*x = RemoveProjectResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1931,7 +2150,7 @@ func (x *RemoveProjectResponse) String() string {
 func (*RemoveProjectResponse) ProtoMessage() {}
 
 func (x *RemoveProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1944,7 +2163,7 @@ func (x *RemoveProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveProjectResponse.ProtoReflect.Descriptor instead.
 func (*RemoveProjectResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{24}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{25}
 }
 
 type ListProjectsRequest struct {
@@ -1955,7 +2174,7 @@ type ListProjectsRequest struct {
 
 func (x *ListProjectsRequest) Reset() {
 	*x = ListProjectsRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1967,7 +2186,7 @@ func (x *ListProjectsRequest) String() string {
 func (*ListProjectsRequest) ProtoMessage() {}
 
 func (x *ListProjectsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1980,7 +2199,7 @@ func (x *ListProjectsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProjectsRequest.ProtoReflect.Descriptor instead.
 func (*ListProjectsRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{25}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{26}
 }
 
 type ListProjectsResponse struct {
@@ -1992,7 +2211,7 @@ type ListProjectsResponse struct {
 
 func (x *ListProjectsResponse) Reset() {
 	*x = ListProjectsResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2004,7 +2223,7 @@ func (x *ListProjectsResponse) String() string {
 func (*ListProjectsResponse) ProtoMessage() {}
 
 func (x *ListProjectsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2017,12 +2236,131 @@ func (x *ListProjectsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProjectsResponse.ProtoReflect.Descriptor instead.
 func (*ListProjectsResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{26}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListProjectsResponse) GetProjects() []*Project {
 	if x != nil {
 		return x.Projects
+	}
+	return nil
+}
+
+type CompileRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Project string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	// The source's absolute file path, inside the project's root: its
+	// extension picks the language, its directory the tsconfig.
+	File string `protobuf:"bytes,2,opt,name=file,proto3" json:"file,omitempty"`
+	// The source as the runtime read it. At most 4 MiB less room for the
+	// rest of the message (gRPC's default message limit).
+	Source        []byte `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompileRequest) Reset() {
+	*x = CompileRequest{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompileRequest) ProtoMessage() {}
+
+func (x *CompileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompileRequest.ProtoReflect.Descriptor instead.
+func (*CompileRequest) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *CompileRequest) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
+func (x *CompileRequest) GetFile() string {
+	if x != nil {
+		return x.File
+	}
+	return ""
+}
+
+func (x *CompileRequest) GetSource() []byte {
+	if x != nil {
+		return x.Source
+	}
+	return nil
+}
+
+type CompileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The JavaScript module; empty when error is set. Plain JavaScript comes
+	// back as it was sent.
+	Code []byte `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	// The source's first syntax error (code PARSE_ERROR), positioned in it.
+	Error         *Error `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompileResponse) Reset() {
+	*x = CompileResponse{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompileResponse) ProtoMessage() {}
+
+func (x *CompileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompileResponse.ProtoReflect.Descriptor instead.
+func (*CompileResponse) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *CompileResponse) GetCode() []byte {
+	if x != nil {
+		return x.Code
+	}
+	return nil
+}
+
+func (x *CompileResponse) GetError() *Error {
+	if x != nil {
+		return x.Error
 	}
 	return nil
 }
@@ -2038,7 +2376,7 @@ type ExplainRequest struct {
 
 func (x *ExplainRequest) Reset() {
 	*x = ExplainRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2050,7 +2388,7 @@ func (x *ExplainRequest) String() string {
 func (*ExplainRequest) ProtoMessage() {}
 
 func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2063,7 +2401,7 @@ func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainRequest.ProtoReflect.Descriptor instead.
 func (*ExplainRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ExplainRequest) GetProject() string {
@@ -2101,7 +2439,7 @@ type ExplainResponse struct {
 
 func (x *ExplainResponse) Reset() {
 	*x = ExplainResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2113,7 +2451,7 @@ func (x *ExplainResponse) String() string {
 func (*ExplainResponse) ProtoMessage() {}
 
 func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2126,7 +2464,7 @@ func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainResponse.ProtoReflect.Descriptor instead.
 func (*ExplainResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ExplainResponse) GetModule() string {
@@ -2215,7 +2553,7 @@ type GetGraphRequest struct {
 
 func (x *GetGraphRequest) Reset() {
 	*x = GetGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2227,7 +2565,7 @@ func (x *GetGraphRequest) String() string {
 func (*GetGraphRequest) ProtoMessage() {}
 
 func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2240,7 +2578,7 @@ func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphRequest.ProtoReflect.Descriptor instead.
 func (*GetGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetGraphRequest) GetProject() string {
@@ -2264,7 +2602,7 @@ type Edge struct {
 
 func (x *Edge) Reset() {
 	*x = Edge{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2276,7 +2614,7 @@ func (x *Edge) String() string {
 func (*Edge) ProtoMessage() {}
 
 func (x *Edge) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2289,7 +2627,7 @@ func (x *Edge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Edge.ProtoReflect.Descriptor instead.
 func (*Edge) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Edge) GetSpecifier() string {
@@ -2333,13 +2671,19 @@ type Module struct {
 	Loaded          bool                   `protobuf:"varint,15,opt,name=loaded,proto3" json:"loaded,omitempty"`
 	Version         int64                  `protobuf:"varint,16,opt,name=version,proto3" json:"version,omitempty"`
 	Error           string                 `protobuf:"bytes,17,opt,name=error,proto3" json:"error,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Reported by a bundler's registration (its id) rather than scanned.
+	Registration string `protobuf:"bytes,18,opt,name=registration,proto3" json:"registration,omitempty"`
+	// A module no file backs (a bundler's virtual module).
+	Virtual bool `protobuf:"varint,19,opt,name=virtual,proto3" json:"virtual,omitempty"`
+	// Every file backing the module, when a bundler reported more than one.
+	Files         []string `protobuf:"bytes,20,rep,name=files,proto3" json:"files,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Module) Reset() {
 	*x = Module{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2351,7 +2695,7 @@ func (x *Module) String() string {
 func (*Module) ProtoMessage() {}
 
 func (x *Module) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2364,7 +2708,7 @@ func (x *Module) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Module.ProtoReflect.Descriptor instead.
 func (*Module) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Module) GetId() string {
@@ -2486,6 +2830,27 @@ func (x *Module) GetError() string {
 	return ""
 }
 
+func (x *Module) GetRegistration() string {
+	if x != nil {
+		return x.Registration
+	}
+	return ""
+}
+
+func (x *Module) GetVirtual() bool {
+	if x != nil {
+		return x.Virtual
+	}
+	return false
+}
+
+func (x *Module) GetFiles() []string {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
 type GetGraphResponse struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Root    string                 `protobuf:"bytes,1,opt,name=root,proto3" json:"root,omitempty"`
@@ -2500,7 +2865,7 @@ type GetGraphResponse struct {
 
 func (x *GetGraphResponse) Reset() {
 	*x = GetGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2512,7 +2877,7 @@ func (x *GetGraphResponse) String() string {
 func (*GetGraphResponse) ProtoMessage() {}
 
 func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2525,7 +2890,7 @@ func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphResponse.ProtoReflect.Descriptor instead.
 func (*GetGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetGraphResponse) GetRoot() string {
@@ -2558,7 +2923,7 @@ type StreamGraphRequest struct {
 
 func (x *StreamGraphRequest) Reset() {
 	*x = StreamGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2570,7 +2935,7 @@ func (x *StreamGraphRequest) String() string {
 func (*StreamGraphRequest) ProtoMessage() {}
 
 func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2583,7 +2948,7 @@ func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamGraphRequest.ProtoReflect.Descriptor instead.
 func (*StreamGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StreamGraphRequest) GetProject() string {
@@ -2608,7 +2973,7 @@ type StreamGraphResponse struct {
 
 func (x *StreamGraphResponse) Reset() {
 	*x = StreamGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2620,7 +2985,7 @@ func (x *StreamGraphResponse) String() string {
 func (*StreamGraphResponse) ProtoMessage() {}
 
 func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2633,7 +2998,7 @@ func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamGraphResponse.ProtoReflect.Descriptor instead.
 func (*StreamGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StreamGraphResponse) GetRoot() string {
@@ -2665,7 +3030,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2677,7 +3042,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2690,7 +3055,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
 }
 
 // ProjectStatus is one project in `hmrd status`.
@@ -2715,7 +3080,7 @@ type ProjectStatus struct {
 
 func (x *ProjectStatus) Reset() {
 	*x = ProjectStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2727,7 +3092,7 @@ func (x *ProjectStatus) String() string {
 func (*ProjectStatus) ProtoMessage() {}
 
 func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2740,7 +3105,7 @@ func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectStatus.ProtoReflect.Descriptor instead.
 func (*ProjectStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ProjectStatus) GetProject() *Project {
@@ -2810,7 +3175,7 @@ type WatchDegraded struct {
 
 func (x *WatchDegraded) Reset() {
 	*x = WatchDegraded{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2822,7 +3187,7 @@ func (x *WatchDegraded) String() string {
 func (*WatchDegraded) ProtoMessage() {}
 
 func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2835,7 +3200,7 @@ func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDegraded.ProtoReflect.Descriptor instead.
 func (*WatchDegraded) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *WatchDegraded) GetPolledDirs() uint32 {
@@ -2894,7 +3259,7 @@ type SubscriberStatus struct {
 
 func (x *SubscriberStatus) Reset() {
 	*x = SubscriberStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2906,7 +3271,7 @@ func (x *SubscriberStatus) String() string {
 func (*SubscriberStatus) ProtoMessage() {}
 
 func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2919,7 +3284,7 @@ func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriberStatus.ProtoReflect.Descriptor instead.
 func (*SubscriberStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SubscriberStatus) GetId() string {
@@ -2997,15 +3362,17 @@ type StatusResponse struct {
 	Projects    []*ProjectStatus    `protobuf:"bytes,7,rep,name=projects,proto3" json:"projects,omitempty"`
 	Subscribers []*SubscriberStatus `protobuf:"bytes,8,rep,name=subscribers,proto3" json:"subscribers,omitempty"`
 	// Go runtime figures.
-	HeapBytes     uint64 `protobuf:"varint,9,opt,name=heap_bytes,json=heapBytes,proto3" json:"heap_bytes,omitempty"`
-	Goroutines    uint32 `protobuf:"varint,10,opt,name=goroutines,proto3" json:"goroutines,omitempty"`
+	HeapBytes  uint64 `protobuf:"varint,9,opt,name=heap_bytes,json=heapBytes,proto3" json:"heap_bytes,omitempty"`
+	Goroutines uint32 `protobuf:"varint,10,opt,name=goroutines,proto3" json:"goroutines,omitempty"`
+	// Bundler registrations (BundlerService.Register), gates included.
+	Registrations []*RegistrationStatus `protobuf:"bytes,11,rep,name=registrations,proto3" json:"registrations,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StatusResponse) Reset() {
 	*x = StatusResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3017,7 +3384,7 @@ func (x *StatusResponse) String() string {
 func (*StatusResponse) ProtoMessage() {}
 
 func (x *StatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3030,7 +3397,7 @@ func (x *StatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusResponse.ProtoReflect.Descriptor instead.
 func (*StatusResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *StatusResponse) GetDaemonVersion() string {
@@ -3103,6 +3470,145 @@ func (x *StatusResponse) GetGoroutines() uint32 {
 	return 0
 }
 
+func (x *StatusResponse) GetRegistrations() []*RegistrationStatus {
+	if x != nil {
+		return x.Registrations
+	}
+	return nil
+}
+
+// RegistrationStatus is one bundler registration in `hmrd status`.
+type RegistrationStatus struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Id      string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Project string                 `protobuf:"bytes,2,opt,name=project,proto3" json:"project,omitempty"`
+	Client  *ClientInfo            `protobuf:"bytes,3,opt,name=client,proto3" json:"client,omitempty"`
+	// Modules whose facts the registration reported.
+	Modules   uint32                 `protobuf:"varint,4,opt,name=modules,proto3" json:"modules,omitempty"`
+	Connected *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=connected,proto3" json:"connected,omitempty"`
+	// Set when the registration is a rebuild gate.
+	Gate bool `protobuf:"varint,6,opt,name=gate,proto3" json:"gate,omitempty"`
+	// How long the daemon waits for this gate's acknowledgement.
+	GateTimeout *durationpb.Duration `protobuf:"bytes,7,opt,name=gate_timeout,json=gateTimeout,proto3" json:"gate_timeout,omitempty"`
+	// The last batch the gate acknowledged.
+	AckedBatch uint64 `protobuf:"varint,8,opt,name=acked_batch,json=ackedBatch,proto3" json:"acked_batch,omitempty"`
+	// Batches sent to the gate and not yet acknowledged: its lag.
+	PendingBatches uint32 `protobuf:"varint,9,opt,name=pending_batches,json=pendingBatches,proto3" json:"pending_batches,omitempty"`
+	// How long the oldest of them has waited.
+	OldestPending *durationpb.Duration `protobuf:"bytes,10,opt,name=oldest_pending,json=oldestPending,proto3" json:"oldest_pending,omitempty"`
+	// Batches released without this gate's acknowledgement (timed out).
+	Timeouts      uint64 `protobuf:"varint,11,opt,name=timeouts,proto3" json:"timeouts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegistrationStatus) Reset() {
+	*x = RegistrationStatus{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegistrationStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegistrationStatus) ProtoMessage() {}
+
+func (x *RegistrationStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegistrationStatus.ProtoReflect.Descriptor instead.
+func (*RegistrationStatus) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *RegistrationStatus) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *RegistrationStatus) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
+func (x *RegistrationStatus) GetClient() *ClientInfo {
+	if x != nil {
+		return x.Client
+	}
+	return nil
+}
+
+func (x *RegistrationStatus) GetModules() uint32 {
+	if x != nil {
+		return x.Modules
+	}
+	return 0
+}
+
+func (x *RegistrationStatus) GetConnected() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Connected
+	}
+	return nil
+}
+
+func (x *RegistrationStatus) GetGate() bool {
+	if x != nil {
+		return x.Gate
+	}
+	return false
+}
+
+func (x *RegistrationStatus) GetGateTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.GateTimeout
+	}
+	return nil
+}
+
+func (x *RegistrationStatus) GetAckedBatch() uint64 {
+	if x != nil {
+		return x.AckedBatch
+	}
+	return 0
+}
+
+func (x *RegistrationStatus) GetPendingBatches() uint32 {
+	if x != nil {
+		return x.PendingBatches
+	}
+	return 0
+}
+
+func (x *RegistrationStatus) GetOldestPending() *durationpb.Duration {
+	if x != nil {
+		return x.OldestPending
+	}
+	return nil
+}
+
+func (x *RegistrationStatus) GetTimeouts() uint64 {
+	if x != nil {
+		return x.Timeouts
+	}
+	return 0
+}
+
 // ClientMessage is what a WebSocket client sends to the daemon, as a
 // protojson text frame (the gRPC services carry the same requests as RPCs).
 // The project is the one the socket subscribed to; a project field set in
@@ -3123,7 +3629,7 @@ type ClientMessage struct {
 
 func (x *ClientMessage) Reset() {
 	*x = ClientMessage{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3135,7 +3641,7 @@ func (x *ClientMessage) String() string {
 func (*ClientMessage) ProtoMessage() {}
 
 func (x *ClientMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3148,7 +3654,7 @@ func (x *ClientMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMessage.ProtoReflect.Descriptor instead.
 func (*ClientMessage) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{40}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ClientMessage) GetKind() isClientMessage_Kind {
@@ -3217,17 +3723,1026 @@ func (*ClientMessage_Custom) isClientMessage_Kind() {}
 
 func (*ClientMessage_Loaded) isClientMessage_Kind() {}
 
+// Change is one changed input: a file, a module, or both.
+type Change struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Absolute file path; empty for a virtual module.
+	File string `protobuf:"bytes,1,opt,name=file,proto3" json:"file,omitempty"`
+	// Module ID, when the change names a module (a bundler's report, or a
+	// file that backs exactly one module).
+	Module        string     `protobuf:"bytes,2,opt,name=module,proto3" json:"module,omitempty"`
+	Kind          ChangeKind `protobuf:"varint,3,opt,name=kind,proto3,enum=hmrd.v1.ChangeKind" json:"kind,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Change) Reset() {
+	*x = Change{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Change) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Change) ProtoMessage() {}
+
+func (x *Change) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Change.ProtoReflect.Descriptor instead.
+func (*Change) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *Change) GetFile() string {
+	if x != nil {
+		return x.File
+	}
+	return ""
+}
+
+func (x *Change) GetModule() string {
+	if x != nil {
+		return x.Module
+	}
+	return ""
+}
+
+func (x *Change) GetKind() ChangeKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ChangeKind_CHANGE_KIND_UNSPECIFIED
+}
+
+// ImportFact is one import a bundler resolved.
+type ImportFact struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Module ID of the target (a file's module ID, or a virtual ID). An ID
+	// the graph does not know leaves the import unresolved.
+	Target string     `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"`
+	Kind   ImportKind `protobuf:"varint,2,opt,name=kind,proto3,enum=hmrd.v1.ImportKind" json:"kind,omitempty"`
+	// The specifier as written, for people; optional.
+	Specifier string `protobuf:"bytes,3,opt,name=specifier,proto3" json:"specifier,omitempty"`
+	// The bindings imported ("default", names, "*"); empty when unknown,
+	// which counts as using every export.
+	Bindings      []string `protobuf:"bytes,4,rep,name=bindings,proto3" json:"bindings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportFact) Reset() {
+	*x = ImportFact{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportFact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportFact) ProtoMessage() {}
+
+func (x *ImportFact) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportFact.ProtoReflect.Descriptor instead.
+func (*ImportFact) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ImportFact) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *ImportFact) GetKind() ImportKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ImportKind_IMPORT_KIND_UNSPECIFIED
+}
+
+func (x *ImportFact) GetSpecifier() string {
+	if x != nil {
+		return x.Specifier
+	}
+	return ""
+}
+
+func (x *ImportFact) GetBindings() []string {
+	if x != nil {
+		return x.Bindings
+	}
+	return nil
+}
+
+// ModuleFacts is what a bundler knows about one module it owns. Reported
+// facts replace the scanner's for that module ID.
+type ModuleFacts struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Module ID: root-relative with a leading "/" for a file of the
+	// project ("/src/app.ts"), any other non-empty string for a virtual
+	// module ("virtual:routes").
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Absolute or root-relative paths of the files the module is built
+	// from. An edit of any of them changes the module.
+	Files []string `protobuf:"bytes,2,rep,name=files,proto3" json:"files,omitempty"`
+	// No file backs the module: it changes only through ReportChanges.
+	Virtual bool `protobuf:"varint,3,opt,name=virtual,proto3" json:"virtual,omitempty"`
+	// "js" (the default), "css", "json" or "asset".
+	Kind    string        `protobuf:"bytes,4,opt,name=kind,proto3" json:"kind,omitempty"`
+	Imports []*ImportFact `protobuf:"bytes,5,rep,name=imports,proto3" json:"imports,omitempty"`
+	Exports []string      `protobuf:"bytes,6,rep,name=exports,proto3" json:"exports,omitempty"`
+	// import.meta.hot.accept() with no dependencies.
+	SelfAccepting bool `protobuf:"varint,7,opt,name=self_accepting,json=selfAccepting,proto3" json:"self_accepting,omitempty"`
+	// import.meta.hot.accept(deps): module IDs.
+	AcceptedDeps []string `protobuf:"bytes,8,rep,name=accepted_deps,json=acceptedDeps,proto3" json:"accepted_deps,omitempty"`
+	// import.meta.hot.acceptExports(names).
+	AcceptedExports []string `protobuf:"bytes,9,rep,name=accepted_exports,json=acceptedExports,proto3" json:"accepted_exports,omitempty"`
+	// import.meta.hot.decline().
+	Declined bool `protobuf:"varint,10,opt,name=declined,proto3" json:"declined,omitempty"`
+	// Uses import.meta.hot at all (dispose, data, on, ...).
+	UsesHot bool `protobuf:"varint,11,opt,name=uses_hot,json=usesHot,proto3" json:"uses_hot,omitempty"`
+	// The module is an entry: runtimes execute it directly.
+	Entry         bool `protobuf:"varint,12,opt,name=entry,proto3" json:"entry,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ModuleFacts) Reset() {
+	*x = ModuleFacts{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ModuleFacts) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ModuleFacts) ProtoMessage() {}
+
+func (x *ModuleFacts) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ModuleFacts.ProtoReflect.Descriptor instead.
+func (*ModuleFacts) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ModuleFacts) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ModuleFacts) GetFiles() []string {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
+func (x *ModuleFacts) GetVirtual() bool {
+	if x != nil {
+		return x.Virtual
+	}
+	return false
+}
+
+func (x *ModuleFacts) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *ModuleFacts) GetImports() []*ImportFact {
+	if x != nil {
+		return x.Imports
+	}
+	return nil
+}
+
+func (x *ModuleFacts) GetExports() []string {
+	if x != nil {
+		return x.Exports
+	}
+	return nil
+}
+
+func (x *ModuleFacts) GetSelfAccepting() bool {
+	if x != nil {
+		return x.SelfAccepting
+	}
+	return false
+}
+
+func (x *ModuleFacts) GetAcceptedDeps() []string {
+	if x != nil {
+		return x.AcceptedDeps
+	}
+	return nil
+}
+
+func (x *ModuleFacts) GetAcceptedExports() []string {
+	if x != nil {
+		return x.AcceptedExports
+	}
+	return nil
+}
+
+func (x *ModuleFacts) GetDeclined() bool {
+	if x != nil {
+		return x.Declined
+	}
+	return false
+}
+
+func (x *ModuleFacts) GetUsesHot() bool {
+	if x != nil {
+		return x.UsesHot
+	}
+	return false
+}
+
+func (x *ModuleFacts) GetEntry() bool {
+	if x != nil {
+		return x.Entry
+	}
+	return false
+}
+
+// RegisterOpen opens a registration; it is the first RegisterRequest.
+type RegisterOpen struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Project name; may be empty when the daemon has exactly one project.
+	Project string      `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	Client  *ClientInfo `protobuf:"bytes,2,opt,name=client,proto3" json:"client,omitempty"`
+	// Protocol versions the bundler speaks; empty means [1].
+	ProtocolVersions []uint32 `protobuf:"varint,3,rep,packed,name=protocol_versions,json=protocolVersions,proto3" json:"protocol_versions,omitempty"`
+	// Hold every batch's signals until this registration acknowledges it
+	// (GateAck), or until gate_timeout passes.
+	Gate bool `protobuf:"varint,4,opt,name=gate,proto3" json:"gate,omitempty"`
+	// How long to wait for an acknowledgement; unset means the daemon's
+	// default (`hmrd serve --gate-timeout`), and it is bounded by the
+	// daemon's maximum.
+	GateTimeout   *durationpb.Duration `protobuf:"bytes,5,opt,name=gate_timeout,json=gateTimeout,proto3" json:"gate_timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterOpen) Reset() {
+	*x = RegisterOpen{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterOpen) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterOpen) ProtoMessage() {}
+
+func (x *RegisterOpen) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterOpen.ProtoReflect.Descriptor instead.
+func (*RegisterOpen) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *RegisterOpen) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
+func (x *RegisterOpen) GetClient() *ClientInfo {
+	if x != nil {
+		return x.Client
+	}
+	return nil
+}
+
+func (x *RegisterOpen) GetProtocolVersions() []uint32 {
+	if x != nil {
+		return x.ProtocolVersions
+	}
+	return nil
+}
+
+func (x *RegisterOpen) GetGate() bool {
+	if x != nil {
+		return x.Gate
+	}
+	return false
+}
+
+func (x *RegisterOpen) GetGateTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.GateTimeout
+	}
+	return nil
+}
+
+// ReportFacts sets the facts of modules the registration owns.
+type ReportFacts struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Modules whose facts the registration now owns, replacing what it
+	// reported before for the same IDs and what the scanner found.
+	Modules []*ModuleFacts `protobuf:"bytes,1,rep,name=modules,proto3" json:"modules,omitempty"`
+	// Module IDs the registration gives up: a module backed by a file the
+	// scanner handles goes back to the scanner; any other leaves the graph.
+	Withdraw []string `protobuf:"bytes,2,rep,name=withdraw,proto3" json:"withdraw,omitempty"`
+	// Withdraw every module the registration owns that modules does not
+	// list (a full resync after a bundler restart).
+	Replace       bool `protobuf:"varint,3,opt,name=replace,proto3" json:"replace,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportFacts) Reset() {
+	*x = ReportFacts{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportFacts) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportFacts) ProtoMessage() {}
+
+func (x *ReportFacts) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportFacts.ProtoReflect.Descriptor instead.
+func (*ReportFacts) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ReportFacts) GetModules() []*ModuleFacts {
+	if x != nil {
+		return x.Modules
+	}
+	return nil
+}
+
+func (x *ReportFacts) GetWithdraw() []string {
+	if x != nil {
+		return x.Withdraw
+	}
+	return nil
+}
+
+func (x *ReportFacts) GetReplace() bool {
+	if x != nil {
+		return x.Replace
+	}
+	return false
+}
+
+// ReportChanges reports changes of inputs the daemon does not watch:
+// virtual modules, generated files, configuration. They propagate as a
+// file edit seen by the watcher does, in one batch.
+type ReportChanges struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// module: a module ID the registration owns or the graph knows; file: a
+	// path (absolute or root-relative), read again as if the watcher had seen
+	// it. Exactly one of the two.
+	Changes []*Change `protobuf:"bytes,1,rep,name=changes,proto3" json:"changes,omitempty"`
+	// Facts to apply in the same batch, before the changes propagate (the
+	// new facts of a regenerated virtual module, say).
+	Facts         *ReportFacts `protobuf:"bytes,2,opt,name=facts,proto3" json:"facts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportChanges) Reset() {
+	*x = ReportChanges{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportChanges) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportChanges) ProtoMessage() {}
+
+func (x *ReportChanges) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportChanges.ProtoReflect.Descriptor instead.
+func (*ReportChanges) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *ReportChanges) GetChanges() []*Change {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+func (x *ReportChanges) GetFacts() *ReportFacts {
+	if x != nil {
+		return x.Facts
+	}
+	return nil
+}
+
+// GateAck acknowledges a GateBatch: the bundler's rebuild for it (and for
+// every earlier batch) is done.
+type GateAck struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Batch         uint64                 `protobuf:"varint,1,opt,name=batch,proto3" json:"batch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GateAck) Reset() {
+	*x = GateAck{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GateAck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GateAck) ProtoMessage() {}
+
+func (x *GateAck) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GateAck.ProtoReflect.Descriptor instead.
+func (*GateAck) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *GateAck) GetBatch() uint64 {
+	if x != nil {
+		return x.Batch
+	}
+	return 0
+}
+
+type RegisterRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Chosen by the bundler; echoed in the Applied that answers a report.
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Types that are valid to be assigned to Kind:
+	//
+	//	*RegisterRequest_Open
+	//	*RegisterRequest_Facts
+	//	*RegisterRequest_Changes
+	//	*RegisterRequest_Ack
+	Kind          isRegisterRequest_Kind `protobuf_oneof:"kind"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterRequest) Reset() {
+	*x = RegisterRequest{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterRequest) ProtoMessage() {}
+
+func (x *RegisterRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterRequest.ProtoReflect.Descriptor instead.
+func (*RegisterRequest) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *RegisterRequest) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *RegisterRequest) GetKind() isRegisterRequest_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return nil
+}
+
+func (x *RegisterRequest) GetOpen() *RegisterOpen {
+	if x != nil {
+		if x, ok := x.Kind.(*RegisterRequest_Open); ok {
+			return x.Open
+		}
+	}
+	return nil
+}
+
+func (x *RegisterRequest) GetFacts() *ReportFacts {
+	if x != nil {
+		if x, ok := x.Kind.(*RegisterRequest_Facts); ok {
+			return x.Facts
+		}
+	}
+	return nil
+}
+
+func (x *RegisterRequest) GetChanges() *ReportChanges {
+	if x != nil {
+		if x, ok := x.Kind.(*RegisterRequest_Changes); ok {
+			return x.Changes
+		}
+	}
+	return nil
+}
+
+func (x *RegisterRequest) GetAck() *GateAck {
+	if x != nil {
+		if x, ok := x.Kind.(*RegisterRequest_Ack); ok {
+			return x.Ack
+		}
+	}
+	return nil
+}
+
+type isRegisterRequest_Kind interface {
+	isRegisterRequest_Kind()
+}
+
+type RegisterRequest_Open struct {
+	Open *RegisterOpen `protobuf:"bytes,10,opt,name=open,proto3,oneof"`
+}
+
+type RegisterRequest_Facts struct {
+	Facts *ReportFacts `protobuf:"bytes,11,opt,name=facts,proto3,oneof"`
+}
+
+type RegisterRequest_Changes struct {
+	Changes *ReportChanges `protobuf:"bytes,12,opt,name=changes,proto3,oneof"`
+}
+
+type RegisterRequest_Ack struct {
+	Ack *GateAck `protobuf:"bytes,13,opt,name=ack,proto3,oneof"`
+}
+
+func (*RegisterRequest_Open) isRegisterRequest_Kind() {}
+
+func (*RegisterRequest_Facts) isRegisterRequest_Kind() {}
+
+func (*RegisterRequest_Changes) isRegisterRequest_Kind() {}
+
+func (*RegisterRequest_Ack) isRegisterRequest_Kind() {}
+
+// Registered answers RegisterOpen.
+type Registered struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Identifies the registration in `hmrd status` and Module.registration.
+	RegistrationId  string `protobuf:"bytes,1,opt,name=registration_id,json=registrationId,proto3" json:"registration_id,omitempty"`
+	ProtocolVersion uint32 `protobuf:"varint,2,opt,name=protocol_version,json=protocolVersion,proto3" json:"protocol_version,omitempty"`
+	DaemonVersion   string `protobuf:"bytes,3,opt,name=daemon_version,json=daemonVersion,proto3" json:"daemon_version,omitempty"`
+	Epoch           string `protobuf:"bytes,4,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	// Absolute path of the project root.
+	Root string `protobuf:"bytes,5,opt,name=root,proto3" json:"root,omitempty"`
+	// The project's head seq when the registration opened.
+	HeadSeq uint64 `protobuf:"varint,6,opt,name=head_seq,json=headSeq,proto3" json:"head_seq,omitempty"`
+	// The gate timeout in force; unset for a registration that is no gate.
+	GateTimeout   *durationpb.Duration `protobuf:"bytes,7,opt,name=gate_timeout,json=gateTimeout,proto3" json:"gate_timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Registered) Reset() {
+	*x = Registered{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Registered) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Registered) ProtoMessage() {}
+
+func (x *Registered) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Registered.ProtoReflect.Descriptor instead.
+func (*Registered) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *Registered) GetRegistrationId() string {
+	if x != nil {
+		return x.RegistrationId
+	}
+	return ""
+}
+
+func (x *Registered) GetProtocolVersion() uint32 {
+	if x != nil {
+		return x.ProtocolVersion
+	}
+	return 0
+}
+
+func (x *Registered) GetDaemonVersion() string {
+	if x != nil {
+		return x.DaemonVersion
+	}
+	return ""
+}
+
+func (x *Registered) GetEpoch() string {
+	if x != nil {
+		return x.Epoch
+	}
+	return ""
+}
+
+func (x *Registered) GetRoot() string {
+	if x != nil {
+		return x.Root
+	}
+	return ""
+}
+
+func (x *Registered) GetHeadSeq() uint64 {
+	if x != nil {
+		return x.HeadSeq
+	}
+	return 0
+}
+
+func (x *Registered) GetGateTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.GateTimeout
+	}
+	return nil
+}
+
+// Applied answers a ReportFacts or ReportChanges once the daemon has
+// applied it to the graph.
+type Applied struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// RegisterRequest.id of the report.
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The batch the report made; 0 when it signalled nothing.
+	Batch uint64 `protobuf:"varint,2,opt,name=batch,proto3" json:"batch,omitempty"`
+	// Changes naming nothing the daemon knows (a module ID no module has).
+	Unknown       []string `protobuf:"bytes,3,rep,name=unknown,proto3" json:"unknown,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Applied) Reset() {
+	*x = Applied{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Applied) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Applied) ProtoMessage() {}
+
+func (x *Applied) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Applied.ProtoReflect.Descriptor instead.
+func (*Applied) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *Applied) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Applied) GetBatch() uint64 {
+	if x != nil {
+		return x.Batch
+	}
+	return 0
+}
+
+func (x *Applied) GetUnknown() []string {
+	if x != nil {
+		return x.Unknown
+	}
+	return nil
+}
+
+// GateBatch is a batch whose signals wait for the gate's acknowledgement.
+type GateBatch struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Per project, increasing; acknowledge it with GateAck.batch.
+	Batch uint64 `protobuf:"varint,1,opt,name=batch,proto3" json:"batch,omitempty"`
+	// The batch's version token (0 if none).
+	Version int64 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	// The changes that made the batch.
+	Changes []*Change `protobuf:"bytes,3,rep,name=changes,proto3" json:"changes,omitempty"`
+	// The modules with a new version in the batch, with their tokens.
+	Versions map[string]int64 `protobuf:"bytes,4,rep,name=versions,proto3" json:"versions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// The kinds of the signals held ("update", "full-reload", "prune", ...).
+	Signals       []string `protobuf:"bytes,5,rep,name=signals,proto3" json:"signals,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GateBatch) Reset() {
+	*x = GateBatch{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GateBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GateBatch) ProtoMessage() {}
+
+func (x *GateBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GateBatch.ProtoReflect.Descriptor instead.
+func (*GateBatch) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *GateBatch) GetBatch() uint64 {
+	if x != nil {
+		return x.Batch
+	}
+	return 0
+}
+
+func (x *GateBatch) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *GateBatch) GetChanges() []*Change {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+func (x *GateBatch) GetVersions() map[string]int64 {
+	if x != nil {
+		return x.Versions
+	}
+	return nil
+}
+
+func (x *GateBatch) GetSignals() []string {
+	if x != nil {
+		return x.Signals
+	}
+	return nil
+}
+
+type RegisterResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Kind:
+	//
+	//	*RegisterResponse_Registered
+	//	*RegisterResponse_Applied
+	//	*RegisterResponse_GateBatch
+	Kind          isRegisterResponse_Kind `protobuf_oneof:"kind"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterResponse) Reset() {
+	*x = RegisterResponse{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterResponse) ProtoMessage() {}
+
+func (x *RegisterResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterResponse.ProtoReflect.Descriptor instead.
+func (*RegisterResponse) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *RegisterResponse) GetKind() isRegisterResponse_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return nil
+}
+
+func (x *RegisterResponse) GetRegistered() *Registered {
+	if x != nil {
+		if x, ok := x.Kind.(*RegisterResponse_Registered); ok {
+			return x.Registered
+		}
+	}
+	return nil
+}
+
+func (x *RegisterResponse) GetApplied() *Applied {
+	if x != nil {
+		if x, ok := x.Kind.(*RegisterResponse_Applied); ok {
+			return x.Applied
+		}
+	}
+	return nil
+}
+
+func (x *RegisterResponse) GetGateBatch() *GateBatch {
+	if x != nil {
+		if x, ok := x.Kind.(*RegisterResponse_GateBatch); ok {
+			return x.GateBatch
+		}
+	}
+	return nil
+}
+
+type isRegisterResponse_Kind interface {
+	isRegisterResponse_Kind()
+}
+
+type RegisterResponse_Registered struct {
+	Registered *Registered `protobuf:"bytes,10,opt,name=registered,proto3,oneof"`
+}
+
+type RegisterResponse_Applied struct {
+	Applied *Applied `protobuf:"bytes,11,opt,name=applied,proto3,oneof"`
+}
+
+type RegisterResponse_GateBatch struct {
+	GateBatch *GateBatch `protobuf:"bytes,12,opt,name=gate_batch,json=gateBatch,proto3,oneof"`
+}
+
+func (*RegisterResponse_Registered) isRegisterResponse_Kind() {}
+
+func (*RegisterResponse_Applied) isRegisterResponse_Kind() {}
+
+func (*RegisterResponse_GateBatch) isRegisterResponse_Kind() {}
+
 var File_hmrd_v1_hmrd_proto protoreflect.FileDescriptor
 
 const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\n" +
-	"\x12hmrd/v1/hmrd.proto\x12\ahmrd.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc1\x04\n" +
+	"\x12hmrd/v1/hmrd.proto\x12\ahmrd.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x82\x05\n" +
 	"\x05Event\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x14\n" +
 	"\x05epoch\x18\x03 \x01(\tR\x05epoch\x12\x18\n" +
 	"\aversion\x18\x04 \x01(\x03R\aversion\x12.\n" +
-	"\x04time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12&\n" +
+	"\x04time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12)\n" +
+	"\achanges\x18\x06 \x03(\v2\x0f.hmrd.v1.ChangeR\achanges\x12\x14\n" +
+	"\x05notes\x18\a \x03(\tR\x05notes\x12&\n" +
 	"\x05hello\x18\n" +
 	" \x01(\v2\x0e.hmrd.v1.HelloH\x00R\x05hello\x12)\n" +
 	"\x06update\x18\v \x01(\v2\x0f.hmrd.v1.UpdateH\x00R\x06update\x126\n" +
@@ -3326,7 +4841,7 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x04data\x18\x03 \x01(\tR\x04data\x12\x12\n" +
 	"\x04from\x18\x04 \x01(\tR\x04from\"&\n" +
 	"\x12SendCustomResponse\x12\x10\n" +
-	"\x03seq\x18\x01 \x01(\x04R\x03seq\"\xbb\x01\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\"\xd6\x01\n" +
 	"\aProject\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04root\x18\x02 \x01(\tR\x04root\x12\x18\n" +
@@ -3334,11 +4849,18 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\flive_modules\x18\x04 \x01(\rR\vliveModules\x12\x18\n" +
 	"\aentries\x18\x05 \x01(\rR\aentries\x12\x16\n" +
 	"\x06errors\x18\x06 \x01(\rR\x06errors\x12\x19\n" +
-	"\bhead_seq\x18\a \x01(\x04R\aheadSeq\"U\n" +
+	"\bhead_seq\x18\a \x01(\x04R\aheadSeq\x12\x19\n" +
+	"\bhttp_url\x18\b \x01(\tR\ahttpUrl\"\x8f\x01\n" +
 	"\x11AddProjectRequest\x12\x12\n" +
 	"\x04root\x18\x01 \x01(\tR\x04root\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
-	"\aentries\x18\x03 \x03(\tR\aentries\"@\n" +
+	"\aentries\x18\x03 \x03(\tR\aentries\x128\n" +
+	"\n" +
+	"dev_server\x18\x04 \x01(\v2\x19.hmrd.v1.DevServerOptionsR\tdevServer\"G\n" +
+	"\x10DevServerOptions\x12\x12\n" +
+	"\x04addr\x18\x01 \x01(\tR\x04addr\x12\x1f\n" +
+	"\vstrict_port\x18\x02 \x01(\bR\n" +
+	"strictPort\"@\n" +
 	"\x12AddProjectResponse\x12*\n" +
 	"\aproject\x18\x01 \x01(\v2\x10.hmrd.v1.ProjectR\aproject\"0\n" +
 	"\x14RemoveProjectRequest\x12\x18\n" +
@@ -3346,7 +4868,14 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x15RemoveProjectResponse\"\x15\n" +
 	"\x13ListProjectsRequest\"D\n" +
 	"\x14ListProjectsResponse\x12,\n" +
-	"\bprojects\x18\x01 \x03(\v2\x10.hmrd.v1.ProjectR\bprojects\"B\n" +
+	"\bprojects\x18\x01 \x03(\v2\x10.hmrd.v1.ProjectR\bprojects\"V\n" +
+	"\x0eCompileRequest\x12\x18\n" +
+	"\aproject\x18\x01 \x01(\tR\aproject\x12\x12\n" +
+	"\x04file\x18\x02 \x01(\tR\x04file\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\fR\x06source\"K\n" +
+	"\x0fCompileResponse\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\fR\x04code\x12$\n" +
+	"\x05error\x18\x02 \x01(\v2\x0e.hmrd.v1.ErrorR\x05error\"B\n" +
 	"\x0eExplainRequest\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x16\n" +
 	"\x06module\x18\x02 \x01(\tR\x06module\"\xc2\x02\n" +
@@ -3369,7 +4898,7 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x04Edge\x12\x1c\n" +
 	"\tspecifier\x18\x01 \x01(\tR\tspecifier\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x16\n" +
-	"\x06target\x18\x03 \x01(\tR\x06target\"\xf2\x03\n" +
+	"\x06target\x18\x03 \x01(\tR\x06target\"\xc6\x04\n" +
 	"\x06Module\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04file\x18\x02 \x01(\tR\x04file\x12\x12\n" +
@@ -3388,7 +4917,10 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x04live\x18\x0e \x01(\bR\x04live\x12\x16\n" +
 	"\x06loaded\x18\x0f \x01(\bR\x06loaded\x12\x18\n" +
 	"\aversion\x18\x10 \x01(\x03R\aversion\x12\x14\n" +
-	"\x05error\x18\x11 \x01(\tR\x05error\"l\n" +
+	"\x05error\x18\x11 \x01(\tR\x05error\x12\"\n" +
+	"\fregistration\x18\x12 \x01(\tR\fregistration\x12\x18\n" +
+	"\avirtual\x18\x13 \x01(\bR\avirtual\x12\x14\n" +
+	"\x05files\x18\x14 \x03(\tR\x05files\"l\n" +
 	"\x10GetGraphResponse\x12\x12\n" +
 	"\x04root\x18\x01 \x01(\tR\x04root\x12)\n" +
 	"\amodules\x18\x02 \x03(\v2\x0f.hmrd.v1.ModuleR\amodules\x12\x19\n" +
@@ -3426,7 +4958,7 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\vqueue_depth\x18\a \x01(\rR\n" +
 	"queueDepth\x12%\n" +
 	"\x0equeue_capacity\x18\b \x01(\rR\rqueueCapacity\x128\n" +
-	"\tconnected\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tconnected\"\xaf\x03\n" +
+	"\tconnected\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tconnected\"\xf2\x03\n" +
 	"\x0eStatusResponse\x12%\n" +
 	"\x0edaemon_version\x18\x01 \x01(\tR\rdaemonVersion\x12)\n" +
 	"\x10protocol_version\x18\x02 \x01(\rR\x0fprotocolVersion\x12\x14\n" +
@@ -3441,7 +4973,22 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\n" +
 	"goroutines\x18\n" +
 	" \x01(\rR\n" +
-	"goroutines\"\xd3\x01\n" +
+	"goroutines\x12A\n" +
+	"\rregistrations\x18\v \x03(\v2\x1b.hmrd.v1.RegistrationStatusR\rregistrations\"\xb9\x03\n" +
+	"\x12RegistrationStatus\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
+	"\aproject\x18\x02 \x01(\tR\aproject\x12+\n" +
+	"\x06client\x18\x03 \x01(\v2\x13.hmrd.v1.ClientInfoR\x06client\x12\x18\n" +
+	"\amodules\x18\x04 \x01(\rR\amodules\x128\n" +
+	"\tconnected\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tconnected\x12\x12\n" +
+	"\x04gate\x18\x06 \x01(\bR\x04gate\x12<\n" +
+	"\fgate_timeout\x18\a \x01(\v2\x19.google.protobuf.DurationR\vgateTimeout\x12\x1f\n" +
+	"\vacked_batch\x18\b \x01(\x04R\n" +
+	"ackedBatch\x12'\n" +
+	"\x0fpending_batches\x18\t \x01(\rR\x0ependingBatches\x12@\n" +
+	"\x0eoldest_pending\x18\n" +
+	" \x01(\v2\x19.google.protobuf.DurationR\roldestPending\x12\x1a\n" +
+	"\btimeouts\x18\v \x01(\x04R\btimeouts\"\xd3\x01\n" +
 	"\rClientMessage\x12<\n" +
 	"\n" +
 	"invalidate\x18\x01 \x01(\v2\x1a.hmrd.v1.InvalidateRequestH\x00R\n" +
@@ -3449,6 +4996,84 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x06custom\x18\x02 \x01(\v2\x1a.hmrd.v1.SendCustomRequestH\x00R\x06custom\x126\n" +
 	"\x06loaded\x18\x03 \x01(\v2\x1c.hmrd.v1.ReportLoadedRequestH\x00R\x06loaded\x12\x0e\n" +
 	"\x02id\x18\x04 \x01(\tR\x02idB\x06\n" +
+	"\x04kind\"]\n" +
+	"\x06Change\x12\x12\n" +
+	"\x04file\x18\x01 \x01(\tR\x04file\x12\x16\n" +
+	"\x06module\x18\x02 \x01(\tR\x06module\x12'\n" +
+	"\x04kind\x18\x03 \x01(\x0e2\x13.hmrd.v1.ChangeKindR\x04kind\"\x87\x01\n" +
+	"\n" +
+	"ImportFact\x12\x16\n" +
+	"\x06target\x18\x01 \x01(\tR\x06target\x12'\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x13.hmrd.v1.ImportKindR\x04kind\x12\x1c\n" +
+	"\tspecifier\x18\x03 \x01(\tR\tspecifier\x12\x1a\n" +
+	"\bbindings\x18\x04 \x03(\tR\bbindings\"\xee\x02\n" +
+	"\vModuleFacts\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05files\x18\x02 \x03(\tR\x05files\x12\x18\n" +
+	"\avirtual\x18\x03 \x01(\bR\avirtual\x12\x12\n" +
+	"\x04kind\x18\x04 \x01(\tR\x04kind\x12-\n" +
+	"\aimports\x18\x05 \x03(\v2\x13.hmrd.v1.ImportFactR\aimports\x12\x18\n" +
+	"\aexports\x18\x06 \x03(\tR\aexports\x12%\n" +
+	"\x0eself_accepting\x18\a \x01(\bR\rselfAccepting\x12#\n" +
+	"\raccepted_deps\x18\b \x03(\tR\facceptedDeps\x12)\n" +
+	"\x10accepted_exports\x18\t \x03(\tR\x0facceptedExports\x12\x1a\n" +
+	"\bdeclined\x18\n" +
+	" \x01(\bR\bdeclined\x12\x19\n" +
+	"\buses_hot\x18\v \x01(\bR\ausesHot\x12\x14\n" +
+	"\x05entry\x18\f \x01(\bR\x05entry\"\xd4\x01\n" +
+	"\fRegisterOpen\x12\x18\n" +
+	"\aproject\x18\x01 \x01(\tR\aproject\x12+\n" +
+	"\x06client\x18\x02 \x01(\v2\x13.hmrd.v1.ClientInfoR\x06client\x12+\n" +
+	"\x11protocol_versions\x18\x03 \x03(\rR\x10protocolVersions\x12\x12\n" +
+	"\x04gate\x18\x04 \x01(\bR\x04gate\x12<\n" +
+	"\fgate_timeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\vgateTimeout\"s\n" +
+	"\vReportFacts\x12.\n" +
+	"\amodules\x18\x01 \x03(\v2\x14.hmrd.v1.ModuleFactsR\amodules\x12\x1a\n" +
+	"\bwithdraw\x18\x02 \x03(\tR\bwithdraw\x12\x18\n" +
+	"\areplace\x18\x03 \x01(\bR\areplace\"f\n" +
+	"\rReportChanges\x12)\n" +
+	"\achanges\x18\x01 \x03(\v2\x0f.hmrd.v1.ChangeR\achanges\x12*\n" +
+	"\x05facts\x18\x02 \x01(\v2\x14.hmrd.v1.ReportFactsR\x05facts\"\x1f\n" +
+	"\aGateAck\x12\x14\n" +
+	"\x05batch\x18\x01 \x01(\x04R\x05batch\"\xde\x01\n" +
+	"\x0fRegisterRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12+\n" +
+	"\x04open\x18\n" +
+	" \x01(\v2\x15.hmrd.v1.RegisterOpenH\x00R\x04open\x12,\n" +
+	"\x05facts\x18\v \x01(\v2\x14.hmrd.v1.ReportFactsH\x00R\x05facts\x122\n" +
+	"\achanges\x18\f \x01(\v2\x16.hmrd.v1.ReportChangesH\x00R\achanges\x12$\n" +
+	"\x03ack\x18\r \x01(\v2\x10.hmrd.v1.GateAckH\x00R\x03ackB\x06\n" +
+	"\x04kind\"\x8a\x02\n" +
+	"\n" +
+	"Registered\x12'\n" +
+	"\x0fregistration_id\x18\x01 \x01(\tR\x0eregistrationId\x12)\n" +
+	"\x10protocol_version\x18\x02 \x01(\rR\x0fprotocolVersion\x12%\n" +
+	"\x0edaemon_version\x18\x03 \x01(\tR\rdaemonVersion\x12\x14\n" +
+	"\x05epoch\x18\x04 \x01(\tR\x05epoch\x12\x12\n" +
+	"\x04root\x18\x05 \x01(\tR\x04root\x12\x19\n" +
+	"\bhead_seq\x18\x06 \x01(\x04R\aheadSeq\x12<\n" +
+	"\fgate_timeout\x18\a \x01(\v2\x19.google.protobuf.DurationR\vgateTimeout\"I\n" +
+	"\aApplied\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x14\n" +
+	"\x05batch\x18\x02 \x01(\x04R\x05batch\x12\x18\n" +
+	"\aunknown\x18\x03 \x03(\tR\aunknown\"\xfb\x01\n" +
+	"\tGateBatch\x12\x14\n" +
+	"\x05batch\x18\x01 \x01(\x04R\x05batch\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\x03R\aversion\x12)\n" +
+	"\achanges\x18\x03 \x03(\v2\x0f.hmrd.v1.ChangeR\achanges\x12<\n" +
+	"\bversions\x18\x04 \x03(\v2 .hmrd.v1.GateBatch.VersionsEntryR\bversions\x12\x18\n" +
+	"\asignals\x18\x05 \x03(\tR\asignals\x1a;\n" +
+	"\rVersionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xb4\x01\n" +
+	"\x10RegisterResponse\x125\n" +
+	"\n" +
+	"registered\x18\n" +
+	" \x01(\v2\x13.hmrd.v1.RegisteredH\x00R\n" +
+	"registered\x12,\n" +
+	"\aapplied\x18\v \x01(\v2\x10.hmrd.v1.AppliedH\x00R\aapplied\x123\n" +
+	"\n" +
+	"gate_batch\x18\f \x01(\v2\x12.hmrd.v1.GateBatchH\x00R\tgateBatchB\x06\n" +
 	"\x04kind*R\n" +
 	"\n" +
 	"UpdateType\x12\x1b\n" +
@@ -3464,7 +5089,21 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"!FULL_RELOAD_CAUSE_INVALIDATE_LOOP\x10\x05\x12&\n" +
 	"\"FULL_RELOAD_CAUSE_INVALIDATE_ENTRY\x10\x06\x12\x1c\n" +
 	"\x18FULL_RELOAD_CAUSE_RESCAN\x10\a\x12\x1c\n" +
-	"\x18FULL_RELOAD_CAUSE_RESYNC\x10\b2\xad\x02\n" +
+	"\x18FULL_RELOAD_CAUSE_RESYNC\x10\b*q\n" +
+	"\n" +
+	"ChangeKind\x12\x1b\n" +
+	"\x17CHANGE_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12CHANGE_KIND_CREATE\x10\x01\x12\x16\n" +
+	"\x12CHANGE_KIND_UPDATE\x10\x02\x12\x16\n" +
+	"\x12CHANGE_KIND_DELETE\x10\x03*\xa0\x01\n" +
+	"\n" +
+	"ImportKind\x12\x1b\n" +
+	"\x17IMPORT_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12IMPORT_KIND_STATIC\x10\x01\x12\x17\n" +
+	"\x13IMPORT_KIND_DYNAMIC\x10\x02\x12\x18\n" +
+	"\x14IMPORT_KIND_REEXPORT\x10\x03\x12\x13\n" +
+	"\x0fIMPORT_KIND_CSS\x10\x04\x12\x15\n" +
+	"\x11IMPORT_KIND_ASSET\x10\x052\xad\x02\n" +
 	"\n" +
 	"HotService\x12D\n" +
 	"\tSubscribe\x12\x19.hmrd.v1.SubscribeRequest\x1a\x1a.hmrd.v1.SubscribeResponse0\x01\x12E\n" +
@@ -3472,7 +5111,7 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"Invalidate\x12\x1a.hmrd.v1.InvalidateRequest\x1a\x1b.hmrd.v1.InvalidateResponse\x12K\n" +
 	"\fReportLoaded\x12\x1c.hmrd.v1.ReportLoadedRequest\x1a\x1d.hmrd.v1.ReportLoadedResponse\x12E\n" +
 	"\n" +
-	"SendCustom\x12\x1a.hmrd.v1.SendCustomRequest\x1a\x1b.hmrd.v1.SendCustomResponse2\xbf\x03\n" +
+	"SendCustom\x12\x1a.hmrd.v1.SendCustomRequest\x1a\x1b.hmrd.v1.SendCustomResponse2\xfd\x03\n" +
 	"\x0eProjectService\x12E\n" +
 	"\n" +
 	"AddProject\x12\x1a.hmrd.v1.AddProjectRequest\x1a\x1b.hmrd.v1.AddProjectResponse\x12N\n" +
@@ -3480,7 +5119,10 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\fListProjects\x12\x1c.hmrd.v1.ListProjectsRequest\x1a\x1d.hmrd.v1.ListProjectsResponse\x12<\n" +
 	"\aExplain\x12\x17.hmrd.v1.ExplainRequest\x1a\x18.hmrd.v1.ExplainResponse\x12?\n" +
 	"\bGetGraph\x12\x18.hmrd.v1.GetGraphRequest\x1a\x19.hmrd.v1.GetGraphResponse\x12J\n" +
-	"\vStreamGraph\x12\x1b.hmrd.v1.StreamGraphRequest\x1a\x1c.hmrd.v1.StreamGraphResponse0\x012I\n" +
+	"\vStreamGraph\x12\x1b.hmrd.v1.StreamGraphRequest\x1a\x1c.hmrd.v1.StreamGraphResponse0\x01\x12<\n" +
+	"\aCompile\x12\x17.hmrd.v1.CompileRequest\x1a\x18.hmrd.v1.CompileResponse2U\n" +
+	"\x0eBundlerService\x12C\n" +
+	"\bRegister\x12\x18.hmrd.v1.RegisterRequest\x1a\x19.hmrd.v1.RegisterResponse(\x010\x012I\n" +
 	"\fAdminService\x129\n" +
 	"\x06Status\x12\x16.hmrd.v1.StatusRequest\x1a\x17.hmrd.v1.StatusResponseB+Z)github.com/hmrd/hmrd/proto/hmrd/v1;hmrdv1b\x06proto3"
 
@@ -3496,123 +5138,172 @@ func file_hmrd_v1_hmrd_proto_rawDescGZIP() []byte {
 	return file_hmrd_v1_hmrd_proto_rawDescData
 }
 
-var file_hmrd_v1_hmrd_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_hmrd_v1_hmrd_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
 var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(UpdateType)(0),               // 0: hmrd.v1.UpdateType
 	(FullReloadCause)(0),          // 1: hmrd.v1.FullReloadCause
-	(*Event)(nil),                 // 2: hmrd.v1.Event
-	(*Refused)(nil),               // 3: hmrd.v1.Refused
-	(*Hello)(nil),                 // 4: hmrd.v1.Hello
-	(*ModuleUpdate)(nil),          // 5: hmrd.v1.ModuleUpdate
-	(*Update)(nil),                // 6: hmrd.v1.Update
-	(*FullReload)(nil),            // 7: hmrd.v1.FullReload
-	(*Prune)(nil),                 // 8: hmrd.v1.Prune
-	(*Error)(nil),                 // 9: hmrd.v1.Error
-	(*ErrorCleared)(nil),          // 10: hmrd.v1.ErrorCleared
-	(*Custom)(nil),                // 11: hmrd.v1.Custom
-	(*Heartbeat)(nil),             // 12: hmrd.v1.Heartbeat
-	(*ClientInfo)(nil),            // 13: hmrd.v1.ClientInfo
-	(*SubscribeRequest)(nil),      // 14: hmrd.v1.SubscribeRequest
-	(*SubscribeResponse)(nil),     // 15: hmrd.v1.SubscribeResponse
-	(*InvalidateRequest)(nil),     // 16: hmrd.v1.InvalidateRequest
-	(*InvalidateResponse)(nil),    // 17: hmrd.v1.InvalidateResponse
-	(*ReportLoadedRequest)(nil),   // 18: hmrd.v1.ReportLoadedRequest
-	(*ReportLoadedResponse)(nil),  // 19: hmrd.v1.ReportLoadedResponse
-	(*SendCustomRequest)(nil),     // 20: hmrd.v1.SendCustomRequest
-	(*SendCustomResponse)(nil),    // 21: hmrd.v1.SendCustomResponse
-	(*Project)(nil),               // 22: hmrd.v1.Project
-	(*AddProjectRequest)(nil),     // 23: hmrd.v1.AddProjectRequest
-	(*AddProjectResponse)(nil),    // 24: hmrd.v1.AddProjectResponse
-	(*RemoveProjectRequest)(nil),  // 25: hmrd.v1.RemoveProjectRequest
-	(*RemoveProjectResponse)(nil), // 26: hmrd.v1.RemoveProjectResponse
-	(*ListProjectsRequest)(nil),   // 27: hmrd.v1.ListProjectsRequest
-	(*ListProjectsResponse)(nil),  // 28: hmrd.v1.ListProjectsResponse
-	(*ExplainRequest)(nil),        // 29: hmrd.v1.ExplainRequest
-	(*ExplainResponse)(nil),       // 30: hmrd.v1.ExplainResponse
-	(*GetGraphRequest)(nil),       // 31: hmrd.v1.GetGraphRequest
-	(*Edge)(nil),                  // 32: hmrd.v1.Edge
-	(*Module)(nil),                // 33: hmrd.v1.Module
-	(*GetGraphResponse)(nil),      // 34: hmrd.v1.GetGraphResponse
-	(*StreamGraphRequest)(nil),    // 35: hmrd.v1.StreamGraphRequest
-	(*StreamGraphResponse)(nil),   // 36: hmrd.v1.StreamGraphResponse
-	(*StatusRequest)(nil),         // 37: hmrd.v1.StatusRequest
-	(*ProjectStatus)(nil),         // 38: hmrd.v1.ProjectStatus
-	(*WatchDegraded)(nil),         // 39: hmrd.v1.WatchDegraded
-	(*SubscriberStatus)(nil),      // 40: hmrd.v1.SubscriberStatus
-	(*StatusResponse)(nil),        // 41: hmrd.v1.StatusResponse
-	(*ClientMessage)(nil),         // 42: hmrd.v1.ClientMessage
-	nil,                           // 43: hmrd.v1.Update.VersionsEntry
-	(*timestamppb.Timestamp)(nil), // 44: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 45: google.protobuf.Duration
+	(ChangeKind)(0),               // 2: hmrd.v1.ChangeKind
+	(ImportKind)(0),               // 3: hmrd.v1.ImportKind
+	(*Event)(nil),                 // 4: hmrd.v1.Event
+	(*Refused)(nil),               // 5: hmrd.v1.Refused
+	(*Hello)(nil),                 // 6: hmrd.v1.Hello
+	(*ModuleUpdate)(nil),          // 7: hmrd.v1.ModuleUpdate
+	(*Update)(nil),                // 8: hmrd.v1.Update
+	(*FullReload)(nil),            // 9: hmrd.v1.FullReload
+	(*Prune)(nil),                 // 10: hmrd.v1.Prune
+	(*Error)(nil),                 // 11: hmrd.v1.Error
+	(*ErrorCleared)(nil),          // 12: hmrd.v1.ErrorCleared
+	(*Custom)(nil),                // 13: hmrd.v1.Custom
+	(*Heartbeat)(nil),             // 14: hmrd.v1.Heartbeat
+	(*ClientInfo)(nil),            // 15: hmrd.v1.ClientInfo
+	(*SubscribeRequest)(nil),      // 16: hmrd.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),     // 17: hmrd.v1.SubscribeResponse
+	(*InvalidateRequest)(nil),     // 18: hmrd.v1.InvalidateRequest
+	(*InvalidateResponse)(nil),    // 19: hmrd.v1.InvalidateResponse
+	(*ReportLoadedRequest)(nil),   // 20: hmrd.v1.ReportLoadedRequest
+	(*ReportLoadedResponse)(nil),  // 21: hmrd.v1.ReportLoadedResponse
+	(*SendCustomRequest)(nil),     // 22: hmrd.v1.SendCustomRequest
+	(*SendCustomResponse)(nil),    // 23: hmrd.v1.SendCustomResponse
+	(*Project)(nil),               // 24: hmrd.v1.Project
+	(*AddProjectRequest)(nil),     // 25: hmrd.v1.AddProjectRequest
+	(*DevServerOptions)(nil),      // 26: hmrd.v1.DevServerOptions
+	(*AddProjectResponse)(nil),    // 27: hmrd.v1.AddProjectResponse
+	(*RemoveProjectRequest)(nil),  // 28: hmrd.v1.RemoveProjectRequest
+	(*RemoveProjectResponse)(nil), // 29: hmrd.v1.RemoveProjectResponse
+	(*ListProjectsRequest)(nil),   // 30: hmrd.v1.ListProjectsRequest
+	(*ListProjectsResponse)(nil),  // 31: hmrd.v1.ListProjectsResponse
+	(*CompileRequest)(nil),        // 32: hmrd.v1.CompileRequest
+	(*CompileResponse)(nil),       // 33: hmrd.v1.CompileResponse
+	(*ExplainRequest)(nil),        // 34: hmrd.v1.ExplainRequest
+	(*ExplainResponse)(nil),       // 35: hmrd.v1.ExplainResponse
+	(*GetGraphRequest)(nil),       // 36: hmrd.v1.GetGraphRequest
+	(*Edge)(nil),                  // 37: hmrd.v1.Edge
+	(*Module)(nil),                // 38: hmrd.v1.Module
+	(*GetGraphResponse)(nil),      // 39: hmrd.v1.GetGraphResponse
+	(*StreamGraphRequest)(nil),    // 40: hmrd.v1.StreamGraphRequest
+	(*StreamGraphResponse)(nil),   // 41: hmrd.v1.StreamGraphResponse
+	(*StatusRequest)(nil),         // 42: hmrd.v1.StatusRequest
+	(*ProjectStatus)(nil),         // 43: hmrd.v1.ProjectStatus
+	(*WatchDegraded)(nil),         // 44: hmrd.v1.WatchDegraded
+	(*SubscriberStatus)(nil),      // 45: hmrd.v1.SubscriberStatus
+	(*StatusResponse)(nil),        // 46: hmrd.v1.StatusResponse
+	(*RegistrationStatus)(nil),    // 47: hmrd.v1.RegistrationStatus
+	(*ClientMessage)(nil),         // 48: hmrd.v1.ClientMessage
+	(*Change)(nil),                // 49: hmrd.v1.Change
+	(*ImportFact)(nil),            // 50: hmrd.v1.ImportFact
+	(*ModuleFacts)(nil),           // 51: hmrd.v1.ModuleFacts
+	(*RegisterOpen)(nil),          // 52: hmrd.v1.RegisterOpen
+	(*ReportFacts)(nil),           // 53: hmrd.v1.ReportFacts
+	(*ReportChanges)(nil),         // 54: hmrd.v1.ReportChanges
+	(*GateAck)(nil),               // 55: hmrd.v1.GateAck
+	(*RegisterRequest)(nil),       // 56: hmrd.v1.RegisterRequest
+	(*Registered)(nil),            // 57: hmrd.v1.Registered
+	(*Applied)(nil),               // 58: hmrd.v1.Applied
+	(*GateBatch)(nil),             // 59: hmrd.v1.GateBatch
+	(*RegisterResponse)(nil),      // 60: hmrd.v1.RegisterResponse
+	nil,                           // 61: hmrd.v1.Update.VersionsEntry
+	nil,                           // 62: hmrd.v1.GateBatch.VersionsEntry
+	(*timestamppb.Timestamp)(nil), // 63: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 64: google.protobuf.Duration
 }
 var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
-	44, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
-	4,  // 1: hmrd.v1.Event.hello:type_name -> hmrd.v1.Hello
-	6,  // 2: hmrd.v1.Event.update:type_name -> hmrd.v1.Update
-	7,  // 3: hmrd.v1.Event.full_reload:type_name -> hmrd.v1.FullReload
-	8,  // 4: hmrd.v1.Event.prune:type_name -> hmrd.v1.Prune
-	9,  // 5: hmrd.v1.Event.error:type_name -> hmrd.v1.Error
-	11, // 6: hmrd.v1.Event.custom:type_name -> hmrd.v1.Custom
-	12, // 7: hmrd.v1.Event.heartbeat:type_name -> hmrd.v1.Heartbeat
-	3,  // 8: hmrd.v1.Event.refused:type_name -> hmrd.v1.Refused
-	10, // 9: hmrd.v1.Event.error_cleared:type_name -> hmrd.v1.ErrorCleared
-	9,  // 10: hmrd.v1.Hello.errors:type_name -> hmrd.v1.Error
-	0,  // 11: hmrd.v1.ModuleUpdate.type:type_name -> hmrd.v1.UpdateType
-	5,  // 12: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
-	43, // 13: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
-	1,  // 14: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
-	13, // 15: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
-	2,  // 16: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
-	22, // 17: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
-	22, // 18: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
-	5,  // 19: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
-	7,  // 20: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
-	32, // 21: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
-	33, // 22: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
-	33, // 23: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
-	22, // 24: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
-	2,  // 25: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
-	45, // 26: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
-	45, // 27: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
-	39, // 28: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
-	45, // 29: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
-	13, // 30: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
-	44, // 31: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
-	44, // 32: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
-	45, // 33: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
-	38, // 34: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
-	40, // 35: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
-	16, // 36: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
-	20, // 37: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
-	18, // 38: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
-	14, // 39: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
-	16, // 40: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
-	18, // 41: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
-	20, // 42: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
-	23, // 43: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
-	25, // 44: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
-	27, // 45: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
-	29, // 46: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
-	31, // 47: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
-	35, // 48: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
-	37, // 49: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
-	15, // 50: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
-	17, // 51: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
-	19, // 52: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
-	21, // 53: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
-	24, // 54: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
-	26, // 55: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
-	28, // 56: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
-	30, // 57: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
-	34, // 58: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
-	36, // 59: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
-	41, // 60: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
-	50, // [50:61] is the sub-list for method output_type
-	39, // [39:50] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	63, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
+	49, // 1: hmrd.v1.Event.changes:type_name -> hmrd.v1.Change
+	6,  // 2: hmrd.v1.Event.hello:type_name -> hmrd.v1.Hello
+	8,  // 3: hmrd.v1.Event.update:type_name -> hmrd.v1.Update
+	9,  // 4: hmrd.v1.Event.full_reload:type_name -> hmrd.v1.FullReload
+	10, // 5: hmrd.v1.Event.prune:type_name -> hmrd.v1.Prune
+	11, // 6: hmrd.v1.Event.error:type_name -> hmrd.v1.Error
+	13, // 7: hmrd.v1.Event.custom:type_name -> hmrd.v1.Custom
+	14, // 8: hmrd.v1.Event.heartbeat:type_name -> hmrd.v1.Heartbeat
+	5,  // 9: hmrd.v1.Event.refused:type_name -> hmrd.v1.Refused
+	12, // 10: hmrd.v1.Event.error_cleared:type_name -> hmrd.v1.ErrorCleared
+	11, // 11: hmrd.v1.Hello.errors:type_name -> hmrd.v1.Error
+	0,  // 12: hmrd.v1.ModuleUpdate.type:type_name -> hmrd.v1.UpdateType
+	7,  // 13: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
+	61, // 14: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
+	1,  // 15: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
+	15, // 16: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
+	4,  // 17: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
+	26, // 18: hmrd.v1.AddProjectRequest.dev_server:type_name -> hmrd.v1.DevServerOptions
+	24, // 19: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
+	24, // 20: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
+	11, // 21: hmrd.v1.CompileResponse.error:type_name -> hmrd.v1.Error
+	7,  // 22: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
+	9,  // 23: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
+	37, // 24: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
+	38, // 25: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
+	38, // 26: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
+	24, // 27: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
+	4,  // 28: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
+	64, // 29: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
+	64, // 30: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
+	44, // 31: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
+	64, // 32: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
+	15, // 33: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
+	63, // 34: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
+	63, // 35: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
+	64, // 36: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
+	43, // 37: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
+	45, // 38: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
+	47, // 39: hmrd.v1.StatusResponse.registrations:type_name -> hmrd.v1.RegistrationStatus
+	15, // 40: hmrd.v1.RegistrationStatus.client:type_name -> hmrd.v1.ClientInfo
+	63, // 41: hmrd.v1.RegistrationStatus.connected:type_name -> google.protobuf.Timestamp
+	64, // 42: hmrd.v1.RegistrationStatus.gate_timeout:type_name -> google.protobuf.Duration
+	64, // 43: hmrd.v1.RegistrationStatus.oldest_pending:type_name -> google.protobuf.Duration
+	18, // 44: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
+	22, // 45: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
+	20, // 46: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
+	2,  // 47: hmrd.v1.Change.kind:type_name -> hmrd.v1.ChangeKind
+	3,  // 48: hmrd.v1.ImportFact.kind:type_name -> hmrd.v1.ImportKind
+	50, // 49: hmrd.v1.ModuleFacts.imports:type_name -> hmrd.v1.ImportFact
+	15, // 50: hmrd.v1.RegisterOpen.client:type_name -> hmrd.v1.ClientInfo
+	64, // 51: hmrd.v1.RegisterOpen.gate_timeout:type_name -> google.protobuf.Duration
+	51, // 52: hmrd.v1.ReportFacts.modules:type_name -> hmrd.v1.ModuleFacts
+	49, // 53: hmrd.v1.ReportChanges.changes:type_name -> hmrd.v1.Change
+	53, // 54: hmrd.v1.ReportChanges.facts:type_name -> hmrd.v1.ReportFacts
+	52, // 55: hmrd.v1.RegisterRequest.open:type_name -> hmrd.v1.RegisterOpen
+	53, // 56: hmrd.v1.RegisterRequest.facts:type_name -> hmrd.v1.ReportFacts
+	54, // 57: hmrd.v1.RegisterRequest.changes:type_name -> hmrd.v1.ReportChanges
+	55, // 58: hmrd.v1.RegisterRequest.ack:type_name -> hmrd.v1.GateAck
+	64, // 59: hmrd.v1.Registered.gate_timeout:type_name -> google.protobuf.Duration
+	49, // 60: hmrd.v1.GateBatch.changes:type_name -> hmrd.v1.Change
+	62, // 61: hmrd.v1.GateBatch.versions:type_name -> hmrd.v1.GateBatch.VersionsEntry
+	57, // 62: hmrd.v1.RegisterResponse.registered:type_name -> hmrd.v1.Registered
+	58, // 63: hmrd.v1.RegisterResponse.applied:type_name -> hmrd.v1.Applied
+	59, // 64: hmrd.v1.RegisterResponse.gate_batch:type_name -> hmrd.v1.GateBatch
+	16, // 65: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
+	18, // 66: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
+	20, // 67: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
+	22, // 68: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
+	25, // 69: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
+	28, // 70: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
+	30, // 71: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
+	34, // 72: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
+	36, // 73: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
+	40, // 74: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
+	32, // 75: hmrd.v1.ProjectService.Compile:input_type -> hmrd.v1.CompileRequest
+	56, // 76: hmrd.v1.BundlerService.Register:input_type -> hmrd.v1.RegisterRequest
+	42, // 77: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
+	17, // 78: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
+	19, // 79: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
+	21, // 80: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
+	23, // 81: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
+	27, // 82: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
+	29, // 83: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
+	31, // 84: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
+	35, // 85: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
+	39, // 86: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
+	41, // 87: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
+	33, // 88: hmrd.v1.ProjectService.Compile:output_type -> hmrd.v1.CompileResponse
+	60, // 89: hmrd.v1.BundlerService.Register:output_type -> hmrd.v1.RegisterResponse
+	46, // 90: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
+	78, // [78:91] is the sub-list for method output_type
+	65, // [65:78] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_hmrd_v1_hmrd_proto_init() }
@@ -3631,20 +5322,31 @@ func file_hmrd_v1_hmrd_proto_init() {
 		(*Event_Refused)(nil),
 		(*Event_ErrorCleared)(nil),
 	}
-	file_hmrd_v1_hmrd_proto_msgTypes[40].OneofWrappers = []any{
+	file_hmrd_v1_hmrd_proto_msgTypes[44].OneofWrappers = []any{
 		(*ClientMessage_Invalidate)(nil),
 		(*ClientMessage_Custom)(nil),
 		(*ClientMessage_Loaded)(nil),
+	}
+	file_hmrd_v1_hmrd_proto_msgTypes[52].OneofWrappers = []any{
+		(*RegisterRequest_Open)(nil),
+		(*RegisterRequest_Facts)(nil),
+		(*RegisterRequest_Changes)(nil),
+		(*RegisterRequest_Ack)(nil),
+	}
+	file_hmrd_v1_hmrd_proto_msgTypes[56].OneofWrappers = []any{
+		(*RegisterResponse_Registered)(nil),
+		(*RegisterResponse_Applied)(nil),
+		(*RegisterResponse_GateBatch)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hmrd_v1_hmrd_proto_rawDesc), len(file_hmrd_v1_hmrd_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   42,
+			NumEnums:      4,
+			NumMessages:   59,
 			NumExtensions: 0,
-			NumServices:   3,
+			NumServices:   4,
 		},
 		GoTypes:           file_hmrd_v1_hmrd_proto_goTypes,
 		DependencyIndexes: file_hmrd_v1_hmrd_proto_depIdxs,

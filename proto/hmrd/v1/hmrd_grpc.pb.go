@@ -281,6 +281,7 @@ const (
 	ProjectService_Explain_FullMethodName       = "/hmrd.v1.ProjectService/Explain"
 	ProjectService_GetGraph_FullMethodName      = "/hmrd.v1.ProjectService/GetGraph"
 	ProjectService_StreamGraph_FullMethodName   = "/hmrd.v1.ProjectService/StreamGraph"
+	ProjectService_Compile_FullMethodName       = "/hmrd.v1.ProjectService/Compile"
 )
 
 // ProjectServiceClient is the client API for ProjectService service.
@@ -306,6 +307,14 @@ type ProjectServiceClient interface {
 	// in messages of bounded size (each well under 4 MiB): the first carries
 	// root and head_seq, every one a run of modules in ID order.
 	StreamGraph(ctx context.Context, in *StreamGraphRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamGraphResponse], error)
+	// Compile turns one TypeScript or JSX source of a project into the
+	// JavaScript ES module a runtime that loads project files itself can run
+	// (Node.js without type stripping), with the settings the daemon scans
+	// it with: the file's tsconfig options, nothing lowered, the imports as
+	// written, an inline source map. The runtime sends the source it loaded;
+	// the daemon reads no file for it. A syntax error is an answer (error
+	// set), not a failed call.
+	Compile(ctx context.Context, in *CompileRequest, opts ...grpc.CallOption) (*CompileResponse, error)
 }
 
 type projectServiceClient struct {
@@ -385,6 +394,16 @@ func (c *projectServiceClient) StreamGraph(ctx context.Context, in *StreamGraphR
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ProjectService_StreamGraphClient = grpc.ServerStreamingClient[StreamGraphResponse]
 
+func (c *projectServiceClient) Compile(ctx context.Context, in *CompileRequest, opts ...grpc.CallOption) (*CompileResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CompileResponse)
+	err := c.cc.Invoke(ctx, ProjectService_Compile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProjectServiceServer is the server API for ProjectService service.
 // All implementations must embed UnimplementedProjectServiceServer
 // for forward compatibility.
@@ -408,6 +427,14 @@ type ProjectServiceServer interface {
 	// in messages of bounded size (each well under 4 MiB): the first carries
 	// root and head_seq, every one a run of modules in ID order.
 	StreamGraph(*StreamGraphRequest, grpc.ServerStreamingServer[StreamGraphResponse]) error
+	// Compile turns one TypeScript or JSX source of a project into the
+	// JavaScript ES module a runtime that loads project files itself can run
+	// (Node.js without type stripping), with the settings the daemon scans
+	// it with: the file's tsconfig options, nothing lowered, the imports as
+	// written, an inline source map. The runtime sends the source it loaded;
+	// the daemon reads no file for it. A syntax error is an answer (error
+	// set), not a failed call.
+	Compile(context.Context, *CompileRequest) (*CompileResponse, error)
 	mustEmbedUnimplementedProjectServiceServer()
 }
 
@@ -435,6 +462,9 @@ func (UnimplementedProjectServiceServer) GetGraph(context.Context, *GetGraphRequ
 }
 func (UnimplementedProjectServiceServer) StreamGraph(*StreamGraphRequest, grpc.ServerStreamingServer[StreamGraphResponse]) error {
 	return status.Error(codes.Unimplemented, "method StreamGraph not implemented")
+}
+func (UnimplementedProjectServiceServer) Compile(context.Context, *CompileRequest) (*CompileResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Compile not implemented")
 }
 func (UnimplementedProjectServiceServer) mustEmbedUnimplementedProjectServiceServer() {}
 func (UnimplementedProjectServiceServer) testEmbeddedByValue()                        {}
@@ -558,6 +588,24 @@ func _ProjectService_StreamGraph_Handler(srv interface{}, stream grpc.ServerStre
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ProjectService_StreamGraphServer = grpc.ServerStreamingServer[StreamGraphResponse]
 
+func _ProjectService_Compile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CompileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProjectServiceServer).Compile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ProjectService_Compile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProjectServiceServer).Compile(ctx, req.(*CompileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ProjectService_ServiceDesc is the grpc.ServiceDesc for ProjectService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -585,12 +633,138 @@ var ProjectService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "GetGraph",
 			Handler:    _ProjectService_GetGraph_Handler,
 		},
+		{
+			MethodName: "Compile",
+			Handler:    _ProjectService_Compile_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "StreamGraph",
 			Handler:       _ProjectService_StreamGraph_Handler,
 			ServerStreams: true,
+		},
+	},
+	Metadata: "hmrd/v1/hmrd.proto",
+}
+
+const (
+	BundlerService_Register_FullMethodName = "/hmrd.v1.BundlerService/Register"
+)
+
+// BundlerServiceClient is the client API for BundlerService service.
+//
+// For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+//
+// BundlerService is for bundlers and build tools that own part of a
+// project's graph: they report the modules they build (facts), changes of
+// inputs the daemon does not watch, and may hold each batch's signals until
+// their rebuild is done (the rebuild gate). See docs/bundlers.md.
+type BundlerServiceClient interface {
+	// Register opens a registration; the stream's life is the registration.
+	// The first request is a RegisterOpen, answered by Registered; then the
+	// bundler sends facts, changes and gate acknowledgements, and the daemon
+	// answers each report with Applied and, for a gate, sends a GateBatch per
+	// batch to acknowledge. When the stream ends, for any reason, the facts
+	// the registration reported are withdrawn and its gate is removed.
+	// A request the daemon cannot act on ends the stream with
+	// INVALID_ARGUMENT (or NOT_FOUND for an unknown project).
+	Register(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[RegisterRequest, RegisterResponse], error)
+}
+
+type bundlerServiceClient struct {
+	cc grpc.ClientConnInterface
+}
+
+func NewBundlerServiceClient(cc grpc.ClientConnInterface) BundlerServiceClient {
+	return &bundlerServiceClient{cc}
+}
+
+func (c *bundlerServiceClient) Register(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[RegisterRequest, RegisterResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &BundlerService_ServiceDesc.Streams[0], BundlerService_Register_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[RegisterRequest, RegisterResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BundlerService_RegisterClient = grpc.BidiStreamingClient[RegisterRequest, RegisterResponse]
+
+// BundlerServiceServer is the server API for BundlerService service.
+// All implementations must embed UnimplementedBundlerServiceServer
+// for forward compatibility.
+//
+// BundlerService is for bundlers and build tools that own part of a
+// project's graph: they report the modules they build (facts), changes of
+// inputs the daemon does not watch, and may hold each batch's signals until
+// their rebuild is done (the rebuild gate). See docs/bundlers.md.
+type BundlerServiceServer interface {
+	// Register opens a registration; the stream's life is the registration.
+	// The first request is a RegisterOpen, answered by Registered; then the
+	// bundler sends facts, changes and gate acknowledgements, and the daemon
+	// answers each report with Applied and, for a gate, sends a GateBatch per
+	// batch to acknowledge. When the stream ends, for any reason, the facts
+	// the registration reported are withdrawn and its gate is removed.
+	// A request the daemon cannot act on ends the stream with
+	// INVALID_ARGUMENT (or NOT_FOUND for an unknown project).
+	Register(grpc.BidiStreamingServer[RegisterRequest, RegisterResponse]) error
+	mustEmbedUnimplementedBundlerServiceServer()
+}
+
+// UnimplementedBundlerServiceServer must be embedded to have
+// forward compatible implementations.
+//
+// NOTE: this should be embedded by value instead of pointer to avoid a nil
+// pointer dereference when methods are called.
+type UnimplementedBundlerServiceServer struct{}
+
+func (UnimplementedBundlerServiceServer) Register(grpc.BidiStreamingServer[RegisterRequest, RegisterResponse]) error {
+	return status.Error(codes.Unimplemented, "method Register not implemented")
+}
+func (UnimplementedBundlerServiceServer) mustEmbedUnimplementedBundlerServiceServer() {}
+func (UnimplementedBundlerServiceServer) testEmbeddedByValue()                        {}
+
+// UnsafeBundlerServiceServer may be embedded to opt out of forward compatibility for this service.
+// Use of this interface is not recommended, as added methods to BundlerServiceServer will
+// result in compilation errors.
+type UnsafeBundlerServiceServer interface {
+	mustEmbedUnimplementedBundlerServiceServer()
+}
+
+func RegisterBundlerServiceServer(s grpc.ServiceRegistrar, srv BundlerServiceServer) {
+	// If the following call panics, it indicates UnimplementedBundlerServiceServer was
+	// embedded by pointer and is nil.  This will cause panics if an
+	// unimplemented method is ever invoked, so we test this at initialization
+	// time to prevent it from happening at runtime later due to I/O.
+	if t, ok := srv.(interface{ testEmbeddedByValue() }); ok {
+		t.testEmbeddedByValue()
+	}
+	s.RegisterService(&BundlerService_ServiceDesc, srv)
+}
+
+func _BundlerService_Register_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(BundlerServiceServer).Register(&grpc.GenericServerStream[RegisterRequest, RegisterResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BundlerService_RegisterServer = grpc.BidiStreamingServer[RegisterRequest, RegisterResponse]
+
+// BundlerService_ServiceDesc is the grpc.ServiceDesc for BundlerService service.
+// It's only intended for direct use with grpc.RegisterService,
+// and not to be introspected or modified (even as a copy)
+var BundlerService_ServiceDesc = grpc.ServiceDesc{
+	ServiceName: "hmrd.v1.BundlerService",
+	HandlerType: (*BundlerServiceServer)(nil),
+	Methods:     []grpc.MethodDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "Register",
+			Handler:       _BundlerService_Register_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
 		},
 	},
 	Metadata: "hmrd/v1/hmrd.proto",
