@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hmrd/hmrd/internal/graph/modgraph"
 	"github.com/hmrd/hmrd/internal/scan/jsscan"
 )
 
@@ -14,9 +15,9 @@ import (
 // components in place, keeping their state. The engine must see that
 // accept as if the source had it, or it would walk past the module to its
 // importers (and `hmrd explain` would say so). So the rule lives here,
-// once: a project source module (.js .jsx .ts .tsx outside node_modules)
-// of a project that has a Fast Refresh runtime installed, whose exports
-// are all components, is self-accepting. The dev server asks the graph
+// once: a project source module (.jsx or .tsx, or .js or .ts importing a
+// JSX runtime, outside node_modules) of a project that has a Fast Refresh
+// runtime installed, whose exports are all components, is self-accepting. The dev server asks the graph
 // (ServeInfo.Refresh) rather than deciding again.
 
 // Refresh runtimes.
@@ -151,21 +152,56 @@ func refreshSource(file string) bool {
 	return !strings.Contains(file, "/node_modules/")
 }
 
+// refreshCandidate reports whether a module may hold components, as
+// @vitejs/plugin-react decides whether to apply the transform: it is JSX
+// or TSX, or imports a JSX runtime (JSX compiled elsewhere). Anything else
+// is never transformed, which also keeps the search for a runtime off the
+// path of an edit of plain JS and TS.
+func refreshCandidate(file string, specs func(yield func(string) bool)) bool {
+	switch path.Ext(file) {
+	case ".jsx", ".tsx", ".html", ".htm":
+		return true
+	}
+	for s := range specs {
+		if strings.HasSuffix(s, "/jsx-runtime") || strings.HasSuffix(s, "/jsx-dev-runtime") {
+			return true
+		}
+	}
+	return false
+}
+
 // refreshBoundary applies the rule to a module's scan: it reports whether
 // the Fast Refresh transform makes the module accept itself.
 func (p *Project) refreshBoundary(file string, res *jsscan.Result) bool {
-	if p.refreshRuntime(file).Runtime == "" {
+	specs := func(yield func(string) bool) {
+		for _, imp := range res.Imports {
+			if !yield(imp.Specifier) {
+				return
+			}
+		}
+	}
+	if !refreshCandidate(file, specs) || p.refreshRuntime(file).Runtime == "" {
 		return false
 	}
 	return jsscan.AnalyzeRefresh(res.Code).Boundary
 }
 
-// refreshOf is the Refresh of the module or page file, boundary being
-// its Hot.Refresh fact.
-func (p *Project) refreshOf(file string, boundary bool) Refresh {
-	rt := p.refreshRuntime(file)
+// refreshOf is the Refresh of module (or page) m: none unless it is a
+// candidate in a project with a runtime; Boundary is its Hot.Refresh fact.
+func (p *Project) refreshOf(m *modgraph.Module) Refresh {
+	specs := func(yield func(string) bool) {
+		for _, imp := range m.Imports {
+			if !yield(imp.Specifier) {
+				return
+			}
+		}
+	}
+	if !refreshCandidate(m.File, specs) {
+		return Refresh{}
+	}
+	rt := p.refreshRuntime(m.File)
 	if rt.Runtime != "" {
-		rt.Boundary = boundary
+		rt.Boundary = m.Hot.Refresh
 	}
 	return rt
 }

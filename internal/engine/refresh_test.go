@@ -15,10 +15,11 @@ func reactApp() map[string]string {
 		"node_modules/react/index.js":       "export const useState = () => {}\n",
 		"node_modules/react/jsx-runtime.js": "export const jsx = () => {}\n",
 		"node_modules/@vitejs/plugin-react/dist/refresh-runtime.js": "export function register() {}\n",
-		"src/main.tsx":  "import { App } from './App'\nimport { Badge } from './mixed'\nimport './helper'\nexport const root = <App><Badge /></App>\n",
-		"src/App.tsx":   "import { useState } from 'react'\nexport function App() {\n  const [n] = useState(0)\n  return <p>{n}</p>\n}\n",
-		"src/mixed.tsx": "export const color = 'red'\nexport function Badge() { return <b>{color}</b> }\n",
-		"src/helper.ts": "export function Format() { return 1 }\n",
+		"src/main.tsx":    "import { App } from './App'\nimport { Badge } from './mixed'\nimport './helper'\nimport './compiled.js'\nexport const root = <App><Badge /></App>\n",
+		"src/App.tsx":     "import { useState } from 'react'\nexport function App() {\n  const [n] = useState(0)\n  return <p>{n}</p>\n}\n",
+		"src/mixed.tsx":   "export const color = 'red'\nexport function Badge() { return <b>{color}</b> }\n",
+		"src/helper.ts":   "export function Format() { return 1 }\n",
+		"src/compiled.js": "import { jsx } from 'react/jsx-runtime'\nexport function Compiled() { return jsx('p', {}) }\n",
 	}
 }
 
@@ -43,6 +44,18 @@ func TestRefreshBoundary(t *testing.T) {
 	}
 	if info, _ := p.ServeInfo("/src/mixed.tsx", nil); info.Refresh.Runtime != RefreshReact || info.Refresh.Boundary {
 		t.Errorf("ServeInfo(mixed.tsx).Refresh = %+v, want the runtime and no boundary", info.Refresh)
+	}
+	// Plain TS is never transformed (as with @vitejs/plugin-react), even
+	// when its exports look like components; JS that imports the JSX
+	// runtime is.
+	if ex := p.Explain("/src/helper.ts"); ex.Result.FullReload == nil || ex.Note != "" {
+		t.Errorf("helper.ts: %+v, note %q, want no boundary", ex.Result, ex.Note)
+	}
+	if info, _ := p.ServeInfo("/src/helper.ts", nil); info.Refresh != (Refresh{}) {
+		t.Errorf("ServeInfo(helper.ts).Refresh = %+v, want none", info.Refresh)
+	}
+	if info, _ := p.ServeInfo("/src/compiled.js", nil); !info.Refresh.Boundary {
+		t.Errorf("ServeInfo(compiled.js).Refresh = %+v, want a boundary", info.Refresh)
 	}
 	if info, _ := p.ServeInfo("/index.html", nil); info.Refresh.Runtime != RefreshReact {
 		t.Errorf("ServeInfo(index.html).Refresh = %+v, want the runtime (the page loads it)", info.Refresh)

@@ -50,7 +50,7 @@ func (p *Project) ServeInfo(idOrFile string, specs []string) (ServeInfo, bool) {
 	m := p.g.Mod(r)
 	out := ServeInfo{ID: m.ID, File: m.File, Kind: m.Kind.String(), Version: m.Version, Targets: make([]ImportTarget, len(specs))}
 	if m.Kind == modgraph.KindJS || m.Kind == modgraph.KindHTML {
-		out.Refresh = p.refreshOf(m.File, m.Hot.Refresh)
+		out.Refresh = p.refreshOf(m)
 	}
 	for i, spec := range specs {
 		out.Targets[i] = p.targetOf(m, spec)
