@@ -165,3 +165,39 @@ func TestServeJoinsRunningDaemon(t *testing.T) {
 		t.Errorf("%s still accepts connections", mc[1])
 	}
 }
+
+// A `hmrd serve DIR` that joined a daemon ends with an error when that
+// daemon stops, rather than waiting on as if it still served.
+func TestServeJoinedEndsWithDaemon(t *testing.T) {
+	tmp := shortTemp(t)
+	a, c := filepath.Join(tmp, "a"), filepath.Join(tmp, "c")
+	writeTree(t, a, smallApp)
+	writeTree(t, c, map[string]string{"index.html": "<p>c</p>\n"})
+	socket := filepath.Join(tmp, "s")
+	d := startDaemon(t, socket, "--http", "127.0.0.1:0", a)
+
+	cmd := exec.Command(hmrdBin, "serve", "--socket", socket, c)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(done) }()
+	defer func() {
+		cmd.Process.Kill()
+		<-done
+	}()
+	waitLog(t, "project c", out, servingRE(c), done)
+
+	d.stop()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("hmrd serve c still runs 15s after its daemon stopped:\n%s", out.String())
+	}
+	if waitErr == nil || !strings.Contains(out.String(), "stopped") {
+		t.Fatalf("exit %v, output:\n%s", waitErr, out.String())
+	}
+}
