@@ -280,7 +280,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 
 	for _, root := range d.cfg.Roots {
-		if _, err := d.addProject(root, "", d.cfg.Entries); err != nil {
+		if _, err := d.addProject(root, "", d.cfg.Entries, d.httpEnabled()); err != nil {
 			d.hub.Close()
 			return err
 		}
@@ -353,7 +353,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 }
 
 // addProject opens, graphs and starts watching a tree.
-func (d *Daemon) addProject(root, name string, entries []string) (*project, error) {
+func (d *Daemon) addProject(root, name string, entries []string, served bool) (*project, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("add project %s: %w", root, err)
@@ -385,9 +385,11 @@ func (d *Daemon) addProject(root, name string, entries []string) (*project, erro
 		ExtraConditions:       d.cfg.Conditions,
 		MaxFileSize:           d.cfg.MaxFileSize,
 		SignalIdenticalWrites: d.cfg.SignalIdenticalWrites,
-		// Served as native ESM: .vue and the like cannot run, .env
-		// files feed import.meta.env.
-		NativeESM: d.httpEnabled(),
+		// Served as native ESM by its own dev server: .vue and the like
+		// cannot run, .env files feed import.meta.env. A project without
+		// one (a bundler's, added with its dev server off) is compiled by
+		// that bundler, which can.
+		NativeESM: served,
 	}
 	p, err := openProject(name, abs, opts, d.cfg.Watch, d.hub, d.log)
 	if err != nil {

@@ -73,8 +73,14 @@ func (d *Daemon) startSites() error {
 	return nil
 }
 
+// serves reports whether a project added with dev gets a dev server.
+func (d *Daemon) serves(dev control.DevServer) bool {
+	return dev.Addr != "off" && (dev.Addr != "" || d.httpEnabled())
+}
+
 // siteAddr is where the dev server dev asks for listens ("" for none).
 // Called with d.siteMu held.
+
 func (d *Daemon) siteAddr(dev control.DevServer) (string, error) {
 	switch {
 	case dev.Addr == "off":

@@ -146,7 +146,7 @@ func (s *service) AddProject(ctx context.Context, root, name string, entries []s
 	case !fi.IsDir():
 		return control.ProjectInfo{}, control.InvalidArgument("add project %s: not a directory", abs)
 	}
-	p, err := s.d().addProject(abs, name, entries)
+	p, err := s.d().addProject(abs, name, entries, s.d().serves(dev))
 	if err != nil {
 		if errors.As(err, new(*engine.EntryError)) {
 			return control.ProjectInfo{}, control.InvalidArgument("%v", err)

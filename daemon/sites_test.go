@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -165,5 +166,35 @@ func TestAddProjectHTTPOff(t *testing.T) {
 	_, err = td.proj.AddProject(ctx, &hmrdv1.AddProjectRequest{Root: c, DevServer: &hmrdv1.DevServerOptions{Addr: "0.0.0.0:0"}})
 	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "--allow-host") {
 		t.Fatalf("add with a public address: %v", err)
+	}
+}
+
+// A project added with its dev server off (a bundler's, say, on a daemon
+// that serves others) is not native ESM: importing a .vue file is the
+// bundler's business, not an error; the same project with a dev server
+// has the standing error, naming what would compile it.
+func TestAddProjectWithoutDevServerCompilesNothing(t *testing.T) {
+	td := startDaemon(t, func(c *daemon.Config) { c.HTTPAddr = "127.0.0.1:0" })
+	ctx := ctxT(t)
+	for _, c := range []struct {
+		addr      string
+		wantError bool
+	}{{"off", false}, {"127.0.0.1:0", true}} {
+		root := filepath.Join(shortTemp(t), "vue")
+		writeFile(t, filepath.Join(root, "index.html"), `<script type="module" src="/src/main.js"></script>`)
+		writeFile(t, filepath.Join(root, "src/main.js"), "import App from './App.vue'\nconsole.log(App)\n")
+		writeFile(t, filepath.Join(root, "src/App.vue"), "<template><p>hi</p></template>\n")
+		resp, err := td.proj.AddProject(ctx, &hmrdv1.AddProjectRequest{Root: root, DevServer: &hmrdv1.DevServerOptions{Addr: c.addr}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := td.hot.Subscribe(ctx, &hmrdv1.SubscribeRequest{Project: resp.GetProject().GetName()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hello := recvEvent(t, sub).GetHello()
+		if got := strings.Contains(fmt.Sprint(hello.GetErrors()), "UNSUPPORTED_FILE"); got != c.wantError {
+			t.Errorf("dev server %q: UNSUPPORTED_FILE among the standing errors = %v, want %v:\n%v", c.addr, got, c.wantError, hello.GetErrors())
+		}
 	}
 }

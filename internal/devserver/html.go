@@ -52,7 +52,7 @@ func (s *Server) transformHTML(r *http.Request, id string, data []byte, rebase b
 			specs = append(specs, imp.Specifier)
 		}
 	}
-	_, targets := s.lookupTargets(r.Context(), id, dedupe(specs))
+	_, targets, info := s.lookupModule(r.Context(), id, dedupe(specs))
 	at := res.HeadInsert
 	if at == 0 {
 		at = afterDoctype(data)
@@ -63,7 +63,7 @@ func (s *Server) transformHTML(r *http.Request, id string, data []byte, rebase b
 		// it is, so that a reload of this page reaches it.
 		tag = `<script type="module" src="` + ClientPath + `" data-hmrd-page="` + html.EscapeString(id) + `"></script>`
 	}
-	edits := []edit{{start: at, end: at, text: tag}}
+	edits := []edit{{start: at, end: at, text: tag + s.refreshPreamble(r.Context(), info.Refresh)}}
 	edits = append(edits, styleEdits(data, res, id)...)
 	if rebase {
 		edits = append(edits, rebaseEdits(data, res, id)...)

@@ -42,15 +42,17 @@ func (s *Server) transformModule(ctx context.Context, id string, src []byte, loa
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", id, err)
 	}
-	hotID, targets, globs := s.lookupModule(ctx, id, moduleSpecs(res))
+	hotID, targets, info := s.lookupModule(ctx, id, moduleSpecs(res))
 	s.prepareDeps(ctx, res, targets)
 	edits := rewriteEdits(tr.Code, res, targets)
+	refresh, accepts := refreshEdits(info.Refresh, hotID, tr.Code)
+	edits = append(edits, refresh...)
 	at := preludeOffset(tr.Code)
-	if res.Hot.Used {
+	if res.Hot.Used || accepts {
 		edits = append(edits, edit{start: at, end: at, text: hotPrelude(hotID)})
 	}
 	if len(res.MetaGlobs) > 0 {
-		edits = append(edits, globEdits(tr.Code, res.MetaGlobs, globs, at)...)
+		edits = append(edits, globEdits(tr.Code, res.MetaGlobs, info.Globs, at)...)
 	}
 	if usesEnv.Match(tr.Code) {
 		edits = append(edits, edit{start: at, end: at, text: s.envPrelude()})
@@ -137,16 +139,18 @@ func (s *Server) lookupTargets(ctx context.Context, id string, specs []string) (
 	return id, targets
 }
 
-// lookupModule is lookupTargets that also returns the module's
-// import.meta.glob calls as the graph expanded them.
-func (s *Server) lookupModule(ctx context.Context, id string, specs []string) (string, map[string]engine.ImportTarget, []engine.GlobCall) {
+// lookupModule is lookupTargets that also returns what else the graph
+// says of the module, from the same call: its import.meta.glob calls as
+// the graph expanded them, and how it takes part in Fast Refresh
+// (refresh.go).
+func (s *Server) lookupModule(ctx context.Context, id string, specs []string) (string, map[string]engine.ImportTarget, engine.ServeInfo) {
 	info, ok, err := s.svc.ServeModule(ctx, s.project, id, specs)
 	if err != nil {
 		s.log.Warn("devserver: graph lookup failed; serving imports as written", "path", id, "err", err)
-		return id, nil, nil
+		return id, nil, engine.ServeInfo{}
 	}
 	if !ok {
-		return id, nil, nil
+		return id, nil, engine.ServeInfo{}
 	}
 	targets := make(map[string]engine.ImportTarget, len(specs))
 	for i, spec := range specs {
@@ -157,7 +161,7 @@ func (s *Server) lookupModule(ctx context.Context, id string, specs []string) (s
 	if info.ID != "" {
 		id = info.ID
 	}
-	return id, targets, info.Globs
+	return id, targets, info
 }
 
 // assetURL is the URL the ?import form of the asset id exports, as Vite's

@@ -129,6 +129,7 @@ func (b *batch) markChanged(r modgraph.Ref, m *modgraph.Module) {
 func (p *Project) Apply(paths []string) *Plan {
 	b := &p.batch
 	defer b.reset()
+	p.refresh.reset()
 	b.plan = &Plan{}
 	p.classify(b, paths)
 	p.scanChanged(b)

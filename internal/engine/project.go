@@ -55,6 +55,8 @@ type Project struct {
 	// owned are the modules a bundler reported, with their owner
 	// (report.go); the scanner leaves them alone.
 	owned map[modgraph.Ref]*ownership
+	// refresh caches the Fast Refresh runtime of each source directory.
+	refresh refreshCache
 }
 
 // Open builds the graph of the project at opts.Root: every HTML page below
@@ -269,6 +271,7 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 	if sr.fam == famJS {
 		h := modgraph.Hot{
 			SelfAccepting: sr.hot.SelfAccepting,
+			Refresh:       sr.refresh,
 			PartialAccept: sr.hot.PartialAccept,
 			Declined:      sr.hot.Declined,
 			UsesAPI:       sr.hot.UsesAPI,
@@ -280,6 +283,7 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 		}
 		h.SetLists(p.depRefs(r, sr.accepted, "accept", plan), sr.hot.AcceptedExports, p.depRefs(r, sr.declined, "decline", plan))
 		h.SetDepSpecs(depSpecs(sr.accepted), depSpecs(sr.declined))
+		m.RefreshAccepted = m.Hot.Refresh
 		p.g.SetHot(r, h)
 	}
 	return fresh

@@ -79,6 +79,7 @@ type scanResult struct {
 	declined []rawDep
 	exports  []string
 	reexAll  bool // has `export * from`: the export set is open
+	refresh  bool // a Fast Refresh boundary (refresh.go)
 	// globs are the module's glob imports; resolveAll appends the globN
 	// imports they produce to imports (see glob.go).
 	globs    []globSpec
@@ -222,6 +223,10 @@ func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 	}
 	sr.code = res.Code
 	sr.hot = res.Hot
+	if p.refreshBoundary(sr.file, res) {
+		sr.refresh = true
+		sr.hot.SelfAccepting = true
+	}
 	for _, d := range res.Hot.AcceptedDeps {
 		sr.accepted = append(sr.accepted, rawDep{spec: d.Specifier})
 	}

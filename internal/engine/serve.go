@@ -27,6 +27,10 @@ type ImportTarget struct {
 type ServeInfo struct {
 	ID, File, Kind string
 	Version        int64
+	// Refresh says whether the module gets the Fast Refresh transform
+	// (Runtime set; for a page: whether it loads the runtime), and
+	// whether it is a boundary (refresh.go).
+	Refresh Refresh
 	// Targets holds, for each requested specifier in order, where it leads.
 	Targets []ImportTarget
 	// Globs are the module's import.meta.glob calls as the graph expanded
@@ -45,6 +49,9 @@ func (p *Project) ServeInfo(idOrFile string, specs []string) (ServeInfo, bool) {
 	}
 	m := p.g.Mod(r)
 	out := ServeInfo{ID: m.ID, File: m.File, Kind: m.Kind.String(), Version: m.Version, Targets: make([]ImportTarget, len(specs))}
+	if m.Kind == modgraph.KindJS || m.Kind == modgraph.KindHTML {
+		out.Refresh = p.refreshOf(m.File, m.Hot.Refresh)
+	}
 	for i, spec := range specs {
 		out.Targets[i] = p.targetOf(m, spec)
 	}

@@ -95,6 +95,9 @@ type Import struct {
 // slices made it 100 bytes of mostly nothing.
 type Hot struct {
 	SelfAccepting bool
+	// Refresh: the module is a Fast Refresh boundary (every export is a
+	// component), which makes it self-accepting whatever its source says.
+	Refresh       bool
 	PartialAccept bool
 	Declined      bool
 	UsesAPI       bool
@@ -219,6 +222,12 @@ type Module struct {
 	// InvalidationReceived dedupes invalidate requests from several clients
 	// for the same version.
 	InvalidationReceived bool
+	// RefreshAccepted: the facts the module had before its last scan made
+	// it a Fast Refresh boundary. The instance that took the last update
+	// accepted it that way, and when the new code no longer fits (its
+	// exports changed) it invalidates: that must be honoured although the
+	// current facts accept nothing.
+	RefreshAccepted bool
 
 	Live   bool // reachable from an entry
 	Loaded bool // counts as executed by a runtime (see package doc)
