@@ -53,7 +53,8 @@ func servingRE(root string) *regexp.Regexp {
 
 // `hmrd serve A B` serves both projects, each on its own port: the busy
 // --http port is stepped over with Vite's message, the second project
-// takes a later port, and `hmrd status` shows each URL.
+// takes a later port, and `hmrd status` shows each URL; `hmrd add` gets a
+// third project the port after those.
 func TestServeManyProjects(t *testing.T) {
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -86,6 +87,21 @@ func TestServeManyProjects(t *testing.T) {
 	out, err := runCLI(t, "status", "--socket", socket)
 	if err != nil || !strings.Contains(out, ma[1]) || !strings.Contains(out, mb[1]) {
 		t.Fatalf("status does not show both URLs: %v\n%s", err, out)
+	}
+
+	// `hmrd add` gets the new project the next port.
+	c := filepath.Join(tmp, "c")
+	writeTree(t, c, map[string]string{"index.html": "<p>project c</p>\n"})
+	out, err = runCLI(t, "add", "--socket", socket, c)
+	m := regexp.MustCompile(`serving it at (http://127\.0\.0\.1:(\d+)/)`).FindStringSubmatch(out)
+	if err != nil || m == nil {
+		t.Fatalf("add: %v\n%s", err, out)
+	}
+	if pc, _ := strconv.Atoi(m[2]); pc <= pb {
+		t.Errorf("added project on port %d, want one after %d", pc, pb)
+	}
+	if body := httpBody(t, m[1]); !strings.Contains(body, "project c") {
+		t.Errorf("c serves %q", body)
 	}
 }
 
@@ -147,5 +163,41 @@ func TestServeJoinsRunningDaemon(t *testing.T) {
 	if conn, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(mc[1], "http://"), "/")); err == nil {
 		conn.Close()
 		t.Errorf("%s still accepts connections", mc[1])
+	}
+}
+
+// A `hmrd serve DIR` that joined a daemon ends with an error when that
+// daemon stops, rather than waiting on as if it still served.
+func TestServeJoinedEndsWithDaemon(t *testing.T) {
+	tmp := shortTemp(t)
+	a, c := filepath.Join(tmp, "a"), filepath.Join(tmp, "c")
+	writeTree(t, a, smallApp)
+	writeTree(t, c, map[string]string{"index.html": "<p>c</p>\n"})
+	socket := filepath.Join(tmp, "s")
+	d := startDaemon(t, socket, "--http", "127.0.0.1:0", a)
+
+	cmd := exec.Command(hmrdBin, "serve", "--socket", socket, c)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(done) }()
+	defer func() {
+		cmd.Process.Kill()
+		<-done
+	}()
+	waitLog(t, "project c", out, servingRE(c), done)
+
+	d.stop()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("hmrd serve c still runs 15s after its daemon stopped:\n%s", out.String())
+	}
+	if waitErr == nil || !strings.Contains(out.String(), "stopped") {
+		t.Fatalf("exit %v, output:\n%s", waitErr, out.String())
 	}
 }

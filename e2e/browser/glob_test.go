@@ -4,7 +4,7 @@ import "testing"
 
 // import.meta.glob as Vite renders it: eager matches with a named import,
 // lazy matches loaded on demand, a negative pattern, root-relative keys,
-// and a query object carried on each match's URL.
+// a query object carried on each match's URL, and ?raw's file text.
 func TestGlobRenders(t *testing.T) {
 	needBrowser(t)
 	d := serveFixture(t, "glob")
@@ -12,6 +12,7 @@ func TestGlobRenders(t *testing.T) {
 	p.waitText("#eager", "./parts/one.js=one v1 ./parts/two.js=two v1")
 	p.waitText("#lazy", "./pages/a.js=page a v1")
 	p.waitText("#query", "/src/pages/a.js?from=glob /src/pages/draft.js?from=glob")
+	p.waitText("#raw", "./parts/one.js=export const label = 'one v1';")
 }
 
 // A file created where the patterns look is linked to the importer, which
@@ -44,6 +45,7 @@ func TestGlobEditPropagatesThroughImporter(t *testing.T) {
 
 	d.edit(saveAtomic, "src/parts/one.js", "one v1", "one v2")
 	p.waitText("#eager", "./parts/one.js=one v2 ./parts/two.js=two v1")
+	p.waitText("#raw", "./parts/one.js=export const label = 'one v2';")
 	d.edit(writeInPlace, "src/pages/a.js", "page a v1", "page a v2")
 	p.waitText("#lazy", "./pages/a.js=page a v2")
 	p.expectValue("runs of view.js", `window.__viewRuns`, 3)

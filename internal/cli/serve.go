@@ -19,6 +19,7 @@ import (
 	"github.com/hmrd/hmrd/internal/fswatch"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 )
 
@@ -213,7 +214,8 @@ func daemonListening(socket string) bool {
 // serveInRunning adds each root to the running daemon, which serves it on
 // its own port, prints the URLs, and stays in the foreground: on SIGINT the
 // projects it added are removed again, as stopping `hmrd serve` stops
-// serving. A root the daemon already watches is only shown.
+// serving; when the daemon stops, it ends with an error. A root the daemon
+// already watches is only shown.
 func (e *env) serveInRunning(ctx context.Context, roots []string, dev *hmrdv1.DevServerOptions) error {
 	c, err := e.dial(ctx)
 	if err != nil {
@@ -251,8 +253,23 @@ func (e *env) serveInRunning(ctx context.Context, roots []string, dev *hmrdv1.De
 			fmt.Fprintf(e.stderr, "hmrd: watching %s in the daemon at %s (project %s; no dev server)\n", p.GetRoot(), e.addr(), p.GetName())
 		}
 	}
-	<-ctx.Done()
-	return nil
+	return waitDaemon(ctx, c)
+}
+
+// waitDaemon returns nil once ctx is done (SIGINT), or an error when the
+// daemon stops first: its health stream turns NOT_SERVING or ends.
+func waitDaemon(ctx context.Context, c *hmrdclient.Client) error {
+	w, err := healthpb.NewHealthClient(c.Conn()).Watch(ctx, &healthpb.HealthCheckRequest{})
+	for err == nil {
+		var resp *healthpb.HealthCheckResponse
+		if resp, err = w.Recv(); err == nil && resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			err = errors.New(resp.GetStatus().String())
+		}
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	return fmt.Errorf("serve: the daemon at %s stopped (%v); its projects are no longer served", c.Addr(), err)
 }
 
 // findProject returns the project of the daemon whose root is root.

@@ -87,8 +87,9 @@ func globObject(i int, call jsscan.MetaGlob, matches []engine.GlobMatch, prelude
 	return b.String()
 }
 
-// globURL is the URL a match is imported from: the target's module URL
-// (importURL's rules) with the call's query before the version, or the
+// globURL is the URL a match is imported from: for a Vite suffix query
+// (?raw, ?url, …) the suffix module's URL; for any other query the target's
+// module URL (importURL's rules) with the query before the version; the
 // specifier as written when the graph could not resolve it.
 func globURL(m engine.GlobMatch) string {
 	q := ""
@@ -96,8 +97,11 @@ func globURL(m engine.GlobMatch) string {
 		q = m.Spec[i+1:]
 	}
 	t := m.Target
-	if t.ID == "" {
+	switch {
+	case t.ID == "":
 		return m.Spec
+	case t.Query != "":
+		return importURL(t) // a Vite suffix (?raw, ?url…): its own module
 	}
 	var parts []string
 	if t.Kind != "js" && t.Kind != "external" && t.Kind != "" {

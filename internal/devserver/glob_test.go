@@ -24,7 +24,8 @@ func TestGlobRewrite(t *testing.T) {
 			"const named = import.meta.glob<string>('./pages/*.js', { import: 'name', query: { foo: 'bar' } })\n" +
 			"const data = import.meta.glob('./data/*.json', {\n  eager: true,\n})\n" +
 			"const outside = import.meta.glob('../../*.js')\n" +
-			"console.log(lazy, eager, named, data, outside)\n",
+			"const raw = import.meta.glob('./parts/*.js', { query: '?raw', import: 'default' })\n" +
+			"console.log(lazy, eager, named, data, outside, raw)\n",
 		"src/pages/a.js":    "export const name = 'a'\n",
 		"src/pages/b.js":    "export const name = 'b'\n",
 		"src/pages/skip.js": "export const name = 'skip'\n",
@@ -64,6 +65,13 @@ func TestGlobRewrite(t *testing.T) {
 	}
 	if !strings.Contains(lines[len(want)], `throw new Error(`) || !strings.Contains(lines[len(want)], "outside the project root") {
 		t.Errorf("a pattern outside the root does not throw its reason: %s", lines[len(want)])
+	}
+	// A Vite suffix query imports the suffix module (no ?import).
+	if w := `const raw = Object.assign({"./parts/x.js": () => import("/src/parts/x.js?raw").then((m) => m["default"])});`; lines[len(want)+1] != w {
+		t.Errorf("?raw:\n got %s\nwant %s", lines[len(want)+1], w)
+	}
+	if r := f.get(t, "/src/parts/x.js?raw"); r.status != 200 || !strings.Contains(r.body, `export default "export default 'x'\n"`) {
+		t.Errorf("/src/parts/x.js?raw: %d\n%s", r.status, r.body)
 	}
 
 	// An edit of a match: the importer's rewrite carries its version.
