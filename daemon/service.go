@@ -128,7 +128,7 @@ func (s *service) SendCustom(ctx context.Context, name, event, data, from string
 	return ev.Seq, nil
 }
 
-func (s *service) AddProject(ctx context.Context, root, name string, entries []string) (control.ProjectInfo, error) {
+func (s *service) AddProject(ctx context.Context, root, name string, entries []string, dev control.DevServer) (control.ProjectInfo, error) {
 	if root == "" {
 		return control.ProjectInfo{}, control.InvalidArgument("add project: no root given")
 	}
@@ -146,12 +146,20 @@ func (s *service) AddProject(ctx context.Context, root, name string, entries []s
 	case !fi.IsDir():
 		return control.ProjectInfo{}, control.InvalidArgument("add project %s: not a directory", abs)
 	}
-	p, err := s.d().addProject(abs, name, entries)
+	p, err := s.d().addProject(abs, name, entries, s.d().serves(dev))
 	if err != nil {
 		if errors.As(err, new(*engine.EntryError)) {
 			return control.ProjectInfo{}, control.InvalidArgument("%v", err)
 		}
 		return control.ProjectInfo{}, err
+	}
+	// The daemon serves the project, since it owns the engine the dev
+	// server asks; a dev server that cannot start undoes the add.
+	if _, err := s.d().startSite(p, dev); err != nil {
+		if rerr := s.d().removeProject(p.name); rerr != nil {
+			s.log.Error("add project: undo after the dev server failed", "project", p.name, "err", rerr)
+		}
+		return control.ProjectInfo{}, control.InvalidArgument("add project %s: %v", abs, err)
 	}
 	return s.info(p), nil
 }
@@ -171,7 +179,11 @@ func (s *service) ListProjects(ctx context.Context) []control.ProjectInfo {
 
 func (s *service) info(p *project) control.ProjectInfo {
 	st, _, _, _ := p.snapshotStats()
-	return control.ProjectInfo{Name: p.name, Root: p.root, Stats: st, HeadSeq: s.hub.Head(p.name)}
+	info := control.ProjectInfo{Name: p.name, Root: p.root, Stats: st, HeadSeq: s.hub.Head(p.name)}
+	if site := s.d().siteOf(p.name); site != nil {
+		info.HTTPURL = site.url
+	}
+	return info
 }
 
 func (s *service) Explain(ctx context.Context, name, module string) (engine.Explanation, error) {

@@ -146,6 +146,8 @@ export interface Project {
   entries: number;
   errors: number;
   headSeq: Int64;
+  /** The project's dev server URL; empty when the daemon does not serve it over HTTP. */
+  httpUrl: string;
 }
 
 export interface Edge {
@@ -330,6 +332,14 @@ export interface AddProjectRequest {
   root: string;
   name?: string;
   entries?: string[];
+  /** Where the daemon serves the project over HTTP; unset: its default. */
+  devServer?: DevServerOptions;
+}
+export interface DevServerOptions {
+  /** "host:port", "off", or "" for the daemon's default (the next port when it serves HTTP). */
+  addr?: string;
+  /** Fail on a busy port instead of moving to the next free one. */
+  strictPort?: boolean;
 }
 export interface ProjectRequest {
   project?: string;

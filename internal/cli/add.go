@@ -36,6 +36,9 @@ var addCmd = &command{
 				}
 				_, err = fmt.Fprintf(e.stdout, "added project %s (%s): %d modules, %d live, %d entries\n",
 					p.GetName(), p.GetRoot(), p.GetModules(), p.GetLiveModules(), p.GetEntries())
+				if err == nil && p.GetHttpUrl() != "" {
+					_, err = fmt.Fprintf(e.stdout, "serving it at %s\n", p.GetHttpUrl())
+				}
 				return err
 			})
 		}

@@ -31,7 +31,9 @@ type Service interface {
 	ReportLoaded(ctx context.Context, project string, modules []string) ([]string, error)
 	// SendCustom publishes an application event (import.meta.hot.send).
 	SendCustom(ctx context.Context, project, event, data, from string) (uint64, error)
-	AddProject(ctx context.Context, root, name string, entries []string) (ProjectInfo, error)
+	// AddProject starts watching root; dev says whether and where its dev
+	// server listens.
+	AddProject(ctx context.Context, root, name string, entries []string, dev DevServer) (ProjectInfo, error)
 	RemoveProject(ctx context.Context, project string) error
 	ListProjects(ctx context.Context) []ProjectInfo
 	Explain(ctx context.Context, project, module string) (engine.Explanation, error)
@@ -140,6 +142,17 @@ type ProjectInfo struct {
 	Name, Root string
 	engine.Stats
 	HeadSeq uint64
+	// HTTPURL is the project's dev server ("" when it has none).
+	HTTPURL string
+}
+
+// DevServer says where an added project's dev server listens.
+type DevServer struct {
+	// Addr is "host:port", "off", or "" for the daemon's default (the port
+	// after the highest one in use, when the daemon serves HTTP at all).
+	Addr string
+	// StrictPort fails on a busy port instead of moving to the next.
+	StrictPort bool
 }
 
 // ProjectStatus is a project as `hmrd status` shows it.

@@ -121,7 +121,8 @@ func (s *service) SendCustom(_ context.Context, name, event, data, from string) 
 	return ev.Seq, nil
 }
 
-func (s *service) AddProject(_ context.Context, root, name string, entries []string) (control.ProjectInfo, error) {
+// AddProject ignores dev: the fake serves no HTTP.
+func (s *service) AddProject(_ context.Context, root, name string, entries []string, _ control.DevServer) (control.ProjectInfo, error) {
 	if root == "" {
 		return control.ProjectInfo{}, control.InvalidArgument("add project: no root given")
 	}

@@ -702,6 +702,10 @@ func (e *extractor) importMeta(j int) {
 		e.newURL(j - 3)
 		return
 	}
+	if e.punct(j, ".") && e.word(j+1, "glob") && e.punct(j+2, "(") {
+		e.metaGlob(j-3, j+2)
+		return
+	}
 	if !e.dotLike(j) || !(e.word(j+1, "hot") || e.word(j+1, "webpackHot")) {
 		return
 	}

@@ -141,7 +141,8 @@ type projectServer struct {
 }
 
 func (p *projectServer) AddProject(ctx context.Context, req *hmrdv1.AddProjectRequest) (*hmrdv1.AddProjectResponse, error) {
-	info, err := p.svc.AddProject(ctx, req.GetRoot(), req.GetName(), req.GetEntries())
+	dev := control.DevServer{Addr: req.GetDevServer().GetAddr(), StrictPort: req.GetDevServer().GetStrictPort()}
+	info, err := p.svc.AddProject(ctx, req.GetRoot(), req.GetName(), req.GetEntries(), dev)
 	if err != nil {
 		return nil, toStatus(err)
 	}

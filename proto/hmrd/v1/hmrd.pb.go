@@ -1824,14 +1824,17 @@ func (x *SendCustomResponse) GetSeq() uint64 {
 
 // Project is a watched tree.
 type Project struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Root          string                 `protobuf:"bytes,2,opt,name=root,proto3" json:"root,omitempty"`
-	Modules       uint32                 `protobuf:"varint,3,opt,name=modules,proto3" json:"modules,omitempty"`
-	LiveModules   uint32                 `protobuf:"varint,4,opt,name=live_modules,json=liveModules,proto3" json:"live_modules,omitempty"`
-	Entries       uint32                 `protobuf:"varint,5,opt,name=entries,proto3" json:"entries,omitempty"`
-	Errors        uint32                 `protobuf:"varint,6,opt,name=errors,proto3" json:"errors,omitempty"`
-	HeadSeq       uint64                 `protobuf:"varint,7,opt,name=head_seq,json=headSeq,proto3" json:"head_seq,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Root        string                 `protobuf:"bytes,2,opt,name=root,proto3" json:"root,omitempty"`
+	Modules     uint32                 `protobuf:"varint,3,opt,name=modules,proto3" json:"modules,omitempty"`
+	LiveModules uint32                 `protobuf:"varint,4,opt,name=live_modules,json=liveModules,proto3" json:"live_modules,omitempty"`
+	Entries     uint32                 `protobuf:"varint,5,opt,name=entries,proto3" json:"entries,omitempty"`
+	Errors      uint32                 `protobuf:"varint,6,opt,name=errors,proto3" json:"errors,omitempty"`
+	HeadSeq     uint64                 `protobuf:"varint,7,opt,name=head_seq,json=headSeq,proto3" json:"head_seq,omitempty"`
+	// The URL of the project's dev server ("http://127.0.0.1:5174/"), or
+	// empty when the daemon does not serve it over HTTP.
+	HttpUrl       string `protobuf:"bytes,8,opt,name=http_url,json=httpUrl,proto3" json:"http_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1915,6 +1918,13 @@ func (x *Project) GetHeadSeq() uint64 {
 	return 0
 }
 
+func (x *Project) GetHttpUrl() string {
+	if x != nil {
+		return x.HttpUrl
+	}
+	return ""
+}
+
 type AddProjectRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Absolute or daemon-relative path of the tree.
@@ -1922,7 +1932,10 @@ type AddProjectRequest struct {
 	// Name to use; default the root's base name (made unique).
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Extra entry modules.
-	Entries       []string `protobuf:"bytes,3,rep,name=entries,proto3" json:"entries,omitempty"`
+	Entries []string `protobuf:"bytes,3,rep,name=entries,proto3" json:"entries,omitempty"`
+	// How the daemon serves the project to browsers; unset: as the daemon
+	// serves every project (see DevServerOptions.addr).
+	DevServer     *DevServerOptions `protobuf:"bytes,4,opt,name=dev_server,json=devServer,proto3" json:"dev_server,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1978,6 +1991,70 @@ func (x *AddProjectRequest) GetEntries() []string {
 	return nil
 }
 
+func (x *AddProjectRequest) GetDevServer() *DevServerOptions {
+	if x != nil {
+		return x.DevServer
+	}
+	return nil
+}
+
+// DevServerOptions say where the daemon serves one project over HTTP.
+type DevServerOptions struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "host:port"; "off" for no dev server; empty for the daemon's default:
+	// when its dev server is on, the port after the highest one in use.
+	Addr string `protobuf:"bytes,1,opt,name=addr,proto3" json:"addr,omitempty"`
+	// Fail rather than move on to the next free port when addr's port is
+	// busy (the default moves, as Vite does without strictPort).
+	StrictPort    bool `protobuf:"varint,2,opt,name=strict_port,json=strictPort,proto3" json:"strict_port,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DevServerOptions) Reset() {
+	*x = DevServerOptions{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DevServerOptions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DevServerOptions) ProtoMessage() {}
+
+func (x *DevServerOptions) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DevServerOptions.ProtoReflect.Descriptor instead.
+func (*DevServerOptions) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *DevServerOptions) GetAddr() string {
+	if x != nil {
+		return x.Addr
+	}
+	return ""
+}
+
+func (x *DevServerOptions) GetStrictPort() bool {
+	if x != nil {
+		return x.StrictPort
+	}
+	return false
+}
+
 type AddProjectResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Project       *Project               `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
@@ -1987,7 +2064,7 @@ type AddProjectResponse struct {
 
 func (x *AddProjectResponse) Reset() {
 	*x = AddProjectResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1999,7 +2076,7 @@ func (x *AddProjectResponse) String() string {
 func (*AddProjectResponse) ProtoMessage() {}
 
 func (x *AddProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2012,7 +2089,7 @@ func (x *AddProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddProjectResponse.ProtoReflect.Descriptor instead.
 func (*AddProjectResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{22}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *AddProjectResponse) GetProject() *Project {
@@ -2031,7 +2108,7 @@ type RemoveProjectRequest struct {
 
 func (x *RemoveProjectRequest) Reset() {
 	*x = RemoveProjectRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2043,7 +2120,7 @@ func (x *RemoveProjectRequest) String() string {
 func (*RemoveProjectRequest) ProtoMessage() {}
 
 func (x *RemoveProjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2056,7 +2133,7 @@ func (x *RemoveProjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveProjectRequest.ProtoReflect.Descriptor instead.
 func (*RemoveProjectRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{23}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RemoveProjectRequest) GetProject() string {
@@ -2074,7 +2151,7 @@ type RemoveProjectResponse struct {
 
 func (x *RemoveProjectResponse) Reset() {
 	*x = RemoveProjectResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2086,7 +2163,7 @@ func (x *RemoveProjectResponse) String() string {
 func (*RemoveProjectResponse) ProtoMessage() {}
 
 func (x *RemoveProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2099,7 +2176,7 @@ func (x *RemoveProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveProjectResponse.ProtoReflect.Descriptor instead.
 func (*RemoveProjectResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{24}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{25}
 }
 
 type ListProjectsRequest struct {
@@ -2110,7 +2187,7 @@ type ListProjectsRequest struct {
 
 func (x *ListProjectsRequest) Reset() {
 	*x = ListProjectsRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2122,7 +2199,7 @@ func (x *ListProjectsRequest) String() string {
 func (*ListProjectsRequest) ProtoMessage() {}
 
 func (x *ListProjectsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2135,7 +2212,7 @@ func (x *ListProjectsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProjectsRequest.ProtoReflect.Descriptor instead.
 func (*ListProjectsRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{25}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{26}
 }
 
 type ListProjectsResponse struct {
@@ -2147,7 +2224,7 @@ type ListProjectsResponse struct {
 
 func (x *ListProjectsResponse) Reset() {
 	*x = ListProjectsResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2159,7 +2236,7 @@ func (x *ListProjectsResponse) String() string {
 func (*ListProjectsResponse) ProtoMessage() {}
 
 func (x *ListProjectsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2172,7 +2249,7 @@ func (x *ListProjectsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProjectsResponse.ProtoReflect.Descriptor instead.
 func (*ListProjectsResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{26}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListProjectsResponse) GetProjects() []*Project {
@@ -2197,7 +2274,7 @@ type CompileRequest struct {
 
 func (x *CompileRequest) Reset() {
 	*x = CompileRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2209,7 +2286,7 @@ func (x *CompileRequest) String() string {
 func (*CompileRequest) ProtoMessage() {}
 
 func (x *CompileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2222,7 +2299,7 @@ func (x *CompileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompileRequest.ProtoReflect.Descriptor instead.
 func (*CompileRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CompileRequest) GetProject() string {
@@ -2259,7 +2336,7 @@ type CompileResponse struct {
 
 func (x *CompileResponse) Reset() {
 	*x = CompileResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2271,7 +2348,7 @@ func (x *CompileResponse) String() string {
 func (*CompileResponse) ProtoMessage() {}
 
 func (x *CompileResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2284,7 +2361,7 @@ func (x *CompileResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompileResponse.ProtoReflect.Descriptor instead.
 func (*CompileResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CompileResponse) GetCode() []byte {
@@ -2312,7 +2389,7 @@ type ExplainRequest struct {
 
 func (x *ExplainRequest) Reset() {
 	*x = ExplainRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2324,7 +2401,7 @@ func (x *ExplainRequest) String() string {
 func (*ExplainRequest) ProtoMessage() {}
 
 func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2337,7 +2414,7 @@ func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainRequest.ProtoReflect.Descriptor instead.
 func (*ExplainRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ExplainRequest) GetProject() string {
@@ -2375,7 +2452,7 @@ type ExplainResponse struct {
 
 func (x *ExplainResponse) Reset() {
 	*x = ExplainResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2387,7 +2464,7 @@ func (x *ExplainResponse) String() string {
 func (*ExplainResponse) ProtoMessage() {}
 
 func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2400,7 +2477,7 @@ func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainResponse.ProtoReflect.Descriptor instead.
 func (*ExplainResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ExplainResponse) GetModule() string {
@@ -2489,7 +2566,7 @@ type GetGraphRequest struct {
 
 func (x *GetGraphRequest) Reset() {
 	*x = GetGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2501,7 +2578,7 @@ func (x *GetGraphRequest) String() string {
 func (*GetGraphRequest) ProtoMessage() {}
 
 func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2514,7 +2591,7 @@ func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphRequest.ProtoReflect.Descriptor instead.
 func (*GetGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetGraphRequest) GetProject() string {
@@ -2538,7 +2615,7 @@ type Edge struct {
 
 func (x *Edge) Reset() {
 	*x = Edge{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2550,7 +2627,7 @@ func (x *Edge) String() string {
 func (*Edge) ProtoMessage() {}
 
 func (x *Edge) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2563,7 +2640,7 @@ func (x *Edge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Edge.ProtoReflect.Descriptor instead.
 func (*Edge) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Edge) GetSpecifier() string {
@@ -2619,7 +2696,7 @@ type Module struct {
 
 func (x *Module) Reset() {
 	*x = Module{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2631,7 +2708,7 @@ func (x *Module) String() string {
 func (*Module) ProtoMessage() {}
 
 func (x *Module) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2644,7 +2721,7 @@ func (x *Module) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Module.ProtoReflect.Descriptor instead.
 func (*Module) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Module) GetId() string {
@@ -2801,7 +2878,7 @@ type GetGraphResponse struct {
 
 func (x *GetGraphResponse) Reset() {
 	*x = GetGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2813,7 +2890,7 @@ func (x *GetGraphResponse) String() string {
 func (*GetGraphResponse) ProtoMessage() {}
 
 func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2826,7 +2903,7 @@ func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphResponse.ProtoReflect.Descriptor instead.
 func (*GetGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetGraphResponse) GetRoot() string {
@@ -2859,7 +2936,7 @@ type StreamGraphRequest struct {
 
 func (x *StreamGraphRequest) Reset() {
 	*x = StreamGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2871,7 +2948,7 @@ func (x *StreamGraphRequest) String() string {
 func (*StreamGraphRequest) ProtoMessage() {}
 
 func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2884,7 +2961,7 @@ func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamGraphRequest.ProtoReflect.Descriptor instead.
 func (*StreamGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StreamGraphRequest) GetProject() string {
@@ -2909,7 +2986,7 @@ type StreamGraphResponse struct {
 
 func (x *StreamGraphResponse) Reset() {
 	*x = StreamGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2921,7 +2998,7 @@ func (x *StreamGraphResponse) String() string {
 func (*StreamGraphResponse) ProtoMessage() {}
 
 func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2934,7 +3011,7 @@ func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamGraphResponse.ProtoReflect.Descriptor instead.
 func (*StreamGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StreamGraphResponse) GetRoot() string {
@@ -2966,7 +3043,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2978,7 +3055,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2991,7 +3068,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
 }
 
 // ProjectStatus is one project in `hmrd status`.
@@ -3016,7 +3093,7 @@ type ProjectStatus struct {
 
 func (x *ProjectStatus) Reset() {
 	*x = ProjectStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3028,7 +3105,7 @@ func (x *ProjectStatus) String() string {
 func (*ProjectStatus) ProtoMessage() {}
 
 func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3041,7 +3118,7 @@ func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectStatus.ProtoReflect.Descriptor instead.
 func (*ProjectStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ProjectStatus) GetProject() *Project {
@@ -3111,7 +3188,7 @@ type WatchDegraded struct {
 
 func (x *WatchDegraded) Reset() {
 	*x = WatchDegraded{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3123,7 +3200,7 @@ func (x *WatchDegraded) String() string {
 func (*WatchDegraded) ProtoMessage() {}
 
 func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3136,7 +3213,7 @@ func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDegraded.ProtoReflect.Descriptor instead.
 func (*WatchDegraded) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *WatchDegraded) GetPolledDirs() uint32 {
@@ -3195,7 +3272,7 @@ type SubscriberStatus struct {
 
 func (x *SubscriberStatus) Reset() {
 	*x = SubscriberStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3207,7 +3284,7 @@ func (x *SubscriberStatus) String() string {
 func (*SubscriberStatus) ProtoMessage() {}
 
 func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3220,7 +3297,7 @@ func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriberStatus.ProtoReflect.Descriptor instead.
 func (*SubscriberStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{40}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SubscriberStatus) GetId() string {
@@ -3308,7 +3385,7 @@ type StatusResponse struct {
 
 func (x *StatusResponse) Reset() {
 	*x = StatusResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3320,7 +3397,7 @@ func (x *StatusResponse) String() string {
 func (*StatusResponse) ProtoMessage() {}
 
 func (x *StatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3333,7 +3410,7 @@ func (x *StatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusResponse.ProtoReflect.Descriptor instead.
 func (*StatusResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{41}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *StatusResponse) GetDaemonVersion() string {
@@ -3440,7 +3517,7 @@ type RegistrationStatus struct {
 
 func (x *RegistrationStatus) Reset() {
 	*x = RegistrationStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[42]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3452,7 +3529,7 @@ func (x *RegistrationStatus) String() string {
 func (*RegistrationStatus) ProtoMessage() {}
 
 func (x *RegistrationStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[42]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3465,7 +3542,7 @@ func (x *RegistrationStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegistrationStatus.ProtoReflect.Descriptor instead.
 func (*RegistrationStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{42}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *RegistrationStatus) GetId() string {
@@ -3565,7 +3642,7 @@ type ClientMessage struct {
 
 func (x *ClientMessage) Reset() {
 	*x = ClientMessage{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[43]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3577,7 +3654,7 @@ func (x *ClientMessage) String() string {
 func (*ClientMessage) ProtoMessage() {}
 
 func (x *ClientMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[43]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3590,7 +3667,7 @@ func (x *ClientMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMessage.ProtoReflect.Descriptor instead.
 func (*ClientMessage) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{43}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ClientMessage) GetKind() isClientMessage_Kind {
@@ -3674,7 +3751,7 @@ type Change struct {
 
 func (x *Change) Reset() {
 	*x = Change{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[44]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3686,7 +3763,7 @@ func (x *Change) String() string {
 func (*Change) ProtoMessage() {}
 
 func (x *Change) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[44]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3699,7 +3776,7 @@ func (x *Change) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Change.ProtoReflect.Descriptor instead.
 func (*Change) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{44}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *Change) GetFile() string {
@@ -3741,7 +3818,7 @@ type ImportFact struct {
 
 func (x *ImportFact) Reset() {
 	*x = ImportFact{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[45]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3753,7 +3830,7 @@ func (x *ImportFact) String() string {
 func (*ImportFact) ProtoMessage() {}
 
 func (x *ImportFact) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[45]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3766,7 +3843,7 @@ func (x *ImportFact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportFact.ProtoReflect.Descriptor instead.
 func (*ImportFact) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{45}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ImportFact) GetTarget() string {
@@ -3832,7 +3909,7 @@ type ModuleFacts struct {
 
 func (x *ModuleFacts) Reset() {
 	*x = ModuleFacts{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[46]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3844,7 +3921,7 @@ func (x *ModuleFacts) String() string {
 func (*ModuleFacts) ProtoMessage() {}
 
 func (x *ModuleFacts) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[46]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3857,7 +3934,7 @@ func (x *ModuleFacts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModuleFacts.ProtoReflect.Descriptor instead.
 func (*ModuleFacts) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{46}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ModuleFacts) GetId() string {
@@ -3965,7 +4042,7 @@ type RegisterOpen struct {
 
 func (x *RegisterOpen) Reset() {
 	*x = RegisterOpen{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[47]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3977,7 +4054,7 @@ func (x *RegisterOpen) String() string {
 func (*RegisterOpen) ProtoMessage() {}
 
 func (x *RegisterOpen) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[47]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3990,7 +4067,7 @@ func (x *RegisterOpen) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterOpen.ProtoReflect.Descriptor instead.
 func (*RegisterOpen) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{47}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *RegisterOpen) GetProject() string {
@@ -4046,7 +4123,7 @@ type ReportFacts struct {
 
 func (x *ReportFacts) Reset() {
 	*x = ReportFacts{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[48]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4058,7 +4135,7 @@ func (x *ReportFacts) String() string {
 func (*ReportFacts) ProtoMessage() {}
 
 func (x *ReportFacts) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[48]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4071,7 +4148,7 @@ func (x *ReportFacts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportFacts.ProtoReflect.Descriptor instead.
 func (*ReportFacts) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{48}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ReportFacts) GetModules() []*ModuleFacts {
@@ -4113,7 +4190,7 @@ type ReportChanges struct {
 
 func (x *ReportChanges) Reset() {
 	*x = ReportChanges{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[49]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4125,7 +4202,7 @@ func (x *ReportChanges) String() string {
 func (*ReportChanges) ProtoMessage() {}
 
 func (x *ReportChanges) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[49]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4138,7 +4215,7 @@ func (x *ReportChanges) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportChanges.ProtoReflect.Descriptor instead.
 func (*ReportChanges) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{49}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ReportChanges) GetChanges() []*Change {
@@ -4166,7 +4243,7 @@ type GateAck struct {
 
 func (x *GateAck) Reset() {
 	*x = GateAck{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[50]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4178,7 +4255,7 @@ func (x *GateAck) String() string {
 func (*GateAck) ProtoMessage() {}
 
 func (x *GateAck) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[50]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4191,7 +4268,7 @@ func (x *GateAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GateAck.ProtoReflect.Descriptor instead.
 func (*GateAck) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{50}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *GateAck) GetBatch() uint64 {
@@ -4218,7 +4295,7 @@ type RegisterRequest struct {
 
 func (x *RegisterRequest) Reset() {
 	*x = RegisterRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[51]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4230,7 +4307,7 @@ func (x *RegisterRequest) String() string {
 func (*RegisterRequest) ProtoMessage() {}
 
 func (x *RegisterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[51]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4243,7 +4320,7 @@ func (x *RegisterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterRequest.ProtoReflect.Descriptor instead.
 func (*RegisterRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{51}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *RegisterRequest) GetId() uint64 {
@@ -4344,7 +4421,7 @@ type Registered struct {
 
 func (x *Registered) Reset() {
 	*x = Registered{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[52]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4356,7 +4433,7 @@ func (x *Registered) String() string {
 func (*Registered) ProtoMessage() {}
 
 func (x *Registered) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[52]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4369,7 +4446,7 @@ func (x *Registered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Registered.ProtoReflect.Descriptor instead.
 func (*Registered) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{52}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *Registered) GetRegistrationId() string {
@@ -4437,7 +4514,7 @@ type Applied struct {
 
 func (x *Applied) Reset() {
 	*x = Applied{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[53]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4449,7 +4526,7 @@ func (x *Applied) String() string {
 func (*Applied) ProtoMessage() {}
 
 func (x *Applied) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[53]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4462,7 +4539,7 @@ func (x *Applied) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Applied.ProtoReflect.Descriptor instead.
 func (*Applied) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{53}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *Applied) GetId() uint64 {
@@ -4505,7 +4582,7 @@ type GateBatch struct {
 
 func (x *GateBatch) Reset() {
 	*x = GateBatch{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[54]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4517,7 +4594,7 @@ func (x *GateBatch) String() string {
 func (*GateBatch) ProtoMessage() {}
 
 func (x *GateBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[54]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4530,7 +4607,7 @@ func (x *GateBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GateBatch.ProtoReflect.Descriptor instead.
 func (*GateBatch) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{54}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *GateBatch) GetBatch() uint64 {
@@ -4582,7 +4659,7 @@ type RegisterResponse struct {
 
 func (x *RegisterResponse) Reset() {
 	*x = RegisterResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[55]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4594,7 +4671,7 @@ func (x *RegisterResponse) String() string {
 func (*RegisterResponse) ProtoMessage() {}
 
 func (x *RegisterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[55]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4607,7 +4684,7 @@ func (x *RegisterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterResponse.ProtoReflect.Descriptor instead.
 func (*RegisterResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{55}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *RegisterResponse) GetKind() isRegisterResponse_Kind {
@@ -4778,7 +4855,7 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x04data\x18\x03 \x01(\tR\x04data\x12\x12\n" +
 	"\x04from\x18\x04 \x01(\tR\x04from\"&\n" +
 	"\x12SendCustomResponse\x12\x10\n" +
-	"\x03seq\x18\x01 \x01(\x04R\x03seq\"\xbb\x01\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\"\xd6\x01\n" +
 	"\aProject\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04root\x18\x02 \x01(\tR\x04root\x12\x18\n" +
@@ -4786,11 +4863,18 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\flive_modules\x18\x04 \x01(\rR\vliveModules\x12\x18\n" +
 	"\aentries\x18\x05 \x01(\rR\aentries\x12\x16\n" +
 	"\x06errors\x18\x06 \x01(\rR\x06errors\x12\x19\n" +
-	"\bhead_seq\x18\a \x01(\x04R\aheadSeq\"U\n" +
+	"\bhead_seq\x18\a \x01(\x04R\aheadSeq\x12\x19\n" +
+	"\bhttp_url\x18\b \x01(\tR\ahttpUrl\"\x8f\x01\n" +
 	"\x11AddProjectRequest\x12\x12\n" +
 	"\x04root\x18\x01 \x01(\tR\x04root\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
-	"\aentries\x18\x03 \x03(\tR\aentries\"@\n" +
+	"\aentries\x18\x03 \x03(\tR\aentries\x128\n" +
+	"\n" +
+	"dev_server\x18\x04 \x01(\v2\x19.hmrd.v1.DevServerOptionsR\tdevServer\"G\n" +
+	"\x10DevServerOptions\x12\x12\n" +
+	"\x04addr\x18\x01 \x01(\tR\x04addr\x12\x1f\n" +
+	"\vstrict_port\x18\x02 \x01(\bR\n" +
+	"strictPort\"@\n" +
 	"\x12AddProjectResponse\x12*\n" +
 	"\aproject\x18\x01 \x01(\v2\x10.hmrd.v1.ProjectR\aproject\"0\n" +
 	"\x14RemoveProjectRequest\x12\x18\n" +
@@ -5069,7 +5153,7 @@ func file_hmrd_v1_hmrd_proto_rawDescGZIP() []byte {
 }
 
 var file_hmrd_v1_hmrd_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 58)
+var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
 var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(UpdateType)(0),               // 0: hmrd.v1.UpdateType
 	(FullReloadCause)(0),          // 1: hmrd.v1.FullReloadCause
@@ -5097,48 +5181,49 @@ var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(*SendCustomResponse)(nil),    // 23: hmrd.v1.SendCustomResponse
 	(*Project)(nil),               // 24: hmrd.v1.Project
 	(*AddProjectRequest)(nil),     // 25: hmrd.v1.AddProjectRequest
-	(*AddProjectResponse)(nil),    // 26: hmrd.v1.AddProjectResponse
-	(*RemoveProjectRequest)(nil),  // 27: hmrd.v1.RemoveProjectRequest
-	(*RemoveProjectResponse)(nil), // 28: hmrd.v1.RemoveProjectResponse
-	(*ListProjectsRequest)(nil),   // 29: hmrd.v1.ListProjectsRequest
-	(*ListProjectsResponse)(nil),  // 30: hmrd.v1.ListProjectsResponse
-	(*CompileRequest)(nil),        // 31: hmrd.v1.CompileRequest
-	(*CompileResponse)(nil),       // 32: hmrd.v1.CompileResponse
-	(*ExplainRequest)(nil),        // 33: hmrd.v1.ExplainRequest
-	(*ExplainResponse)(nil),       // 34: hmrd.v1.ExplainResponse
-	(*GetGraphRequest)(nil),       // 35: hmrd.v1.GetGraphRequest
-	(*Edge)(nil),                  // 36: hmrd.v1.Edge
-	(*Module)(nil),                // 37: hmrd.v1.Module
-	(*GetGraphResponse)(nil),      // 38: hmrd.v1.GetGraphResponse
-	(*StreamGraphRequest)(nil),    // 39: hmrd.v1.StreamGraphRequest
-	(*StreamGraphResponse)(nil),   // 40: hmrd.v1.StreamGraphResponse
-	(*StatusRequest)(nil),         // 41: hmrd.v1.StatusRequest
-	(*ProjectStatus)(nil),         // 42: hmrd.v1.ProjectStatus
-	(*WatchDegraded)(nil),         // 43: hmrd.v1.WatchDegraded
-	(*SubscriberStatus)(nil),      // 44: hmrd.v1.SubscriberStatus
-	(*StatusResponse)(nil),        // 45: hmrd.v1.StatusResponse
-	(*RegistrationStatus)(nil),    // 46: hmrd.v1.RegistrationStatus
-	(*ClientMessage)(nil),         // 47: hmrd.v1.ClientMessage
-	(*Change)(nil),                // 48: hmrd.v1.Change
-	(*ImportFact)(nil),            // 49: hmrd.v1.ImportFact
-	(*ModuleFacts)(nil),           // 50: hmrd.v1.ModuleFacts
-	(*RegisterOpen)(nil),          // 51: hmrd.v1.RegisterOpen
-	(*ReportFacts)(nil),           // 52: hmrd.v1.ReportFacts
-	(*ReportChanges)(nil),         // 53: hmrd.v1.ReportChanges
-	(*GateAck)(nil),               // 54: hmrd.v1.GateAck
-	(*RegisterRequest)(nil),       // 55: hmrd.v1.RegisterRequest
-	(*Registered)(nil),            // 56: hmrd.v1.Registered
-	(*Applied)(nil),               // 57: hmrd.v1.Applied
-	(*GateBatch)(nil),             // 58: hmrd.v1.GateBatch
-	(*RegisterResponse)(nil),      // 59: hmrd.v1.RegisterResponse
-	nil,                           // 60: hmrd.v1.Update.VersionsEntry
-	nil,                           // 61: hmrd.v1.GateBatch.VersionsEntry
-	(*timestamppb.Timestamp)(nil), // 62: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 63: google.protobuf.Duration
+	(*DevServerOptions)(nil),      // 26: hmrd.v1.DevServerOptions
+	(*AddProjectResponse)(nil),    // 27: hmrd.v1.AddProjectResponse
+	(*RemoveProjectRequest)(nil),  // 28: hmrd.v1.RemoveProjectRequest
+	(*RemoveProjectResponse)(nil), // 29: hmrd.v1.RemoveProjectResponse
+	(*ListProjectsRequest)(nil),   // 30: hmrd.v1.ListProjectsRequest
+	(*ListProjectsResponse)(nil),  // 31: hmrd.v1.ListProjectsResponse
+	(*CompileRequest)(nil),        // 32: hmrd.v1.CompileRequest
+	(*CompileResponse)(nil),       // 33: hmrd.v1.CompileResponse
+	(*ExplainRequest)(nil),        // 34: hmrd.v1.ExplainRequest
+	(*ExplainResponse)(nil),       // 35: hmrd.v1.ExplainResponse
+	(*GetGraphRequest)(nil),       // 36: hmrd.v1.GetGraphRequest
+	(*Edge)(nil),                  // 37: hmrd.v1.Edge
+	(*Module)(nil),                // 38: hmrd.v1.Module
+	(*GetGraphResponse)(nil),      // 39: hmrd.v1.GetGraphResponse
+	(*StreamGraphRequest)(nil),    // 40: hmrd.v1.StreamGraphRequest
+	(*StreamGraphResponse)(nil),   // 41: hmrd.v1.StreamGraphResponse
+	(*StatusRequest)(nil),         // 42: hmrd.v1.StatusRequest
+	(*ProjectStatus)(nil),         // 43: hmrd.v1.ProjectStatus
+	(*WatchDegraded)(nil),         // 44: hmrd.v1.WatchDegraded
+	(*SubscriberStatus)(nil),      // 45: hmrd.v1.SubscriberStatus
+	(*StatusResponse)(nil),        // 46: hmrd.v1.StatusResponse
+	(*RegistrationStatus)(nil),    // 47: hmrd.v1.RegistrationStatus
+	(*ClientMessage)(nil),         // 48: hmrd.v1.ClientMessage
+	(*Change)(nil),                // 49: hmrd.v1.Change
+	(*ImportFact)(nil),            // 50: hmrd.v1.ImportFact
+	(*ModuleFacts)(nil),           // 51: hmrd.v1.ModuleFacts
+	(*RegisterOpen)(nil),          // 52: hmrd.v1.RegisterOpen
+	(*ReportFacts)(nil),           // 53: hmrd.v1.ReportFacts
+	(*ReportChanges)(nil),         // 54: hmrd.v1.ReportChanges
+	(*GateAck)(nil),               // 55: hmrd.v1.GateAck
+	(*RegisterRequest)(nil),       // 56: hmrd.v1.RegisterRequest
+	(*Registered)(nil),            // 57: hmrd.v1.Registered
+	(*Applied)(nil),               // 58: hmrd.v1.Applied
+	(*GateBatch)(nil),             // 59: hmrd.v1.GateBatch
+	(*RegisterResponse)(nil),      // 60: hmrd.v1.RegisterResponse
+	nil,                           // 61: hmrd.v1.Update.VersionsEntry
+	nil,                           // 62: hmrd.v1.GateBatch.VersionsEntry
+	(*timestamppb.Timestamp)(nil), // 63: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 64: google.protobuf.Duration
 }
 var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
-	62, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
-	48, // 1: hmrd.v1.Event.changes:type_name -> hmrd.v1.Change
+	63, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
+	49, // 1: hmrd.v1.Event.changes:type_name -> hmrd.v1.Change
 	6,  // 2: hmrd.v1.Event.hello:type_name -> hmrd.v1.Hello
 	8,  // 3: hmrd.v1.Event.update:type_name -> hmrd.v1.Update
 	9,  // 4: hmrd.v1.Event.full_reload:type_name -> hmrd.v1.FullReload
@@ -5151,88 +5236,89 @@ var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
 	11, // 11: hmrd.v1.Hello.errors:type_name -> hmrd.v1.Error
 	0,  // 12: hmrd.v1.ModuleUpdate.type:type_name -> hmrd.v1.UpdateType
 	7,  // 13: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
-	60, // 14: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
+	61, // 14: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
 	1,  // 15: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
 	8,  // 16: hmrd.v1.FullReload.partial:type_name -> hmrd.v1.Update
 	15, // 17: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
 	4,  // 18: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
-	24, // 19: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
-	24, // 20: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
-	11, // 21: hmrd.v1.CompileResponse.error:type_name -> hmrd.v1.Error
-	7,  // 22: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
-	9,  // 23: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
-	36, // 24: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
-	37, // 25: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
-	37, // 26: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
-	24, // 27: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
-	4,  // 28: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
-	63, // 29: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
-	63, // 30: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
-	43, // 31: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
-	63, // 32: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
-	15, // 33: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
-	62, // 34: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
-	62, // 35: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
-	63, // 36: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
-	42, // 37: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
-	44, // 38: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
-	46, // 39: hmrd.v1.StatusResponse.registrations:type_name -> hmrd.v1.RegistrationStatus
-	15, // 40: hmrd.v1.RegistrationStatus.client:type_name -> hmrd.v1.ClientInfo
-	62, // 41: hmrd.v1.RegistrationStatus.connected:type_name -> google.protobuf.Timestamp
-	63, // 42: hmrd.v1.RegistrationStatus.gate_timeout:type_name -> google.protobuf.Duration
-	63, // 43: hmrd.v1.RegistrationStatus.oldest_pending:type_name -> google.protobuf.Duration
-	18, // 44: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
-	22, // 45: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
-	20, // 46: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
-	2,  // 47: hmrd.v1.Change.kind:type_name -> hmrd.v1.ChangeKind
-	3,  // 48: hmrd.v1.ImportFact.kind:type_name -> hmrd.v1.ImportKind
-	49, // 49: hmrd.v1.ModuleFacts.imports:type_name -> hmrd.v1.ImportFact
-	15, // 50: hmrd.v1.RegisterOpen.client:type_name -> hmrd.v1.ClientInfo
-	63, // 51: hmrd.v1.RegisterOpen.gate_timeout:type_name -> google.protobuf.Duration
-	50, // 52: hmrd.v1.ReportFacts.modules:type_name -> hmrd.v1.ModuleFacts
-	48, // 53: hmrd.v1.ReportChanges.changes:type_name -> hmrd.v1.Change
-	52, // 54: hmrd.v1.ReportChanges.facts:type_name -> hmrd.v1.ReportFacts
-	51, // 55: hmrd.v1.RegisterRequest.open:type_name -> hmrd.v1.RegisterOpen
-	52, // 56: hmrd.v1.RegisterRequest.facts:type_name -> hmrd.v1.ReportFacts
-	53, // 57: hmrd.v1.RegisterRequest.changes:type_name -> hmrd.v1.ReportChanges
-	54, // 58: hmrd.v1.RegisterRequest.ack:type_name -> hmrd.v1.GateAck
-	63, // 59: hmrd.v1.Registered.gate_timeout:type_name -> google.protobuf.Duration
-	48, // 60: hmrd.v1.GateBatch.changes:type_name -> hmrd.v1.Change
-	61, // 61: hmrd.v1.GateBatch.versions:type_name -> hmrd.v1.GateBatch.VersionsEntry
-	56, // 62: hmrd.v1.RegisterResponse.registered:type_name -> hmrd.v1.Registered
-	57, // 63: hmrd.v1.RegisterResponse.applied:type_name -> hmrd.v1.Applied
-	58, // 64: hmrd.v1.RegisterResponse.gate_batch:type_name -> hmrd.v1.GateBatch
-	16, // 65: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
-	18, // 66: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
-	20, // 67: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
-	22, // 68: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
-	25, // 69: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
-	27, // 70: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
-	29, // 71: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
-	33, // 72: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
-	35, // 73: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
-	39, // 74: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
-	31, // 75: hmrd.v1.ProjectService.Compile:input_type -> hmrd.v1.CompileRequest
-	55, // 76: hmrd.v1.BundlerService.Register:input_type -> hmrd.v1.RegisterRequest
-	41, // 77: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
-	17, // 78: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
-	19, // 79: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
-	21, // 80: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
-	23, // 81: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
-	26, // 82: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
-	28, // 83: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
-	30, // 84: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
-	34, // 85: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
-	38, // 86: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
-	40, // 87: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
-	32, // 88: hmrd.v1.ProjectService.Compile:output_type -> hmrd.v1.CompileResponse
-	59, // 89: hmrd.v1.BundlerService.Register:output_type -> hmrd.v1.RegisterResponse
-	45, // 90: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
-	78, // [78:91] is the sub-list for method output_type
-	65, // [65:78] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	26, // 19: hmrd.v1.AddProjectRequest.dev_server:type_name -> hmrd.v1.DevServerOptions
+	24, // 20: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
+	24, // 21: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
+	11, // 22: hmrd.v1.CompileResponse.error:type_name -> hmrd.v1.Error
+	7,  // 23: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
+	9,  // 24: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
+	37, // 25: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
+	38, // 26: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
+	38, // 27: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
+	24, // 28: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
+	4,  // 29: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
+	64, // 30: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
+	64, // 31: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
+	44, // 32: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
+	64, // 33: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
+	15, // 34: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
+	63, // 35: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
+	63, // 36: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
+	64, // 37: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
+	43, // 38: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
+	45, // 39: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
+	47, // 40: hmrd.v1.StatusResponse.registrations:type_name -> hmrd.v1.RegistrationStatus
+	15, // 41: hmrd.v1.RegistrationStatus.client:type_name -> hmrd.v1.ClientInfo
+	63, // 42: hmrd.v1.RegistrationStatus.connected:type_name -> google.protobuf.Timestamp
+	64, // 43: hmrd.v1.RegistrationStatus.gate_timeout:type_name -> google.protobuf.Duration
+	64, // 44: hmrd.v1.RegistrationStatus.oldest_pending:type_name -> google.protobuf.Duration
+	18, // 45: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
+	22, // 46: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
+	20, // 47: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
+	2,  // 48: hmrd.v1.Change.kind:type_name -> hmrd.v1.ChangeKind
+	3,  // 49: hmrd.v1.ImportFact.kind:type_name -> hmrd.v1.ImportKind
+	50, // 50: hmrd.v1.ModuleFacts.imports:type_name -> hmrd.v1.ImportFact
+	15, // 51: hmrd.v1.RegisterOpen.client:type_name -> hmrd.v1.ClientInfo
+	64, // 52: hmrd.v1.RegisterOpen.gate_timeout:type_name -> google.protobuf.Duration
+	51, // 53: hmrd.v1.ReportFacts.modules:type_name -> hmrd.v1.ModuleFacts
+	49, // 54: hmrd.v1.ReportChanges.changes:type_name -> hmrd.v1.Change
+	53, // 55: hmrd.v1.ReportChanges.facts:type_name -> hmrd.v1.ReportFacts
+	52, // 56: hmrd.v1.RegisterRequest.open:type_name -> hmrd.v1.RegisterOpen
+	53, // 57: hmrd.v1.RegisterRequest.facts:type_name -> hmrd.v1.ReportFacts
+	54, // 58: hmrd.v1.RegisterRequest.changes:type_name -> hmrd.v1.ReportChanges
+	55, // 59: hmrd.v1.RegisterRequest.ack:type_name -> hmrd.v1.GateAck
+	64, // 60: hmrd.v1.Registered.gate_timeout:type_name -> google.protobuf.Duration
+	49, // 61: hmrd.v1.GateBatch.changes:type_name -> hmrd.v1.Change
+	62, // 62: hmrd.v1.GateBatch.versions:type_name -> hmrd.v1.GateBatch.VersionsEntry
+	57, // 63: hmrd.v1.RegisterResponse.registered:type_name -> hmrd.v1.Registered
+	58, // 64: hmrd.v1.RegisterResponse.applied:type_name -> hmrd.v1.Applied
+	59, // 65: hmrd.v1.RegisterResponse.gate_batch:type_name -> hmrd.v1.GateBatch
+	16, // 66: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
+	18, // 67: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
+	20, // 68: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
+	22, // 69: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
+	25, // 70: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
+	28, // 71: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
+	30, // 72: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
+	34, // 73: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
+	36, // 74: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
+	40, // 75: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
+	32, // 76: hmrd.v1.ProjectService.Compile:input_type -> hmrd.v1.CompileRequest
+	56, // 77: hmrd.v1.BundlerService.Register:input_type -> hmrd.v1.RegisterRequest
+	42, // 78: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
+	17, // 79: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
+	19, // 80: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
+	21, // 81: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
+	23, // 82: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
+	27, // 83: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
+	29, // 84: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
+	31, // 85: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
+	35, // 86: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
+	39, // 87: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
+	41, // 88: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
+	33, // 89: hmrd.v1.ProjectService.Compile:output_type -> hmrd.v1.CompileResponse
+	60, // 90: hmrd.v1.BundlerService.Register:output_type -> hmrd.v1.RegisterResponse
+	46, // 91: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
+	79, // [79:92] is the sub-list for method output_type
+	66, // [66:79] is the sub-list for method input_type
+	66, // [66:66] is the sub-list for extension type_name
+	66, // [66:66] is the sub-list for extension extendee
+	0,  // [0:66] is the sub-list for field type_name
 }
 
 func init() { file_hmrd_v1_hmrd_proto_init() }
@@ -5251,18 +5337,18 @@ func file_hmrd_v1_hmrd_proto_init() {
 		(*Event_Refused)(nil),
 		(*Event_ErrorCleared)(nil),
 	}
-	file_hmrd_v1_hmrd_proto_msgTypes[43].OneofWrappers = []any{
+	file_hmrd_v1_hmrd_proto_msgTypes[44].OneofWrappers = []any{
 		(*ClientMessage_Invalidate)(nil),
 		(*ClientMessage_Custom)(nil),
 		(*ClientMessage_Loaded)(nil),
 	}
-	file_hmrd_v1_hmrd_proto_msgTypes[51].OneofWrappers = []any{
+	file_hmrd_v1_hmrd_proto_msgTypes[52].OneofWrappers = []any{
 		(*RegisterRequest_Open)(nil),
 		(*RegisterRequest_Facts)(nil),
 		(*RegisterRequest_Changes)(nil),
 		(*RegisterRequest_Ack)(nil),
 	}
-	file_hmrd_v1_hmrd_proto_msgTypes[55].OneofWrappers = []any{
+	file_hmrd_v1_hmrd_proto_msgTypes[56].OneofWrappers = []any{
 		(*RegisterResponse_Registered)(nil),
 		(*RegisterResponse_Applied)(nil),
 		(*RegisterResponse_GateBatch)(nil),
@@ -5273,7 +5359,7 @@ func file_hmrd_v1_hmrd_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hmrd_v1_hmrd_proto_rawDesc), len(file_hmrd_v1_hmrd_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   58,
+			NumMessages:   59,
 			NumExtensions: 0,
 			NumServices:   4,
 		},
