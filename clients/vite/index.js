@@ -111,6 +111,8 @@ class Bridge {
     this.flushQueued = false;
     this.subscriberId = '';
     this.closed = false;
+    /** The version each module was last invalidated at in Vite's graph. @type {Map<string, string>} */
+    this.invalidated = new Map();
     this.registration = new Registration(client, {
       project,
       gate: true,
@@ -204,8 +206,22 @@ class Bridge {
     const graph = this.env.moduleGraph;
     const files = b.changes.map((c) => c.file).filter((f) => f && graph.getModulesByFile(f)?.size);
     await Promise.all(files.map((f) => this.sightings.wait(f, this.viteWait)));
+    this.invalidate(b.versions);
+  }
+
+  /**
+   * invalidate marks modules changed in Vite's client graph at their hmrd
+   * versions, once per version: the gate does it ahead of the signals;
+   * the relay does it for a batch no gate held (a daemon without
+   * registrations, or a gate that timed out).
+   * @param {Record<string, string>} versions module ID → version token
+   */
+  invalidate(versions) {
+    const graph = this.env.moduleGraph;
     const seen = new Set();
-    for (const [id, version] of Object.entries(b.versions)) {
+    for (const [id, version] of Object.entries(versions)) {
+      if (this.invalidated.get(id) === version) continue;
+      this.invalidated.set(id, version);
       const mod = graph.urlToModuleMap.get(id);
       if (mod) graph.invalidateModule(mod, seen, Number(version) || Date.now(), true);
     }
@@ -219,6 +235,7 @@ class Bridge {
           this.subscriberId = ev.hello.subscriberId;
           continue;
         }
+        if (ev.kind === 'update') this.invalidate(ev.update.versions);
         const payloads = toVitePayloads(ev, { root: this.root, subscriberId: this.subscriberId });
         this.log(ev);
         for (const p of payloads) this.env.hot.send(p);

@@ -64,6 +64,8 @@ export class Registration {
     this.call = null;
     this.open = false;
     this.closed = false;
+    /** The daemon has no BundlerService. */
+    this.unsupported = false;
     this.nextId = 1;
     this.failures = 0;
     /** @type {NodeJS.Timeout | null} */
@@ -142,7 +144,14 @@ export class Registration {
     for (const done of this.applied.values()) done();
     this.applied.clear();
     if (this.closed) return;
-    if (err && /** @type {any} */ (err).code !== grpc.status.UNAVAILABLE) this.o.onError?.(err);
+    const code = /** @type {any} */ (err)?.code;
+    if (code === grpc.status.UNIMPLEMENTED) {
+      // A daemon older than bundler registrations: asking again will not help.
+      this.unsupported = true;
+      this.o.onError?.(new Error('the daemon takes no bundler registrations (upgrade hmrd): it propagates over its own scan of the sources, and no gate holds its signals'));
+      return;
+    }
+    if (err && code !== grpc.status.UNAVAILABLE) this.o.onError?.(err);
     const first = this.o.backoff?.first ?? 50;
     const limit = this.o.backoff?.limit ?? 2000;
     const delay = Math.min(limit, first * 2 ** this.failures++) * (0.5 + Math.random() / 2);
