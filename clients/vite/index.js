@@ -38,9 +38,10 @@ export default function hmrd(options = {}) {
     },
     transformIndexHtml: {
       order: 'post',
-      handler() {
+      handler(_html, ctx) {
         if (!bridge) return [];
-        return [{ tag: 'script', attrs: { type: 'module' }, children: reasonSnippet, injectTo: 'head' }];
+        const base = ctx.server?.config.base ?? '/';
+        return [{ tag: 'script', attrs: { type: 'module' }, children: reasonSnippet(base), injectTo: 'head' }];
       },
     },
     hotUpdate: {
@@ -59,11 +60,19 @@ export default function hmrd(options = {}) {
   };
 }
 
-// The page snippet: prints why hmrd reloads the page, just before Vite's
-// client reloads it (the custom event precedes the `full-reload`).
-const reasonSnippet = `if (import.meta.hot) import.meta.hot.on(${JSON.stringify(REASON_EVENT)}, (d) => {
+/**
+ * reasonSnippet is the page snippet that prints why hmrd reloads the
+ * page, just before Vite's client reloads it (the custom event precedes
+ * the `full-reload`). It is injected after Vite turned the page's inline
+ * scripts into modules, so it asks Vite's client for a hot context itself.
+ * @param {string} base Vite's base URL
+ */
+function reasonSnippet(base) {
+  return `import { createHotContext } from ${JSON.stringify(base + '@vite/client')};
+createHotContext('/@hmrd/vite/reason').on(${JSON.stringify(REASON_EVENT)}, (d) => {
   console.info('[hmrd] page reload: ' + d.reason + (d.chain && d.chain.length > 1 ? '\\n  ' + d.chain.join(' → ') : ''));
 });`;
+}
 
 /** Bridge connects one Vite dev server to the daemon. */
 class Bridge {
