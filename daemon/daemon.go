@@ -104,6 +104,10 @@ type Config struct {
 	Watch fswatch.Options
 	// ShutdownGrace bounds graceful stop before streams are cut (5s).
 	ShutdownGrace time.Duration
+	// GateTimeout is how long a rebuild gate may hold a batch's signals
+	// before they go out without its acknowledgement (default 5 s, at most
+	// MaxGateTimeout); a gate may ask for another, up to MaxGateTimeout.
+	GateTimeout time.Duration
 }
 
 // Defaults of the Config limits (docs/operations.md#limits).
@@ -157,6 +161,10 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 5 * time.Second
 	}
+	if cfg.GateTimeout <= 0 {
+		cfg.GateTimeout = DefaultGateTimeout
+	}
+	cfg.GateTimeout = min(cfg.GateTimeout, MaxGateTimeout)
 	switch {
 	case cfg.MaxCustomBytes <= 0:
 		cfg.MaxCustomBytes = DefaultMaxCustomBytes

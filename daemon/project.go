@@ -47,6 +47,16 @@ type project struct {
 	// entryGrace is how long a subscription's entries outlive it.
 	entryGrace time.Duration
 
+	// regs are the bundler registrations; held the batches waiting for
+	// rebuild gates (or behind one that does), oldest first; batchN numbers
+	// the batches; the gate timer fires at the first held batch's earliest
+	// gate timeout (bundler.go). All owned by the project goroutine.
+	regs      []*registration
+	held      []*heldBatch
+	batchN    uint64
+	gateTimer *time.Timer
+	gateC     <-chan time.Time
+
 	reqs chan func()
 	done chan struct{}
 	stop context.CancelFunc
@@ -157,6 +167,8 @@ func (p *project) run(ctx context.Context) {
 			return
 		case fn := <-p.reqs:
 			fn()
+		case <-p.gateC:
+			p.drainHeld()
 		case <-quietC:
 			endHold()
 			p.publishErrors(heldFirst)
@@ -240,6 +252,7 @@ func (p *project) rescan(reason string, first time.Time) {
 	p.logOpened(plan)
 	p.logOpened(eng.Adopt(p.eng))
 	p.eng = eng
+	p.reReport()
 	p.log.Warn("rescan", "reason", reason)
 	p.hub.Publish(p.name, 0, &signal.FullReload{FullReload: propagate.FullReload{
 		Cause:  propagate.CauseRescan,
@@ -258,17 +271,18 @@ func (p *project) rescan(reason string, first time.Time) {
 // errors changed (errorBodies). They go to the hub as one batch: however
 // many errors there are, a subscriber that keeps up takes them all
 // (broadcast.Hub.PublishBatch).
-func (p *project) publish(plan *engine.Plan, first time.Time) []*signal.Event {
+//
+// The batch goes through the rebuild gates, if any (bundler.go).
+func (p *project) publish(plan *engine.Plan, first time.Time) {
 	bodies := append(signalBodies(plan), p.errorBodies()...)
-	out := p.hub.PublishBatch(p.name, plan.Version, bodies...)
-	p.logSignals(out, plan.Triggers, first)
-	return out
+	p.emit(plan.Version, bodies, signalChanges(plan.Changes), plan.Triggers, first, true, plan.Versions)
 }
 
 // publishErrors publishes how the project's errors changed, alone (the end
-// of a parse-error hold, a rescan, entries held or released).
+// of a parse-error hold, a rescan, entries held or released), behind any
+// batch the gates hold.
 func (p *project) publishErrors(first time.Time) {
-	p.logSignals(p.hub.PublishBatch(p.name, 0, p.errorBodies()...), nil, first)
+	p.emit(0, p.errorBodies(), nil, nil, first, false, nil)
 }
 
 // syncErrorsNow publishes how the project's errors changed, unless a
@@ -281,7 +295,13 @@ func (p *project) syncErrorsNow() {
 
 // publishInvalidate publishes the plan of an invalidate: it changes no
 // errors, and publishes none, so a held error stays held.
+//
+// Behind batches the gates hold it waits its turn, and nil is returned.
 func (p *project) publishInvalidate(plan *engine.Plan) []*signal.Event {
+	if len(p.held) > 0 {
+		p.emit(plan.Version, signalBodies(plan), nil, plan.Triggers, timeZero, false, nil)
+		return nil
+	}
 	out := p.hub.PublishBatch(p.name, plan.Version, signalBodies(plan)...)
 	p.logSignals(out, plan.Triggers, timeZero)
 	return out

@@ -230,6 +230,7 @@ func (s *service) Status(ctx context.Context) control.Status {
 			MedianLatency: median,
 			Degraded:      deg,
 		})
+		st.Registrations = append(st.Registrations, p.registrations(ctx)...)
 	}
 	st.HeapBytes, st.Goroutines = memStats()
 	return st

@@ -351,7 +351,7 @@ func (h *Hub) Publish(name string, version int64, body signal.Body) *signal.Even
 	if p == nil {
 		return nil
 	}
-	ev := h.newEvent(p, version, body)
+	ev := h.newEvent(p, version, body, nil, nil)
 	one := [1]*signal.Event{ev}
 	if !h.publish(p, one[:], ev.Size) {
 		return nil
@@ -369,6 +369,12 @@ func (h *Hub) Publish(name string, version int64, body signal.Body) *signal.Even
 // events, or nil if the project is unknown (or removed, or the hub closed)
 // or there are no bodies.
 func (h *Hub) PublishBatch(name string, version int64, bodies ...signal.Body) []*signal.Event {
+	return h.PublishNoted(name, version, nil, nil, bodies...)
+}
+
+// PublishNoted is PublishBatch with the batch's changed inputs and notes
+// for people, set on every event of the batch (see signal.Event).
+func (h *Hub) PublishNoted(name string, version int64, changes []signal.Change, notes []string, bodies ...signal.Body) []*signal.Event {
 	p := h.project(name)
 	if p == nil {
 		return nil
@@ -377,7 +383,7 @@ func (h *Hub) PublishBatch(name string, version int64, bodies ...signal.Body) []
 	size := 0
 	for _, b := range bodies {
 		if b != nil {
-			ev := h.newEvent(p, version, b)
+			ev := h.newEvent(p, version, b, changes, notes)
 			size += ev.Size
 			evs = append(evs, ev)
 		}
@@ -391,12 +397,12 @@ func (h *Hub) PublishBatch(name string, version int64, bodies ...signal.Body) []
 // newEvent is an event of p with its Size; publish stamps the rest. Error
 // and ErrorCleared stamp no module: their version is 0, whatever batch
 // they go out with.
-func (h *Hub) newEvent(p *project, version int64, body signal.Body) *signal.Event {
+func (h *Hub) newEvent(p *project, version int64, body signal.Body, changes []signal.Change, notes []string) *signal.Event {
 	switch body.(type) {
 	case *signal.Error, *signal.ErrorCleared:
 		version = 0
 	}
-	ev := &signal.Event{Project: p.name, Epoch: h.epoch, Version: version, Body: body}
+	ev := &signal.Event{Project: p.name, Epoch: h.epoch, Version: version, Body: body, Changes: changes, Notes: notes}
 	ev.Size = ev.EstimateSize() // outside p.mu: it walks the body
 	return ev
 }

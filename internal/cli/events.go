@@ -106,7 +106,13 @@ func (t *tail) print(ev *hmrdv1.Event) error {
 		}
 		line = buf.Bytes()
 	} else {
-		line = []byte(hmrdclient.Describe(ev))
+		s := hmrdclient.Describe(ev)
+		// Notes say how the signal was delivered (a rebuild gate that
+		// timed out): a person watching needs them on the same line.
+		for _, n := range ev.GetNotes() {
+			s += " [note: " + n + "]"
+		}
+		line = []byte(s)
 	}
 	if _, err := t.out.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("write event: %w", err)

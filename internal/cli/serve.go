@@ -44,6 +44,7 @@ var serveCmd = &command{
 		queueSize := fs.Int("queue-size", daemon.DefaultQueueSize, "`events` queued for a subscriber before it is cut off")
 		queueBytes := byteSize(daemon.DefaultQueueBytes)
 		fs.Var(&queueBytes, "queue-bytes", "`size` of the events queued for a subscriber before it is cut off")
+		gateTimeout := fs.Duration("gate-timeout", daemon.DefaultGateTimeout, "how long a rebuild gate may hold a batch's signals before they go out without it, a `duration` (at most 1m)")
 		lagTimeout := fs.Duration("lag-timeout", daemon.DefaultLagTimeout, "how long a signal may wait for a subscriber before it is cut off, a `duration` (0: no limit)")
 		maxCustom := byteSize(daemon.DefaultMaxCustomBytes)
 		fs.Var(&maxCustom, "max-custom-bytes", "largest custom event data accepted, a `size` of at most 4MiB less 64KiB")
@@ -59,6 +60,9 @@ var serveCmd = &command{
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 				return usagef("--log-level %q: want debug, info, warn or error", *logLevel)
+			}
+			if *gateTimeout <= 0 || *gateTimeout > daemon.MaxGateTimeout {
+				return usagef("--gate-timeout must be more than 0 and at most %s", daemon.MaxGateTimeout)
 			}
 			if *history <= 0 || *queueSize <= 0 || *lagTimeout < 0 {
 				return usagef("--history and --queue-size must be positive, --lag-timeout 0 or more")
@@ -97,6 +101,7 @@ var serveCmd = &command{
 				QueueSize:      *queueSize,
 				QueueBytes:     int(queueBytes),
 				LagTimeout:     lag,
+				GateTimeout:    *gateTimeout,
 				MaxCustomBytes: int(maxCustom),
 				Watch:          fswatch.Options{MaxWatches: *maxWatches, PollInterval: *pollInterval},
 				Version:        Version,

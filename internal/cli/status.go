@@ -86,6 +86,9 @@ func writeStatus(w io.Writer, st *hmrdv1.StatusResponse, now time.Time) error {
 		}
 	}
 
+	if err := writeRegistrations(w, st, now); err != nil {
+		return err
+	}
 	fmt.Fprintln(w)
 	if len(st.GetSubscribers()) == 0 {
 		fmt.Fprintln(w, "no subscribers")
@@ -219,4 +222,30 @@ func writeJSON(w io.Writer, m proto.Message) error {
 	buf.WriteByte('\n')
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// writeRegistrations lists the bundler registrations and their gates:
+//
+//	REGISTRATION  PROJECT  CLIENT       MODULES  GATE  PENDING  OLDEST  TIMEOUTS  CONNECTED
+//	r1            app      vite 5.0.0   12       5s    1        120ms   0         3m ago
+func writeRegistrations(w io.Writer, st *hmrdv1.StatusResponse, now time.Time) error {
+	if len(st.GetRegistrations()) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REGISTRATION\tPROJECT\tCLIENT\tMODULES\tGATE\tPENDING\tOLDEST\tTIMEOUTS\tCONNECTED")
+	for _, r := range st.GetRegistrations() {
+		gate, oldest := "-", "-"
+		if r.GetGate() {
+			gate = r.GetGateTimeout().AsDuration().String()
+			if r.GetPendingBatches() > 0 {
+				oldest = r.GetOldestPending().AsDuration().Round(time.Millisecond).String()
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%s\t%d\t%s\n",
+			r.GetId(), r.GetProject(), describeClient(r.GetClient()), r.GetModules(), gate,
+			r.GetPendingBatches(), oldest, r.GetTimeouts(), ago(r.GetConnected(), now))
+	}
+	return tw.Flush()
 }

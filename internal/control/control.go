@@ -47,6 +47,80 @@ type Service interface {
 	// server's dependency bundle being rebuilt; reason says what changed.
 	// It returns the signal's seq.
 	Reload(ctx context.Context, project, reason string) (uint64, error)
+	// Register opens a bundler's registration with a project: the facts
+	// and changes it reports, and its rebuild gate, last until Close.
+	Register(ctx context.Context, project string, o RegisterOptions) (Registration, error)
+}
+
+// RegisterOptions say who registers and whether it gates batches.
+type RegisterOptions struct {
+	Client broadcast.ClientInfo
+	// Gate holds each batch's signals until the registration acknowledges
+	// the batch, or GateTimeout passes (0: the daemon's default; bounded
+	// by its maximum).
+	Gate        bool
+	GateTimeout time.Duration
+}
+
+// Registration is one bundler's registration. Its methods are safe for
+// concurrent use; Close withdraws what it reported and removes its gate.
+type Registration interface {
+	Info() RegistrationInfo
+	// Report applies facts and changes as one batch (the report's Owner
+	// is set to the registration).
+	Report(ctx context.Context, r engine.Report) (Applied, error)
+	// Ack acknowledges every batch up to and including batch.
+	Ack(ctx context.Context, batch uint64) error
+	// GateBatches is signalled when NextGateBatches has batches to take.
+	GateBatches() <-chan struct{}
+	// NextGateBatches takes the batches sent to the gate since the last
+	// call, oldest first.
+	NextGateBatches() []GateBatch
+	Close()
+}
+
+// RegistrationInfo answers the opening of a registration.
+type RegistrationInfo struct {
+	ID, Root string
+	HeadSeq  uint64
+	// Epoch and DaemonVersion are the daemon's.
+	Epoch, DaemonVersion string
+	// GateTimeout is the timeout in force (0 when not a gate).
+	GateTimeout time.Duration
+}
+
+// Applied is what a report did.
+type Applied struct {
+	// Batch is the batch the report made, 0 when it signalled nothing.
+	Batch uint64
+	// Unknown are changed module IDs the graph does not know.
+	Unknown []string
+}
+
+// GateBatch is a batch held for a gate's acknowledgement.
+type GateBatch struct {
+	Batch    uint64
+	Version  int64
+	Changes  []signal.Change
+	Versions map[string]int64
+	// Signals are the kinds of the signals held.
+	Signals []string
+}
+
+// RegistrationStatus is a registration as `hmrd status` shows it.
+type RegistrationStatus struct {
+	ID, Project string
+	Client      broadcast.ClientInfo
+	Modules     int
+	Connected   time.Time
+	Gate        bool
+	GateTimeout time.Duration
+	AckedBatch  uint64
+	// Pending batches sent and not acknowledged; OldestPending is how long
+	// the oldest has waited.
+	Pending       int
+	OldestPending time.Duration
+	Timeouts      uint64
 }
 
 // AnonymousSender is Custom.from for a custom event sent over gRPC by a
@@ -83,6 +157,7 @@ type Status struct {
 	Listeners       []string
 	Projects        []ProjectStatus
 	Subscribers     []broadcast.SubscriberInfo
+	Registrations   []RegistrationStatus
 	HeapBytes       uint64
 	Goroutines      int
 }
@@ -90,6 +165,10 @@ type Status struct {
 // DefaultMaxCustomBytes is the daemon's default limit on a custom event's
 // data (import.meta.hot.send, SendCustom).
 const DefaultMaxCustomBytes = 1 << 20
+
+// ErrUnimplemented: this implementation of the Service does not offer the
+// call (a test fake).
+var ErrUnimplemented = errors.New("not implemented")
 
 // ErrUnknownProject: no project has that name.
 var ErrUnknownProject = errors.New("unknown project")

@@ -131,6 +131,7 @@ func (p *Project) Apply(paths []string) *Plan {
 	b.plan = &Plan{}
 	p.classify(b, paths)
 	p.scanChanged(b)
+	p.markOwnedFiles(b)
 	p.relinkImports(b)
 	p.relinkGlobs(b)
 	p.propagateChanges(b)
@@ -138,7 +139,11 @@ func (p *Project) Apply(paths []string) *Plan {
 	p.refreshLiveness(b)
 	p.stampVersions(b)
 	p.refreshStanding(b.plan)
+	return p.finish(b)
+}
 
+// finish turns the batch's results into its plan.
+func (p *Project) finish(b *batch) *Plan {
 	// A full reload supersedes updates and prunes: the runtime starts over.
 	plan := b.plan
 	if b.result.FullReload != nil {
@@ -182,18 +187,27 @@ func (p *Project) classify(b *batch, paths []string) {
 		}
 		if len(p.g.ByFile(f)) > 0 {
 			b.known = append(b.known, f)
+			p.noteChange(b, f, ChangeUpdate) // or a delete: settleChanges
 			continue
 		}
 		if _, err := p.fs.Stat(f); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				vanished = append(vanished, f)
+				p.noteChange(b, f, ChangeDelete)
 			}
 			continue
 		}
 		b.created = append(b.created, f)
+		p.noteChange(b, f, ChangeCreate)
 	}
 	if len(vanished) > 0 {
-		b.known = append(b.known, p.filesBelow(vanished)...)
+		below := p.filesBelow(vanished)
+		for _, f := range below {
+			if !seen[f] {
+				p.noteChange(b, f, ChangeDelete)
+			}
+		}
+		b.known = append(b.known, below...)
 	}
 	if (len(b.created) > 0 || b.configChanged()) && len(p.awaiting) > 0 {
 		// Modules whose latest content imports what did not resolve: it
@@ -229,6 +243,9 @@ func (p *Project) scanChanged(b *batch) {
 	for _, f := range b.known {
 		var fams []family
 		for _, r := range p.g.ByFile(f) {
+			if p.owned[r] != nil {
+				continue // its bundler builds it: markOwnedFiles
+			}
 			if fam := familyOf(p.g.Mod(r).Kind); !slices.Contains(fams, fam) {
 				fams = append(fams, fam)
 				reqs = append(reqs, scanReq{file: f, fam: fam})
@@ -242,7 +259,7 @@ func (p *Project) scanChanged(b *batch) {
 		sr := &results[i]
 		for _, r := range slices.Clone(p.g.ByFile(rq.file)) {
 			m := p.g.Mod(r)
-			if familyOf(m.Kind) != rq.fam {
+			if familyOf(m.Kind) != rq.fam || p.owned[r] != nil {
 				continue
 			}
 			if sr.missing {
@@ -279,6 +296,7 @@ func (p *Project) scanChanged(b *batch) {
 			b.goneLive = append(b.goneLive, p.holdersOf(r))
 		}
 	}
+	p.settleChanges(b)
 }
 
 // edited reports whether r's file has new content in this batch.
@@ -356,7 +374,7 @@ func (p *Project) relinkImports(b *batch) {
 		// and resolved then: an index into its old list would point at
 		// the wrong import, or past the end. A deleted module goes, and
 		// one awaiting its imports is read again in this batch.
-		if b.edited(r) || p.awaiting[r] || slices.Contains(b.deleted, r) {
+		if b.edited(r) || p.awaiting[r] || slices.Contains(b.deleted, r) || p.owned[r] != nil {
 			continue
 		}
 		m := p.g.Mod(r)
@@ -463,6 +481,7 @@ func (p *Project) removeDeleted(b *batch) {
 		}
 		delete(p.errored, r)
 		delete(p.awaiting, r)
+		p.disown(r)
 		p.g.Remove(r)
 	}
 }
@@ -569,7 +588,7 @@ func (p *Project) filesBelow(dirs []string) []string {
 func (p *Project) reresolveAll(touched map[modgraph.Ref]bool) []string {
 	var changed []string
 	for r := modgraph.Ref(0); int(r) < p.g.Len(); r++ {
-		if !p.g.Exists(r) || p.g.Mod(r).File == "" || !p.g.Mod(r).Scanned {
+		if !p.g.Exists(r) || p.g.Mod(r).File == "" || !p.g.Mod(r).Scanned || p.owned[r] != nil {
 			continue
 		}
 		m := p.g.Mod(r)

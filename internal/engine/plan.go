@@ -30,6 +30,12 @@ type Plan struct {
 	Cleared []string
 	// Versions maps every module stamped by this plan to its new version.
 	Versions map[string]int64
+	// Changes are the inputs whose change made the plan: the batch's files
+	// and the modules a bundler reported changed.
+	Changes []Change
+	// Unknown are the module IDs a bundler's report named as changed that
+	// the graph does not know.
+	Unknown []string
 	// Warnings are scan diagnostics worth a log line (non-literal dynamic
 	// imports, accept() arguments that cannot be read); not signals.
 	Warnings []ModuleError

@@ -52,6 +52,9 @@ type Project struct {
 	batch batch
 	// globs are the glob imports of the modules that have some.
 	globs globIndex
+	// owned are the modules a bundler reported, with their owner
+	// (report.go); the scanner leaves them alone.
+	owned map[modgraph.Ref]*ownership
 }
 
 // Open builds the graph of the project at opts.Root: every HTML page below

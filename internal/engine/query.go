@@ -180,6 +180,11 @@ type ModuleInfo struct {
 	Loaded          bool
 	Version         int64
 	Error           string
+	// Registration owns the module's facts ("" when scanned); Virtual: no
+	// file backs it; Files: every file backing it, when reported.
+	Registration string
+	Virtual      bool
+	Files        []string
 }
 
 // EdgeInfo is one import of a module.
@@ -248,6 +253,12 @@ func (p *Project) Snapshot() *Snapshot {
 		}
 		if e, ok := p.errored[r]; ok {
 			mi.Error = e.Error()
+		}
+		if o := p.owned[r]; o != nil {
+			mi.Registration, mi.Virtual = o.owner, m.File == ""
+			if len(o.files) > 1 {
+				mi.Files = slices.Clone(o.files)
+			}
 		}
 		s.Modules = append(s.Modules, mi)
 	}

@@ -31,7 +31,7 @@ func (p *Project) rescanForConfig(b *batch) []modgraph.Ref {
 			continue
 		}
 		m := p.g.Mod(r)
-		if m.Kind != modgraph.KindJS || !m.Scanned || b.edited(r) || slices.Contains(b.deleted, r) {
+		if m.Kind != modgraph.KindJS || !m.Scanned || b.edited(r) || slices.Contains(b.deleted, r) || p.owned[r] != nil {
 			continue
 		}
 		if loader, _ := jsscan.LoaderFor(m.File); loader == jsscan.LoaderJS {

@@ -30,6 +30,13 @@ type Event struct {
 	Version int64
 	Time    time.Time
 	Body    Body
+	// Changes are the inputs whose change made the batch the event belongs
+	// to (the same slice on every event of the batch); nil when no input
+	// caused it. Read only.
+	Changes []Change
+	// Notes tell people how the event was delivered (a rebuild gate that
+	// did not acknowledge in time). Read only.
+	Notes []string
 
 	// Size is about the event's encoded size in bytes (EstimateSize), set
 	// by the hub when it publishes the event: history and subscriber
@@ -117,6 +124,34 @@ func (*ErrorCleared) isBody() {}
 func (*Custom) isBody()       {}
 func (*Heartbeat) isBody()    {}
 
+// ChangeKind says how an input changed.
+type ChangeKind uint8
+
+const (
+	ChangeUpdate ChangeKind = iota + 1
+	ChangeCreate
+	ChangeDelete
+)
+
+func (k ChangeKind) String() string {
+	switch k {
+	case ChangeCreate:
+		return "create"
+	case ChangeUpdate:
+		return "update"
+	case ChangeDelete:
+		return "delete"
+	}
+	return "unknown"
+}
+
+// Change is one changed input: a file (absolute path), a module (its ID),
+// or both.
+type Change struct {
+	File, Module string
+	Kind         ChangeKind
+}
+
 // Kind names the body for logs and status output.
 func (e *Event) Kind() string {
 	switch e.Body.(type) {
@@ -160,6 +195,10 @@ func Sequenced(b Body) bool {
 func (e *Event) EstimateSize() int {
 	// project, epoch, seq, version (a millisecond token), time.
 	n := str(e.Project) + str(e.Epoch) + 1 + varintLen(e.Seq) + 7 + 14
+	for _, c := range e.Changes {
+		n += msg(str(c.File) + str(c.Module) + 2)
+	}
+	n += strs(e.Notes)
 	body := 0
 	switch b := e.Body.(type) {
 	case *Hello:

@@ -38,6 +38,7 @@ type Client struct {
 	hot      hmrdv1.HotServiceClient
 	projects hmrdv1.ProjectServiceClient
 	admin    hmrdv1.AdminServiceClient
+	bundler  hmrdv1.BundlerServiceClient
 	opts     options
 }
 
@@ -160,6 +161,7 @@ func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
 		hot:      hmrdv1.NewHotServiceClient(cc),
 		projects: hmrdv1.NewProjectServiceClient(cc),
 		admin:    hmrdv1.NewAdminServiceClient(cc),
+		bundler:  hmrdv1.NewBundlerServiceClient(cc),
 		opts:     o,
 	}, nil
 }

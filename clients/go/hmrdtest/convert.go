@@ -93,11 +93,30 @@ func signalBody(ev *hmrdv1.Event) (signal.Body, error) {
 	want := proto.Clone(ev).(*hmrdv1.Event)
 	want.Project, want.Seq, want.Epoch, want.Time = "", 0, "", nil
 	defaultEnums(want.GetUpdate().GetUpdates(), want.GetFullReload())
-	got := wire.EventProto(&signal.Event{Version: ev.GetVersion(), Body: body})
+	changes, notes := eventMeta(ev)
+	got := wire.EventProto(&signal.Event{Version: ev.GetVersion(), Body: body, Changes: changes, Notes: notes})
 	if !proto.Equal(got, want) {
 		return nil, fmt.Errorf("the daemon cannot send %v: its signal would be %v", want, got)
 	}
 	return body, nil
+}
+
+// eventMeta converts the event's changed inputs and notes.
+func eventMeta(ev *hmrdv1.Event) ([]signal.Change, []string) {
+	var cs []signal.Change
+	for _, c := range ev.GetChanges() {
+		k := signal.ChangeKind(0)
+		switch c.GetKind() {
+		case hmrdv1.ChangeKind_CHANGE_KIND_CREATE:
+			k = signal.ChangeCreate
+		case hmrdv1.ChangeKind_CHANGE_KIND_UPDATE:
+			k = signal.ChangeUpdate
+		case hmrdv1.ChangeKind_CHANGE_KIND_DELETE:
+			k = signal.ChangeDelete
+		}
+		cs = append(cs, signal.Change{File: c.GetFile(), Module: c.GetModule(), Kind: k})
+	}
+	return cs, slices.Clone(ev.GetNotes())
 }
 
 // defaultEnums sets unset enums to what they convert to.
@@ -158,6 +177,7 @@ func snapshot(g *hmrdv1.GetGraphResponse) *engine.Snapshot {
 			AcceptedExports: slices.Clone(m.GetAcceptedExports()), AcceptedDeps: slices.Clone(m.GetAcceptedDeps()),
 			Declined: m.GetDeclined(), DeclinedDeps: slices.Clone(m.GetDeclinedDeps()), Exports: slices.Clone(m.GetExports()),
 			Entry: m.GetEntry(), Live: m.GetLive(), Loaded: m.GetLoaded(), Version: m.GetVersion(), Error: m.GetError(),
+			Registration: m.GetRegistration(), Virtual: m.GetVirtual(), Files: slices.Clone(m.GetFiles()),
 		}
 		for _, e := range m.GetImports() {
 			mi.Imports = append(mi.Imports, engine.EdgeInfo{Specifier: e.GetSpecifier(), Kind: e.GetKind(), Target: e.GetTarget()})

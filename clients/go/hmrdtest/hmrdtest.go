@@ -378,11 +378,12 @@ func (d *Daemon) Publish(projectName string, ev *hmrdv1.Event) (*hmrdv1.Event, e
 	if err != nil {
 		return nil, err
 	}
-	out, err := d.publishLocked(p, ev.GetVersion(), body)
-	if err != nil {
-		return nil, err
+	changes, notes := eventMeta(ev)
+	out := d.hub.PublishNoted(p.name, ev.GetVersion(), changes, notes, body)
+	if len(out) == 0 {
+		return nil, fmt.Errorf("project %q: %w", p.name, control.ErrUnknownProject)
 	}
-	return proto.Clone(wire.EventProto(out)).(*hmrdv1.Event), nil
+	return proto.Clone(wire.EventProto(out[0])).(*hmrdv1.Event), nil
 }
 
 func (d *Daemon) publishLocked(p *project, version int64, body signal.Body) (*signal.Event, error) {

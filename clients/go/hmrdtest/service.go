@@ -260,3 +260,10 @@ func (s *service) Reload(_ context.Context, name, _ string) (uint64, error) {
 	_, err := d.lookupLocked(name)
 	return 0, err
 }
+
+// Register is not offered by the fake: registrations change the graph,
+// which the fake does not compute. Programs that register test against a
+// real daemon (daemon.New with a temporary socket).
+func (s *service) Register(context.Context, string, control.RegisterOptions) (control.Registration, error) {
+	return nil, fmt.Errorf("hmrdtest: bundler registration: %w", control.ErrUnimplemented)
+}

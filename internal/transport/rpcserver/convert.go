@@ -42,6 +42,7 @@ func moduleProto(m engine.ModuleInfo) *hmrdv1.Module {
 		AcceptedExports: m.AcceptedExports, AcceptedDeps: m.AcceptedDeps,
 		Declined: m.Declined, DeclinedDeps: m.DeclinedDeps, Exports: m.Exports,
 		Entry: m.Entry, Live: m.Live, Loaded: m.Loaded, Version: m.Version, Error: m.Error,
+		Registration: m.Registration, Virtual: m.Virtual, Files: m.Files,
 	}
 	for _, e := range m.Imports {
 		pm.Imports = append(pm.Imports, &hmrdv1.Edge{Specifier: e.Specifier, Kind: e.Kind, Target: e.Target})
@@ -73,6 +74,9 @@ func statusProto(st control.Status) *hmrdv1.StatusResponse {
 	}
 	for _, s := range st.Subscribers {
 		out.Subscribers = append(out.Subscribers, subscriberProto(s))
+	}
+	for _, r := range st.Registrations {
+		out.Registrations = append(out.Registrations, registrationProto(r))
 	}
 	return out
 }

@@ -111,6 +111,7 @@ func New(svc control.Service, o Options) *Server {
 	hmrdv1.RegisterHotServiceServer(g, &hotServer{svc: svc})
 	hmrdv1.RegisterProjectServiceServer(g, &projectServer{svc: svc})
 	hmrdv1.RegisterAdminServiceServer(g, &adminServer{svc: svc})
+	hmrdv1.RegisterBundlerServiceServer(g, &bundlerServer{svc: svc})
 	hs := newHealthServer()
 	for _, name := range []string{"", hmrdv1.HotService_ServiceDesc.ServiceName, hmrdv1.ProjectService_ServiceDesc.ServiceName, hmrdv1.AdminService_ServiceDesc.ServiceName} {
 		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)

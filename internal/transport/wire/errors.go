@@ -23,6 +23,8 @@ func Code(err error) codes.Code {
 		return codes.InvalidArgument
 	case errors.As(err, &nf):
 		return codes.NotFound
+	case errors.Is(err, control.ErrUnimplemented):
+		return codes.Unimplemented
 	case errors.Is(err, control.ErrUnknownProject), errors.Is(err, broadcast.ErrUnknownProject):
 		return codes.NotFound
 	case errors.Is(err, broadcast.ErrSlowConsumer):

@@ -29,6 +29,8 @@ func eventProto(ev *signal.Event) *hmrdv1.Event {
 	if !ev.Time.IsZero() {
 		out.Time = timestamppb.New(ev.Time)
 	}
+	out.Changes = Changes(ev.Changes)
+	out.Notes = ev.Notes
 	switch b := ev.Body.(type) {
 	case *signal.Hello:
 		out.Kind = &hmrdv1.Event_Hello{Hello: &hmrdv1.Hello{
@@ -122,4 +124,22 @@ func MarshalJSON(ev *signal.Event) []byte {
 		b = []byte(`{"error":{"message":"cannot encode event","code":"READ_ERROR"}}`)
 	}
 	return b
+}
+
+var changeKinds = map[signal.ChangeKind]hmrdv1.ChangeKind{
+	signal.ChangeCreate: hmrdv1.ChangeKind_CHANGE_KIND_CREATE,
+	signal.ChangeUpdate: hmrdv1.ChangeKind_CHANGE_KIND_UPDATE,
+	signal.ChangeDelete: hmrdv1.ChangeKind_CHANGE_KIND_DELETE,
+}
+
+// Changes converts a batch's changed inputs.
+func Changes(cs []signal.Change) []*hmrdv1.Change {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]*hmrdv1.Change, len(cs))
+	for i, c := range cs {
+		out[i] = &hmrdv1.Change{File: c.File, Module: c.Module, Kind: changeKinds[c.Kind]}
+	}
+	return out
 }

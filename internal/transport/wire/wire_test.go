@@ -48,5 +48,12 @@ func TestEstimateSizeMatchesProto(t *testing.T) {
 		if d := est - real; d > real/10+32 || -d > real/10+32 {
 			t.Errorf("%s: EstimateSize = %d, encoded size %d", name, est, real)
 		}
+		noted := &signal.Event{Project: "app", Seq: 12345, Epoch: "6f1c2a9e0b3d4c5e", Version: 1767323045123, Time: time.Now(), Body: b,
+			Changes: []signal.Change{{File: "/home/me/app/src/a.ts", Module: "/src/a.ts", Kind: signal.ChangeUpdate}, {Module: "virtual:routes", Kind: signal.ChangeCreate}},
+			Notes:   []string{"gate vite-plugin-hmrd (r1) did not acknowledge batch 7 within 5s"}}
+		est, real = noted.EstimateSize(), proto.Size(wire.EventProto(noted))
+		if d := est - real; d > real/10+32 || -d > real/10+32 {
+			t.Errorf("%s with changes and notes: EstimateSize = %d, encoded size %d", name, est, real)
+		}
 	}
 }
