@@ -59,7 +59,7 @@ export interface ModuleFacts {
 /** The custom event name of a full reload's reason. */
 export declare const REASON_EVENT: 'hmrd:full-reload';
 /** The Vite payloads one hmrd event becomes, in order. */
-export declare function toVitePayloads(ev: Event, ctx: { root: string; subscriberId?: string }): VitePayload[];
+export declare function toVitePayloads(ev: Event, ctx: { root: string; subscriberId?: string; viteURL?: (id: string) => string }): VitePayload[];
 /** Whether Vite's client must re-import url with `?import`. */
 export declare function explicitImportRequired(url: string): boolean;
 /** The `?t=` of an event: hmrd's version token. */

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import { connect } from '@hmrd/client';
 import { toVitePayloads, REASON_EVENT } from './lib/payload.js';
-import { factsOf, reported, moduleID } from './lib/facts.js';
+import { factsOf, reported, moduleID, wrapURL } from './lib/facts.js';
 import { Registration } from './lib/registration.js';
 import { FileSightings } from './lib/sightings.js';
 
@@ -29,11 +29,17 @@ const clientInfo = { name: '@hmrd/vite', version: '0.1.0', kind: 'bundler' };
 export default function hmrd(options = {}) {
   /** @type {Bridge | null} */
   let bridge = null;
+  // Vite's major version (0 before Vite 7 told plugins): it decides how
+  // payloads spell virtual modules.
+  let viteMajor = 0;
   return {
     name: 'hmrd',
     apply: 'serve',
+    configResolved() {
+      viteMajor = Number(/** @type {any} */ (this).meta?.viteVersion?.split('.')[0]) || 0;
+    },
     async configureServer(server) {
-      bridge = await Bridge.start(server, options);
+      bridge = await Bridge.start(server, options, viteMajor);
       server.httpServer?.once('close', () => bridge?.close());
     },
     transformIndexHtml: {
@@ -82,9 +88,10 @@ class Bridge {
    * warns and returns null: Vite's own HMR stays in charge.
    * @param {import('./index.js').ViteDevServer} server
    * @param {import('./index.js').HmrdOptions} options
+   * @param {number} viteMajor
    * @returns {Promise<Bridge | null>}
    */
-  static async start(server, options) {
+  static async start(server, options, viteMajor) {
     const logger = server.config.logger;
     const root = fs.realpathSync(server.config.root);
     let client;
@@ -96,7 +103,7 @@ class Bridge {
       return null;
     }
     const project = options.project || (await ensureProject(client, root));
-    return new Bridge(server, client, project, root, options);
+    return new Bridge(server, client, project, root, options, viteMajor);
   }
 
   /**
@@ -105,8 +112,9 @@ class Bridge {
    * @param {string} project
    * @param {string} root
    * @param {import('./index.js').HmrdOptions} options
+   * @param {number} viteMajor
    */
-  constructor(server, client, project, root, options) {
+  constructor(server, client, project, root, options, viteMajor) {
     this.server = server;
     this.env = server.environments.client;
     this.client = client;
@@ -114,6 +122,10 @@ class Bridge {
     this.root = root;
     this.logger = server.config.logger;
     this.viteWait = options.viteWait ?? 1000;
+    // Vite 8 names a virtual module in payloads (and hot contexts) as its
+    // graph does, `\0x`, which is hmrd's ID; earlier Vites as the browser
+    // does, `/@id/__x00__x`.
+    this.viteURL = viteMajor >= 8 ? (/** @type {string} */ id) => id : wrapURL;
     this.sightings = new FileSightings();
     /** @type {Set<import('./index.js').ViteModuleNode>} */
     this.transformed = new Set();
@@ -245,7 +257,7 @@ class Bridge {
           continue;
         }
         if (ev.kind === 'update') this.invalidate(ev.update.versions);
-        const payloads = toVitePayloads(ev, { root: this.root, subscriberId: this.subscriberId });
+        const payloads = toVitePayloads(ev, { root: this.root, subscriberId: this.subscriberId, viteURL: this.viteURL });
         this.log(ev);
         for (const p of payloads) this.env.hot.send(p);
       }

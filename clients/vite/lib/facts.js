@@ -25,21 +25,37 @@ const specialQueryRE = /[?&](?:inline|raw|url)\b/;
  * @param {ViteModuleNode} mod
  */
 export function reported(mod) {
+  // A file-only entry (type "asset") stands for a file a plugin watches
+  // for a module (this.addWatchFile): it is one of that module's files,
+  // not a module of its own.
+  if (mod.type === 'asset') return false;
   if (!mod.url || mod.url.startsWith('/@vite/') || mod.url.startsWith('/@id/__vite-browser-external')) return false;
   if (mod.url.includes('/node_modules/') || (mod.id ?? '').includes('/node_modules/')) return false;
   return true;
 }
 
 /**
- * moduleID is the hmrd module ID of a Vite module: Vite's URL for it,
- * which is what a page imports and what hmrd's update payloads must name
- * (`/src/App.tsx`, `/@fs/…` outside the root, `/@id/__x00__virtual:x`
- * for a virtual module, `/src/App.vue?vue&type=style&index=0&lang.css`
- * for a part of a single-file component).
+ * moduleID is the hmrd module ID of a Vite module: its URL in Vite's
+ * graph, which is what a page imports for a file (`/src/App.tsx`, `/@fs/…`
+ * outside the root, `/src/App.vue?vue&type=style&index=0&lang.css` for a
+ * part of a single-file component) and a virtual module's own ID
+ * (`\0plugin-vue:export-helper`, `virtual:routes`), which hmrd takes as
+ * a virtual module's ID: `/@id/` names packages in hmrd.
  * @param {ViteModuleNode} mod
  */
 export function moduleID(mod) {
   return mod.url;
+}
+
+/**
+ * wrapURL is the browser form of a URL of Vite's graph, as Vite's wrapId:
+ * a bare or `\0` ID goes under `/@id/`, with `\0` spelled `__x00__`.
+ * Vite before 8 spells virtual modules so in its payloads.
+ * @param {string} url
+ */
+export function wrapURL(url) {
+  if (url.startsWith('/') || url.startsWith('.')) return url;
+  return '/@id/' + url.replace('\0', '__x00__');
 }
 
 /**
@@ -52,9 +68,12 @@ export function moduleID(mod) {
  */
 export function factsOf(mod, isFile = fileExists) {
   const virtual = !mod.file || (mod.id ?? '').startsWith('\0') || !path.isAbsolute(mod.file) || !isFile(mod.file);
+  /** @type {Set<string>} */
+  const files = new Set(virtual || !mod.file ? [] : [mod.file]);
   /** @type {ModuleFacts['imports']} */
   const imports = [];
   for (const dep of mod.importedModules) {
+    if (dep.type === 'asset' && dep.file) files.add(dep.file);
     if (!reported(dep)) continue;
     imports.push({
       target: moduleID(dep),
@@ -66,9 +85,9 @@ export function factsOf(mod, isFile = fileExists) {
   imports.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   return {
     id: moduleID(mod),
-    files: virtual || !mod.file ? [] : [mod.file],
+    files: [...files].sort(),
     virtual,
-    kind: mod.type === 'css' ? 'css' : mod.type === 'asset' ? 'asset' : 'js',
+    kind: mod.type === 'css' ? 'css' : 'js',
     imports,
     exports: [],
     selfAccepting: mod.isSelfAccepting === true,

@@ -10,7 +10,7 @@ export const REASON_EVENT = 'hmrd:full-reload';
 // Vite decides whether a re-import needs `?import` (a module that is
 // neither script nor stylesheet, say an SVG imported as a URL) by the
 // URL's extension; these are the patterns of its isJSRequest and
-// isCSSRequest.
+// isCSSRequest. Virtual modules (no extension) are scripts to it.
 const knownJsSrcRE = /\.(?:[jt]sx?|m[jt]s|vue|marko|svelte|astro|imba|mdx)(?:$|\?)/;
 const cssLangsRE = /\.(css|less|sass|scss|styl|stylus|pcss|postcss|sss)(?:$|\?)/;
 
@@ -46,17 +46,20 @@ export function timestampOf(ev) {
  * the project's pages, in order; none for events pages need not see
  * (Hello, Heartbeat, ErrorCleared, refusals, the plugin's own custom events).
  * @param {import('@hmrd/client').Event} ev
- * @param {{root: string, subscriberId?: string}} ctx the project root (absolute) and the plugin's own subscriber id
+ * @param {{root: string, subscriberId?: string, viteURL?: (id: string) => string}} ctx the project root
+ *   (absolute), the plugin's own subscriber id, and how the Vite at hand
+ *   spells a module in payloads (default: as hmrd does)
  * @returns {import('../index.js').VitePayload[]}
  */
 export function toVitePayloads(ev, ctx) {
+  const url = ctx.viteURL ?? ((/** @type {string} */ id) => id);
   switch (ev.kind) {
     case 'update':
-      return [updatePayload(ev.update, timestampOf(ev))];
+      return [updatePayload(ev.update, timestampOf(ev), url)];
     case 'fullReload':
       return fullReloadPayloads(ev.fullReload, ctx.root);
     case 'prune':
-      return [{ type: 'prune', paths: [...ev.prune.paths] }];
+      return [{ type: 'prune', paths: ev.prune.paths.map(url) }];
     case 'error':
       return [errorPayload(ev.error, ctx.root)];
     case 'custom':
@@ -73,9 +76,10 @@ export function toVitePayloads(ev, ctx) {
 /**
  * @param {import('@hmrd/client').Update} u
  * @param {number} timestamp
+ * @param {(id: string) => string} url
  * @returns {import('../index.js').VitePayload}
  */
-function updatePayload(u, timestamp) {
+function updatePayload(u, timestamp, url) {
   return {
     type: 'update',
     updates: u.updates.map((m) => {
@@ -84,13 +88,13 @@ function updatePayload(u, timestamp) {
       const out = {
         type: css ? 'css-update' : 'js-update',
         timestamp,
-        path: m.path,
-        acceptedPath: m.acceptedPath || m.path,
+        path: url(m.path),
+        acceptedPath: url(m.acceptedPath || m.path),
         explicitImportRequired: css ? false : explicitImportRequired(m.acceptedPath || m.path),
         isWithinCircularImport: m.isWithinCircularImport,
       };
       const first = m.firstInvalidatedBy || u.firstInvalidatedBy;
-      if (first) out.firstInvalidatedBy = first;
+      if (first) out.firstInvalidatedBy = url(first);
       return out;
     }),
   };

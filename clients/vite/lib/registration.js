@@ -105,7 +105,6 @@ export class Registration {
     switch (resp.kind) {
       case 'registered':
         this.open = true;
-        this.failures = 0;
         this.o.onRegistered?.({ registrationId: resp.registered.registrationId, root: resp.registered.root });
         // A new stream starts with no facts: send them all, replacing
         // whatever an earlier registration of this plugin left.
@@ -113,6 +112,8 @@ export class Registration {
         this.flush(true);
         break;
       case 'applied': {
+        // The daemon took a report: the registration is healthy again.
+        this.failures = 0;
         const done = this.applied.get(resp.applied.id);
         this.applied.delete(resp.applied.id);
         done?.();
@@ -149,6 +150,13 @@ export class Registration {
       // A daemon older than bundler registrations: asking again will not help.
       this.unsupported = true;
       this.o.onError?.(new Error('the daemon takes no bundler registrations (upgrade hmrd): it propagates over its own scan of the sources, and no gate holds its signals'));
+      return;
+    }
+    if (code === grpc.status.INVALID_ARGUMENT) {
+      // The daemon refused a report: sending the same facts again would be
+      // refused again. This is a bug of the plugin's; say so and stop.
+      this.unsupported = true;
+      this.o.onError?.(new Error(`the daemon refused the plugin's report, so it propagates over its own scan of the sources: ${/** @type {any} */ (err).details || err?.message}`));
       return;
     }
     if (err && code !== grpc.status.UNAVAILABLE) this.o.onError?.(err);

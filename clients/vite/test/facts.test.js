@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { factsOf } from '../index.js';
-import { reported } from '../lib/facts.js';
+import { reported, wrapURL } from '../lib/facts.js';
 
 /** A module node with the fields of Vite's EnvironmentModuleNode the plugin reads. */
 function node(url, id, file, more = {}) {
@@ -67,13 +67,16 @@ test('a React component: self-accepting (the accept plugin-react injects), impor
 });
 
 test('the parts of a .vue file are modules backed by the file; a \\0 module is virtual', () => {
+  // plugin-vue watches the file it compiles: Vite records that as an
+  // import of a file-only entry, which is one of the module's files.
+  const watched = node('/@fs/app/src/App.vue', '/app/src/App.vue', '/app/src/App.vue', { type: 'asset' });
   const style = node('/src/App.vue?vue&type=style&index=0&scoped=7a7a37b1&lang.css', '/app/src/App.vue?vue&type=style&index=0&scoped=7a7a37b1&lang.css', '/app/src/App.vue', { isSelfAccepting: true });
-  const helper = node('/@id/__x00__plugin-vue:export-helper', '\0plugin-vue:export-helper', '\0plugin-vue:export-helper');
-  const main = node('/src/App.vue', '/app/src/App.vue', '/app/src/App.vue', { isSelfAccepting: true, importedModules: new Set([style, helper]) });
+  const helper = node('\0plugin-vue:export-helper', '\0plugin-vue:export-helper', '\0plugin-vue:export-helper');
+  const main = node('/src/App.vue', '/app/src/App.vue', '/app/src/App.vue', { isSelfAccepting: true, importedModules: new Set([style, helper, watched]) });
   const f = factsOf(main, isFile);
   assert.deepEqual(f.files, ['/app/src/App.vue']);
   assert.deepEqual(f.imports.map((i) => [i.target, i.kind]), [
-    ['/@id/__x00__plugin-vue:export-helper', 'IMPORT_KIND_STATIC'],
+    ['\0plugin-vue:export-helper', 'IMPORT_KIND_STATIC'],
     ['/src/App.vue?vue&type=style&index=0&scoped=7a7a37b1&lang.css', 'IMPORT_KIND_CSS'],
   ]);
   const s = factsOf(style, isFile);
@@ -82,7 +85,19 @@ test('the parts of a .vue file are modules backed by the file; a \\0 module is v
   assert.equal(s.virtual, false);
   const h = factsOf(helper, isFile);
   assert.equal(h.virtual, true);
-  assert.equal(h.id, '/@id/__x00__plugin-vue:export-helper');
+  assert.equal(h.id, '\0plugin-vue:export-helper');
+  assert.equal(reported(watched), false);
+  assert.equal(wrapURL(h.id), '/@id/__x00__plugin-vue:export-helper');
+  assert.equal(wrapURL('/src/App.vue'), '/src/App.vue');
+});
+
+test('the files a plugin watches for a virtual module are its files', () => {
+  const watched = node('/@fs/app/src/util.ts', '/app/src/util.ts', '/app/src/util.ts', { type: 'asset' });
+  const routes = node('\0virtual:routes', '\0virtual:routes', '\0virtual:routes', { importedModules: new Set([watched]) });
+  const f = factsOf(routes, isFile);
+  assert.equal(f.virtual, true);
+  assert.deepEqual(f.files, ['/app/src/util.ts']);
+  assert.deepEqual(f.imports, []);
 });
 
 test('accepted dependencies and exports', () => {

@@ -149,3 +149,21 @@ test('timestamp: the version token, or the publish time without one', () => {
   assert.equal(timestampOf(ev('update', {})), 1717000000123);
   assert.equal(timestampOf(ev('update', {}, { version: '0' })), 1717000000999);
 });
+
+test('virtual modules spelled as the Vite at hand does (before Vite 8: /@id/__x00__x)', () => {
+  const viteURL = (id) => (id.startsWith('\0') ? '/@id/__x00__' + id.slice(1) : id);
+  const [u] = toVitePayloads(
+    ev('update', {
+      updates: [{ type: 'UPDATE_TYPE_JS', path: '/src/main.ts', acceptedPath: '\0virtual:routes', isWithinCircularImport: false, firstInvalidatedBy: '\0virtual:routes', chain: [] }],
+      versions: {},
+      triggers: [],
+      firstInvalidatedBy: '',
+    }),
+    { root, viteURL },
+  );
+  assert.equal(u.updates[0].acceptedPath, '/@id/__x00__virtual:routes');
+  assert.equal(u.updates[0].firstInvalidatedBy, '/@id/__x00__virtual:routes');
+  assert.equal(u.updates[0].path, '/src/main.ts');
+  const [p] = toVitePayloads(ev('prune', { paths: ['\0virtual:routes'] }), { root, viteURL });
+  assert.deepEqual(p.paths, ['/@id/__x00__virtual:routes']);
+});
