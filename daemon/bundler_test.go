@@ -7,10 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/hmrd/hmrd/clients/go/hmrdclient"
+	"github.com/hmrd/hmrd/daemon"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
 
@@ -220,5 +223,79 @@ func TestGateThatEndsReleases(t *testing.T) {
 	reg.Close()
 	if ev := recvEvent(t, sub); ev.GetUpdate() == nil || len(ev.Notes) != 0 {
 		t.Fatalf("event %v; want the update, released", ev)
+	}
+}
+
+// A registration for a project that does not exist is NOT_FOUND; a fact
+// that does not validate ends the registration with INVALID_ARGUMENT, and
+// what it reported before is withdrawn.
+func TestRegistrationRefusals(t *testing.T) {
+	td := startDaemon(t, nil)
+	ctx := ctxT(t)
+	c := bundlerClient(t, td)
+	if _, err := c.Register(ctx, &hmrdv1.RegisterOpen{Project: "nope"}); status.Code(err) != codes.NotFound {
+		t.Errorf("register with an unknown project: %v; want NOT_FOUND", err)
+	}
+	reg, err := c.Register(ctx, &hmrdv1.RegisterOpen{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	if _, err := reg.ReportFacts(ctx, routesFacts); err != nil {
+		t.Fatal(err)
+	}
+	_, err = reg.ReportFacts(ctx, &hmrdv1.ReportFacts{Modules: []*hmrdv1.ModuleFacts{{Id: ""}}})
+	if err == nil {
+		t.Fatal("a module without an ID was accepted")
+	}
+	<-reg.Done()
+	if status.Code(reg.Err()) != codes.InvalidArgument {
+		t.Errorf("registration ended with %v; want INVALID_ARGUMENT", reg.Err())
+	}
+	// The daemon withdraws the facts before the stream's status is sent.
+	g, err := td.proj.GetGraph(ctx, &hmrdv1.GetGraphRequest{})
+	if err != nil || slices.ContainsFunc(g.Modules, func(m *hmrdv1.Module) bool { return m.Id == "virtual:routes" }) {
+		t.Fatalf("graph after the refused report: %v, %v; want virtual:routes withdrawn", g.GetModules(), err)
+	}
+}
+
+// A gate's own timeout is bounded by the daemon's maximum; without one it
+// takes the daemon's default.
+func TestGateTimeoutBounds(t *testing.T) {
+	td := startDaemon(t, func(c *daemon.Config) { c.GateTimeout = 3 * time.Second })
+	long := gate(t, td, time.Hour)
+	if got := long.Registered.GetGateTimeout().AsDuration(); got != daemon.MaxGateTimeout {
+		t.Errorf("gate asking for 1h got %s; want %s", got, daemon.MaxGateTimeout)
+	}
+	def, err := bundlerClient(t, td).Register(ctxT(t), &hmrdv1.RegisterOpen{Gate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer def.Close()
+	if got := def.Registered.GetGateTimeout().AsDuration(); got != 3*time.Second {
+		t.Errorf("gate without a timeout got %s; want the daemon's 3s", got)
+	}
+}
+
+// Signals of the graph published while a batch is held (an invalidate's
+// update here) wait behind it: order is kept.
+func TestHeldBatchKeepsOrder(t *testing.T) {
+	td := startDaemon(t, nil)
+	reg := gate(t, td, time.Minute)
+	sub := subscribed(t, td)
+	writeFile(t, filepath.Join(td.root, "src/dep.js"), "export const n = 2\n")
+	gb := nextBatch(t, reg)
+	if _, err := td.hot.Invalidate(ctxT(t), &hmrdv1.InvalidateRequest{Module: "/src/app.js"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Ack(gb.Batch); err != nil {
+		t.Fatal(err)
+	}
+	first, second := recvEvent(t, sub), recvEvent(t, sub)
+	if first.GetUpdate() == nil || first.Version != gb.Version || len(first.Changes) != 1 {
+		t.Fatalf("first %v; want the held batch's update", first)
+	}
+	if second.GetUpdate() == nil && second.GetFullReload() == nil || len(second.Changes) != 0 || second.Seq != first.Seq+1 {
+		t.Fatalf("second %v; want the invalidate's signal after the batch", second)
 	}
 }

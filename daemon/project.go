@@ -246,7 +246,7 @@ func (p *project) rescan(reason string, first time.Time) {
 	duringBuild(func() { eng, plan, err = engine.Open(vfs.OS{}, p.opts) })
 	if err != nil {
 		p.log.Error("rescan failed", "err", err)
-		p.hub.Publish(p.name, 0, &signal.Error{Message: fmt.Sprintf("rescan %s: %v", p.root, err), Code: "READ_ERROR"})
+		p.emit(0, []signal.Body{&signal.Error{Message: fmt.Sprintf("rescan %s: %v", p.root, err), Code: "READ_ERROR"}}, nil, nil, timeZero, false, nil)
 		return
 	}
 	p.logOpened(plan)
@@ -254,11 +254,12 @@ func (p *project) rescan(reason string, first time.Time) {
 	p.eng = eng
 	p.reReport()
 	p.log.Warn("rescan", "reason", reason)
-	p.hub.Publish(p.name, 0, &signal.FullReload{FullReload: propagate.FullReload{
+	// Behind any batch the gates hold, so that signals keep their order.
+	p.emit(0, []signal.Body{&signal.FullReload{FullReload: propagate.FullReload{
 		Cause:  propagate.CauseRescan,
 		Reason: "rescan: " + reason + "; the graph was rebuilt from disk",
 		Path:   "*",
-	}})
+	}}}, nil, nil, timeZero, false, nil)
 	// The new graph's errors replace the old one's.
 	p.errorsDirty = true
 	p.publishErrors(timeZero)

@@ -263,9 +263,13 @@ func (s *service) Reload(ctx context.Context, name, reason string) (uint64, erro
 	// On the project's goroutine, so it never falls between the signals
 	// of one batch.
 	err = p.do(ctx, func() {
-		if ev := s.hub.Publish(p.name, 0, &signal.FullReload{FullReload: propagate.FullReload{
-			Cause: propagate.CauseConfig, Reason: reason, Path: "*",
-		}}); ev != nil {
+		reload := &signal.FullReload{FullReload: propagate.FullReload{Cause: propagate.CauseConfig, Reason: reason, Path: "*"}}
+		if len(p.held) > 0 {
+			// Behind the batches the rebuild gates hold: no seq yet.
+			p.emit(0, []signal.Body{reload}, nil, nil, timeZero, false, nil)
+			return
+		}
+		if ev := s.hub.Publish(p.name, 0, reload); ev != nil {
 			seq = ev.Seq
 			p.log.Info("signal", "seq", ev.Seq, "kind", ev.Kind(), "reason", reason)
 		}

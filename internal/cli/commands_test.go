@@ -346,3 +346,22 @@ func TestGRPCFlag(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteStatusRegistrations(t *testing.T) {
+	now := time.Date(2026, 1, 2, 15, 0, 0, 0, time.UTC)
+	var b strings.Builder
+	st := &hmrdv1.StatusResponse{Registrations: []*hmrdv1.RegistrationStatus{
+		{Id: "r1", Project: "app", Client: &hmrdv1.ClientInfo{Name: "vite-plugin-hmrd", Version: "0.1.0"}, Modules: 12,
+			Connected: timestamppb.New(now.Add(-3 * time.Minute)), Gate: true, GateTimeout: durationpb.New(5 * time.Second),
+			PendingBatches: 2, OldestPending: durationpb.New(1200 * time.Millisecond), Timeouts: 1},
+		{Id: "r2", Project: "app", Modules: 3, Connected: timestamppb.New(now)},
+	}}
+	if err := writeStatus(&b, st, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"REGISTRATION", "r1  ", "12 ", "5s ", " 2 ", "1.2s", "3m0s ago", "r2 "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -194,3 +194,24 @@ func TestEventsClientInfo(t *testing.T) {
 	stop()
 	_ = d
 }
+
+// A signal a rebuild gate let go without its acknowledgement says so on
+// its line.
+func TestEventsShowNotes(t *testing.T) {
+	d, sock, _ := fakeDaemon(t, "app")
+	out, errOut := newLineWriter(), newLineWriter()
+	stop := background(t, out, errOut, "--socket", sock, "events", "--project", "app")
+	if err := d.WaitSubscribers(testCtx(t), "app", 1); err != nil {
+		t.Fatal(err)
+	}
+	out.next(t) // hello
+	ev := proto.Clone(sampleSignals()[0]).(*hmrdv1.Event)
+	ev.Notes = []string{"rebuild gate r1 (vite) did not acknowledge batch 3 within 5s"}
+	mustPublish(t, d, "app", ev)
+	if l := out.next(t); !strings.HasSuffix(l, "[note: rebuild gate r1 (vite) did not acknowledge batch 3 within 5s]") {
+		t.Errorf("got %q, want the note at the end", l)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
