@@ -9,11 +9,14 @@
 package viteplugin_test
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func needNode(t *testing.T) string {
@@ -42,16 +45,27 @@ func exists(p string) bool {
 	return err == nil
 }
 
-// TestNodeUnits runs node --test test/*.test.js.
+// TestNodeUnits runs node --test test/*.test.js with HMRD_SOCKET naming a
+// daemon started here (on an empty directory: the plugin adds Vite's root
+// as a project of its own).
 func TestNodeUnits(t *testing.T) {
 	node := needNode(t)
+	tmp, err := os.MkdirTemp("", "hv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	socket := filepath.Join(tmp, "s")
+	startDaemon(t, filepath.Join(tmp, "hmrd"), socket, tmp)
 	// The files, not the directory: Node ≥ 21 reads --test arguments as
 	// globs, and a bare directory matches nothing.
 	files, err := filepath.Glob("test/*.test.js")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no test/*.test.js: %v", err)
 	}
-	out, err := exec.Command(node, append([]string{"--test"}, files...)...).CombinedOutput()
+	cmd := exec.Command(node, append([]string{"--test"}, files...)...)
+	cmd.Env = append(os.Environ(), "HMRD_SOCKET="+socket)
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node --test %s: %v\n%s", strings.Join(files, " "), err, out)
 	}
@@ -69,4 +83,66 @@ func TestTypeCheck(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tsc --noEmit: %v\n%s", err, out)
 	}
+}
+
+// startDaemon builds hmrd to bin and runs `hmrd serve --http off` on dir
+// until the test ends, once it logged "hmrd ready".
+func startDaemon(t *testing.T, bin, socket, dir string) {
+	t.Helper()
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/hmrd")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build hmrd: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "serve", "--http", "off", "--socket", socket, dir)
+	logs := &readyWriter{ready: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", logs.String())
+		}
+	})
+	select {
+	case <-logs.ready:
+	case <-done:
+		t.Fatalf("hmrd serve exited:\n%s", logs.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("hmrd serve not ready after 30s:\n%s", logs.String())
+	}
+}
+
+// readyWriter keeps a process's output and closes ready at "hmrd ready".
+type readyWriter struct {
+	mu    sync.Mutex
+	b     bytes.Buffer
+	ready chan struct{}
+	seen  bool
+}
+
+func (w *readyWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b.Write(p)
+	if !w.seen && strings.Contains(w.b.String(), "hmrd ready") {
+		w.seen = true
+		close(w.ready)
+	}
+	return len(p), nil
+}
+
+func (w *readyWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
