@@ -144,6 +144,10 @@ func (r *registration) Ack(ctx context.Context, batch uint64) error {
 
 func (r *registration) GateBatches() <-chan struct{} { return r.notify }
 
+// Ended is the project goroutine's end: the project was removed, or the
+// daemon is stopping (it stops the projects before it waits for streams).
+func (r *registration) Ended() <-chan struct{} { return r.p.done }
+
 func (r *registration) NextGateBatches() []control.GateBatch {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -299,3 +299,25 @@ func TestHeldBatchKeepsOrder(t *testing.T) {
 		t.Fatalf("second %v; want the invalidate's signal after the batch", second)
 	}
 }
+
+// Removing the project ends its registrations, with UNAVAILABLE: the
+// bundler registers again with what replaces it.
+func TestRemovedProjectEndsRegistrations(t *testing.T) {
+	td := startDaemon(t, nil)
+	reg, err := bundlerClient(t, td).Register(ctxT(t), &hmrdv1.RegisterOpen{Gate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	if _, err := td.proj.RemoveProject(ctxT(t), &hmrdv1.RemoveProjectRequest{Project: "app"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-reg.Done():
+	case <-ctxT(t).Done():
+		t.Fatal("the registration outlived its project")
+	}
+	if status.Code(reg.Err()) != codes.Unavailable {
+		t.Errorf("registration ended with %v; want UNAVAILABLE", reg.Err())
+	}
+}

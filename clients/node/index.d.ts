@@ -111,6 +111,19 @@ interface EventBase {
   /** The batch's version token ("0" when none, and on errors). */
   version: Int64;
   time: Date | null;
+  /** The inputs whose change made the batch this signal belongs to; empty when none did. */
+  changes: Change[];
+  /** How the signal was delivered, for people (a rebuild gate that timed out). */
+  notes: string[];
+}
+
+export type ChangeKind = 'CHANGE_KIND_UNSPECIFIED' | 'CHANGE_KIND_CREATE' | 'CHANGE_KIND_UPDATE' | 'CHANGE_KIND_DELETE';
+
+/** One changed input: a file (absolute path), a module (its ID), or both. */
+export interface Change {
+  file: string;
+  module: string;
+  kind: ChangeKind;
 }
 
 /** One message of a project's stream: `kind` names its body. */
@@ -159,6 +172,12 @@ export interface Module {
   loaded: boolean;
   version: Int64;
   error: string;
+  /** The bundler registration that reported the module's facts ("" when scanned). */
+  registration: string;
+  /** No file backs the module. */
+  virtual: boolean;
+  /** Every file backing it, when a bundler reported more than one. */
+  files: string[];
 }
 
 export interface Graph {
@@ -210,6 +229,22 @@ export interface SubscriberStatus {
   connected: Date | null;
 }
 
+export interface RegistrationStatus {
+  id: string;
+  project: string;
+  client: ClientInfo | null;
+  modules: number;
+  connected: Date | null;
+  gate: boolean;
+  /** Milliseconds; null when not a gate. */
+  gateTimeout: number | null;
+  ackedBatch: Int64;
+  pendingBatches: number;
+  /** Milliseconds the oldest pending batch has waited. */
+  oldestPending: number | null;
+  timeouts: Int64;
+}
+
 export interface Status {
   daemonVersion: string;
   protocolVersion: number;
@@ -220,6 +255,7 @@ export interface Status {
   listeners: string[];
   projects: ProjectStatus[];
   subscribers: SubscriberStatus[];
+  registrations: RegistrationStatus[];
   heapBytes: Int64;
   goroutines: number;
 }
@@ -298,6 +334,109 @@ export interface ExplainRequest {
   module: string;
 }
 
+export type ImportKind =
+  | 'IMPORT_KIND_UNSPECIFIED'
+  | 'IMPORT_KIND_STATIC'
+  | 'IMPORT_KIND_DYNAMIC'
+  | 'IMPORT_KIND_REEXPORT'
+  | 'IMPORT_KIND_CSS'
+  | 'IMPORT_KIND_ASSET';
+
+export interface ImportFact {
+  /** Module ID of the target. */
+  target: string;
+  kind?: ImportKind;
+  specifier?: string;
+  /** Bindings used; empty: every export. */
+  bindings?: string[];
+}
+
+/** A bundler's facts about one module it owns (docs/bundlers.md#facts). */
+export interface ModuleFacts {
+  /** "/src/app.ts" for a project file; any other string for a virtual module. */
+  id: string;
+  files?: string[];
+  virtual?: boolean;
+  /** "js" (default), "css", "json" or "asset". */
+  kind?: string;
+  imports?: ImportFact[];
+  exports?: string[];
+  selfAccepting?: boolean;
+  acceptedDeps?: string[];
+  acceptedExports?: string[];
+  declined?: boolean;
+  usesHot?: boolean;
+  entry?: boolean;
+}
+
+export interface ReportFacts {
+  modules?: ModuleFacts[];
+  /** Module IDs given up. */
+  withdraw?: string[];
+  /** Withdraw every module not listed in modules. */
+  replace?: boolean;
+}
+
+export interface ReportChanges {
+  /** Each names a file or a module. */
+  changes: { file?: string; module?: string; kind: Exclude<ChangeKind, 'CHANGE_KIND_UNSPECIFIED'> }[];
+  facts?: ReportFacts;
+}
+
+/** What a report did: the batch it made ("0": none), unknown module IDs. */
+export interface Applied {
+  id: Int64;
+  batch: Int64;
+  unknown: string[];
+}
+
+/** A batch a rebuild gate must acknowledge. */
+export interface GateBatch {
+  batch: Int64;
+  version: Int64;
+  changes: Change[];
+  versions: Record<string, Int64>;
+  /** The kinds of the signals held ("update", "full-reload", …). */
+  signals: string[];
+}
+
+export interface RegisterOptions {
+  /** Project name or root; may be empty when the daemon has exactly one project. */
+  project?: string;
+  client?: ClientInfo;
+  protocolVersions?: number[];
+  /** Hold each batch's signals until acknowledged (ack) or gateTimeout passes. */
+  gate?: boolean;
+  /** Milliseconds; default the daemon's (--gate-timeout), at most 60000. */
+  gateTimeout?: number;
+}
+
+export interface Registered {
+  registrationId: string;
+  protocolVersion: number;
+  daemonVersion: string;
+  epoch: string;
+  root: string;
+  headSeq: Int64;
+  /** Milliseconds; null when not a gate. */
+  gateTimeout: number | null;
+}
+
+/** A bundler's registration: its life is one stream; it does not reconnect. */
+export declare class Registration {
+  readonly registered: Registered;
+  /** Resolves when the registration ends: with why, or null after close(). */
+  readonly done: Promise<Error | null>;
+  reportFacts(facts: ReportFacts): Promise<Applied>;
+  reportChanges(changes: ReportChanges): Promise<Applied>;
+  /** Acknowledges every gate batch up to and including batch. */
+  ack(batch: Int64 | number): void;
+  /** The gate batches, oldest first, until the registration ends. */
+  gateBatches(): AsyncIterableIterator<GateBatch>;
+  /** Ends the registration: the daemon withdraws its facts and its gate. */
+  close(): Promise<void>;
+}
+
 /** A subscription: an async iterator of events that resumes across disconnects. */
 export declare class Subscription implements AsyncIterableIterator<Event> {
   readonly state: SubscriptionState;
@@ -316,6 +455,8 @@ export declare class Client {
   readonly address: string;
   readonly network: 'unix' | 'tcp';
   subscribe(opts?: SubscribeOptions): Subscription;
+  /** Opens a bundler's registration (docs/bundlers.md). */
+  register(opts?: RegisterOptions): Promise<Registration>;
   invalidate(req: InvalidateRequest, co?: CallOptions): Promise<{ seq: Int64 }>;
   reportLoaded(req: ReportLoadedRequest, co?: CallOptions): Promise<{ unknown: string[] }>;
   sendCustom(req: SendCustomRequest, co?: CallOptions): Promise<{ seq: Int64 }>;

@@ -226,6 +226,28 @@ func TestSameEventsAsGoClient(t *testing.T) {
 			nextNode()
 		}
 	}
+	// A bundler's virtual module: its change, then its withdrawal (the
+	// importer takes the change, then the module is pruned).
+	reg, err := c.Register(ctx, &hmrdv1.RegisterOpen{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.ReportFacts(ctx, &hmrdv1.ReportFacts{Modules: []*hmrdv1.ModuleFacts{
+		{Id: "/main.mjs", Imports: []*hmrdv1.ImportFact{{Target: "/dep.mjs", Bindings: []string{"n"}}, {Target: "virtual:x"}}, SelfAccepting: true},
+		{Id: "virtual:x", Virtual: true},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.ReportChanges(ctx, &hmrdv1.ReportChanges{Changes: []*hmrdv1.Change{{Module: "virtual:x", Kind: hmrdv1.ChangeKind_CHANGE_KIND_UPDATE}}}); err != nil {
+		t.Fatal(err)
+	}
+	nextGo()
+	nextNode()
+	reg.Close()
+	for range 2 {
+		nextGo()
+		nextNode()
+	}
 	edit("dep.mjs", "export const n = 2\n", 1)                                   // update
 	edit("main.mjs", "import { n } from './dep.mjs'\nexport const x = n +\n", 1) // parse error
 	edit("main.mjs", "import { n } from './dep.mjs'\nexport const x = n\n", 2)   // update (fixed), error cleared

@@ -76,6 +76,9 @@ type Registration interface {
 	// NextGateBatches takes the batches sent to the gate since the last
 	// call, oldest first.
 	NextGateBatches() []GateBatch
+	// Ended is closed when the daemon ends the registration: its project
+	// was removed, or the daemon is stopping.
+	Ended() <-chan struct{}
 	Close()
 }
 

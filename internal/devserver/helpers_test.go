@@ -121,6 +121,9 @@ func (f *fakeService) Graph(context.Context, string) (*engine.Snapshot, error) {
 	return f.graph, nil
 }
 func (f *fakeService) Status(context.Context) control.Status { return control.Status{} }
+func (f *fakeService) Register(context.Context, string, control.RegisterOptions) (control.Registration, error) {
+	return nil, errFake
+}
 
 func (f *fakeService) Reload(_ context.Context, _, reason string) (uint64, error) {
 	f.mu.Lock()

@@ -2,6 +2,9 @@
 // serves the real gRPC API (HotService, ProjectService, AdminService) on a
 // unix socket or a TCP port, for tests of the Go client, the CLI, and
 // programs built on them — as net/http/httptest is for HTTP.
+// BundlerService.Register answers UNIMPLEMENTED: a registration changes
+// the graph, which the fake does not compute, so a bundler is tested
+// against a real daemon (daemon.New on a temporary socket).
 //
 // It is the daemon without its engine. The daemon's own broadcast hub
 // numbers the signals, keeps each project's history, resumes subscribers

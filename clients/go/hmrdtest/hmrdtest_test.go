@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/hmrd/hmrd/clients/go/hmrdclient"
 	"github.com/hmrd/hmrd/clients/go/hmrdtest"
 	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
 )
@@ -408,5 +409,25 @@ func TestRefusals(t *testing.T) {
 	}
 	if r, err := stream.Recv(); err != nil || r.GetEvent().GetCustom().GetFrom() != "grpc" || r.GetEvent().GetCustom().GetData() != "null" {
 		t.Errorf("custom event = %v, %v; want from grpc, data null", r, err)
+	}
+}
+
+// The fake computes no graph, so it offers no bundler registration: a
+// program that registers is told so, not left waiting.
+func TestRegisterIsUnimplemented(t *testing.T) {
+	d := hmrdtest.New("e1")
+	d.AddProject(&hmrdv1.Project{Name: "app", Root: "/app"})
+	srv, err := d.Serve("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	c, err := hmrdclient.Dial(testCtx(t), srv.Target())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Register(testCtx(t), &hmrdv1.RegisterOpen{}); status.Code(err) != codes.Unimplemented {
+		t.Fatalf("register: %v; want UNIMPLEMENTED", err)
 	}
 }

@@ -9,6 +9,7 @@ import { parseTarget, grpcTarget, loopbackHost } from './target.js';
 import { HmrdError, NoDaemonError, rpcError } from './errors.js';
 import { services, event, statusResponse } from './proto.js';
 import { Subscription } from './subscribe.js';
+import { open as openRegistration } from './register.js';
 
 /** The hmrd protocol version this client speaks. */
 export const PROTOCOL_VERSION = 1;
@@ -138,7 +139,7 @@ export class Client {
     this.minBackoff = o.backoff?.first ?? DEFAULT_MIN_BACKOFF;
     this.maxBackoff = Math.max(o.backoff?.limit ?? DEFAULT_MAX_BACKOFF, this.minBackoff);
     this.clientInfo = { name: '@hmrd/client', version: '', kind: 'node', ...o.clientInfo };
-    const { HotService, ProjectService, AdminService } = services();
+    const { HotService, ProjectService, AdminService, BundlerService } = services();
     const channelOptions = {
       // gRPC's own reconnect backoff (1 s to 120 s) would hide a restarted
       // daemon for minutes; keep it within the subscriptions' own.
@@ -159,6 +160,8 @@ export class Client {
     this.projects = new ProjectService(grpcTarget(ep), creds, { ...channelOptions, channelOverride });
     /** @type {any} */
     this.admin = new AdminService(grpcTarget(ep), creds, { ...channelOptions, channelOverride });
+    /** @type {any} */
+    this.bundler = new BundlerService(grpcTarget(ep), creds, { ...channelOptions, channelOverride });
     this.closed = false;
     /** Open subscriptions, ended by close(). @type {Set<import('./subscribe.js').Subscription>} */
     this.subscriptions = new Set();
@@ -205,6 +208,15 @@ export class Client {
    */
   subscribe(opts = {}) {
     return new Subscription(this, opts);
+  }
+
+  /**
+   * register opens a bundler's registration with a project: facts, changes
+   * and, with gate, a rebuild gate (docs/bundlers.md).
+   * @param {import('../index.js').RegisterOptions} [opts]
+   */
+  register(opts = {}) {
+    return openRegistration(this, opts);
   }
 
   /** @param {import('../index.js').InvalidateRequest} req @param {import('../index.js').CallOptions} [co] */

@@ -13,7 +13,7 @@ export const PROTO_FILE = fileURLToPath(new URL('../proto/hmrd/v1/hmrd.proto', i
 let cached;
 
 /**
- * services loads hmrd.proto once and returns the three service
+ * services loads hmrd.proto once and returns the four service
  * constructors. Messages come back with lowerCamelCase fields, 64-bit
  * integers as decimal strings, enums by name, every field present (zero
  * values included) and the oneof name of an Event in `kind`.
@@ -30,7 +30,7 @@ export function services() {
       oneofs: true,
     });
     const pkg = /** @type {any} */ (grpc.loadPackageDefinition(def)).hmrd.v1;
-    cached = { HotService: pkg.HotService, ProjectService: pkg.ProjectService, AdminService: pkg.AdminService };
+    cached = { HotService: pkg.HotService, ProjectService: pkg.ProjectService, AdminService: pkg.AdminService, BundlerService: pkg.BundlerService };
   }
   return cached;
 }
@@ -74,6 +74,8 @@ export function event(ev) {
     epoch: ev.epoch,
     version: ev.version,
     time: toDate(ev.time),
+    changes: ev.changes || [],
+    notes: ev.notes || [],
     kind,
   };
   if (kind) out[kind] = ev[kind];
@@ -93,5 +95,11 @@ export function statusResponse(resp) {
       medianLatency: toMillis(p.medianLatency),
     })),
     subscribers: (resp.subscribers || []).map((/** @type {any} */ s) => ({ ...s, connected: toDate(s.connected) })),
+    registrations: (resp.registrations || []).map((/** @type {any} */ r) => ({
+      ...r,
+      connected: toDate(r.connected),
+      gateTimeout: toMillis(r.gateTimeout),
+      oldestPending: toMillis(r.oldestPending),
+    })),
   };
 }

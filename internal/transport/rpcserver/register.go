@@ -86,6 +86,8 @@ func (b *bundlerServer) Register(stream hmrdv1.BundlerService_RegisterServer) er
 			// The bundler closed its side (or went away): the registration
 			// ends.
 			return nil
+		case <-reg.Ended():
+			return status.Error(codes.Unavailable, "registration ended: the project was removed or the daemon is stopping; register again")
 		case <-reg.GateBatches():
 			for _, gb := range reg.NextGateBatches() {
 				if err := stream.Send(&hmrdv1.RegisterResponse{Kind: &hmrdv1.RegisterResponse_GateBatch{GateBatch: gateBatchProto(gb)}}); err != nil {
