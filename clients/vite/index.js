@@ -207,10 +207,7 @@ class Bridge {
   sawChange(file, modules) {
     this.sightings.saw(file);
     const others = modules.filter((m) => reported(m) && m.file !== file).map(moduleID);
-    if (others.length === 0 || !this.registration.open) return;
-    this.registration.send({
-      changes: { changes: others.map((module) => ({ file: '', module, kind: 'CHANGE_KIND_UPDATE' })), facts: null },
-    });
+    this.registration.changed(others);
   }
 
   /**
@@ -221,7 +218,7 @@ class Bridge {
    * hmrd's version, as Vite's own propagation does, so the page's
    * re-import is transformed afresh and imports its changed dependencies
    * at the same `?t=`.
-   * @param {import('./lib/registration.js').GateBatch} b
+   * @param {import('@hmrd/client').GateBatch} b
    */
   async gate(b) {
     const graph = this.env.moduleGraph;

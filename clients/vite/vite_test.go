@@ -26,7 +26,7 @@ func needNode(t *testing.T) string {
 	switch {
 	case err != nil:
 		why = "node not found"
-	case !exists("node_modules/@grpc/grpc-js/package.json"):
+	case !exists("node_modules/@hmrd/client/package.json"):
 		why = "clients/vite/node_modules is missing (npm ci in clients/vite)"
 	case !exists("../node/node_modules/@grpc/grpc-js/package.json"):
 		why = "clients/node/node_modules is missing (npm ci in clients/node)"

@@ -121,8 +121,9 @@ func TestVitePluginTemplates(t *testing.T) {
 // HMRD_BROWSER_TESTS=required.
 func needPluginPackages(t *testing.T) {
 	t.Helper()
-	for _, dir := range []string{"../../clients/node", "../../clients/vite"} {
-		if _, err := os.Stat(filepath.Join(dir, "node_modules/@grpc/grpc-js/package.json")); err != nil {
+	for _, dep := range []string{"../../clients/node/node_modules/@grpc/grpc-js", "../../clients/vite/node_modules/@hmrd/client"} {
+		if _, err := os.Stat(filepath.Join(dep, "package.json")); err != nil {
+			dir := filepath.Dir(filepath.Dir(filepath.Dir(dep)))
 			msg := fmt.Sprintf("%s has no node_modules (npm ci there)", dir)
 			if os.Getenv("HMRD_BROWSER_TESTS") == "required" {
 				t.Fatalf("HMRD_BROWSER_TESTS=required, but %s", msg)
