@@ -140,16 +140,13 @@ class Bridge {
       gateTimeout: options.gateTimeout,
       clientInfo,
       onGateBatch: (b) => this.gate(b),
+      onNotFound: () => this.readd(),
       onError: (err) => this.logger.warn(`[hmrd] registration: ${err.message}`),
     });
     this.watchTransforms();
-    this.subscription = client.subscribe({
-      project,
-      client: clientInfo,
-      onState: (state, err) => {
-        if (state === 'reconnecting' && err) this.logger.warn(`[hmrd] ${err.message}: reconnecting`);
-      },
-    });
+    /** @type {Promise<boolean> | null} */
+    this.readding = null;
+    this.subscription = this.subscribe();
     this.relay();
     this.logger.info(`[hmrd] propagation by hmrd (project ${project}, daemon at ${client.address})`);
   }
@@ -245,22 +242,76 @@ class Bridge {
     }
   }
 
-  /** relay sends each hmrd signal to Vite's client as Vite's payloads. */
+  /**
+   * relay sends each hmrd signal to Vite's client as Vite's payloads. The
+   * subscription resumes by itself across disconnects; a daemon that no
+   * longer has the project (restarted without it) gets it back.
+   */
   async relay() {
-    try {
-      for await (const ev of this.subscription) {
-        if (ev.kind === 'hello') {
-          this.subscriberId = ev.hello.subscriberId;
-          continue;
+    while (!this.closed) {
+      try {
+        for await (const ev of this.subscription) this.forward(ev);
+        return; // closed
+      } catch (err) {
+        if (this.closed) return;
+        if (/** @type {any} */ (err).code !== 'NOT_FOUND') {
+          this.logger.error(`[hmrd] subscription ended: ${/** @type {Error} */ (err).message}`);
+          return;
         }
-        if (ev.kind === 'update') this.invalidate(ev.update.versions);
-        const payloads = toVitePayloads(ev, { root: this.root, subscriberId: this.subscriberId, viteURL: this.viteURL });
-        this.log(ev);
-        for (const p of payloads) this.env.hot.send(p);
+        if (!(await this.readd())) return;
+        this.subscription = this.subscribe();
+        // Edits made while the daemon was without the project were not
+        // signalled: as after a daemon restart, the pages start afresh.
+        this.forward(projectReaddedReload());
       }
-    } catch (err) {
-      if (!this.closed) this.logger.error(`[hmrd] subscription ended: ${/** @type {Error} */ (err).message}`);
     }
+  }
+
+  /** @param {import('@hmrd/client').Event} ev */
+  forward(ev) {
+    if (ev.kind === 'hello') {
+      this.subscriberId = ev.hello.subscriberId;
+      return;
+    }
+    if (ev.kind === 'update') this.invalidate(ev.update.versions);
+    const payloads = toVitePayloads(ev, { root: this.root, subscriberId: this.subscriberId, viteURL: this.viteURL });
+    this.log(ev);
+    for (const p of payloads) this.env.hot.send(p);
+  }
+
+  subscribe() {
+    return this.client.subscribe({
+      project: this.project,
+      client: clientInfo,
+      onState: (state, err) => {
+        if (state === 'reconnecting' && err) this.logger.warn(`[hmrd] ${err.message}: reconnecting`);
+      },
+    });
+  }
+
+  /**
+   * readd adds Vite's root to the daemon again, once for the subscription
+   * and the registration that both find it gone; it says whether it did.
+   * @returns {Promise<boolean>}
+   */
+  readd() {
+    if (!this.readding) {
+      this.readding = ensureProject(this.client, this.root)
+        .then((name) => {
+          this.logger.warn(`[hmrd] the daemon had no project for ${this.root}: added it again as ${name}`);
+          this.project = name;
+          this.registration.o.project = name;
+          return true;
+        })
+        .catch((err) => {
+          this.logger.error(`[hmrd] adding ${this.root} to the daemon again: ${err.message}`);
+          return false;
+        })
+        .finally(() => {
+          this.readding = null;
+        });
+    }
+    return this.readding;
   }
 
   /**
@@ -285,6 +336,31 @@ class Bridge {
     this.registration.close();
     this.client.close();
   }
+}
+
+/**
+ * projectReaddedReload is the full reload the pages get when the plugin
+ * had to add its project to the daemon again.
+ * @returns {import('@hmrd/client').Event}
+ */
+function projectReaddedReload() {
+  return {
+    project: '',
+    seq: '0',
+    epoch: '',
+    version: '0',
+    time: new Date(),
+    changes: [],
+    notes: [],
+    kind: 'fullReload',
+    fullReload: {
+      reason: 'the hmrd daemon restarted without this project, and the Vite plugin added it again: edits made meanwhile were not signalled',
+      chain: [],
+      triggeredBy: '',
+      path: '*',
+      cause: 'FULL_RELOAD_CAUSE_RESYNC',
+    },
+  };
 }
 
 /**

@@ -47,7 +47,7 @@ func exists(p string) bool {
 
 // TestNodeUnits runs node --test test/*.test.js with HMRD_SOCKET naming a
 // daemon started here (on an empty directory: the plugin adds Vite's root
-// as a project of its own).
+// as a project of its own) and HMRD_BIN the binary.
 func TestNodeUnits(t *testing.T) {
 	node := needNode(t)
 	tmp, err := os.MkdirTemp("", "hv")
@@ -56,7 +56,8 @@ func TestNodeUnits(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(tmp) })
 	socket := filepath.Join(tmp, "s")
-	startDaemon(t, filepath.Join(tmp, "hmrd"), socket, tmp)
+	bin := filepath.Join(tmp, "hmrd")
+	startDaemon(t, bin, socket, tmp)
 	// The files, not the directory: Node ≥ 21 reads --test arguments as
 	// globs, and a bare directory matches nothing.
 	files, err := filepath.Glob("test/*.test.js")
@@ -64,11 +65,26 @@ func TestNodeUnits(t *testing.T) {
 		t.Fatalf("no test/*.test.js: %v", err)
 	}
 	cmd := exec.Command(node, append([]string{"--test"}, files...)...)
-	cmd.Env = append(os.Environ(), "HMRD_SOCKET="+socket)
+	// HMRD_BIN: a suite starts daemons of its own, to restart them.
+	cmd.Env = append(os.Environ(), "HMRD_SOCKET="+socket, "HMRD_BIN="+bin)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node --test %s: %v\n%s", strings.Join(files, " "), err, out)
 	}
+	t.Logf("%s", lastLines(out, 9))
+}
+
+// lastLines is the last n lines of b: node --test's summary.
+func lastLines(b []byte, n int) []byte {
+	for i := len(b) - 2; i >= 0; i-- {
+		if b[i] == '\n' {
+			n--
+			if n == 0 {
+				return b[i+1:]
+			}
+		}
+	}
+	return b
 }
 
 // TestTypeCheck runs tsc --noEmit over the package (its JavaScript is

@@ -17,6 +17,7 @@
  *   clientInfo: {name: string, version: string, kind: string},
  *   onGateBatch: (b: GateBatch) => Promise<void>,
  *   onError?: (err: Error) => void,
+ *   onNotFound?: () => Promise<boolean>,
  *   backoff?: {first: number, limit: number},
  * }} RegistrationOptions
  */
@@ -119,6 +120,14 @@ export class Registration {
       // again. This is a bug of the plugin's; say so and stop.
       this.unsupported = true;
       this.o.onError?.(new Error(`the daemon refused the plugin's report, so it propagates over its own scan of the sources: ${err?.message}`));
+      return;
+    }
+    if (code === 'NOT_FOUND' && this.o.onNotFound) {
+      // A daemon restarted without the project: have it added again, then
+      // register afresh.
+      this.o.onNotFound().then((ok) => {
+        if (ok) this.connect();
+      });
       return;
     }
     if (err && code !== 'UNAVAILABLE' && code !== 'NO_DAEMON') this.o.onError?.(err);
