@@ -25,7 +25,6 @@ import (
 	"github.com/hmrd/hmrd/internal/control"
 	"github.com/hmrd/hmrd/internal/engine"
 	"github.com/hmrd/hmrd/internal/fswatch"
-	"github.com/hmrd/hmrd/internal/transport/httpguard"
 	"github.com/hmrd/hmrd/internal/transport/rpcauth"
 	"github.com/hmrd/hmrd/internal/transport/rpcserver"
 )
@@ -63,6 +62,9 @@ type Config struct {
 	// project; every project streams signals over gRPC. An address other
 	// machines can reach needs AllowHosts: New refuses it otherwise.
 	HTTPAddr string
+	// StrictPort makes a busy HTTPAddr port an error; by default the first
+	// project's dev server moves on to the next free port, as Vite does.
+	StrictPort bool
 	// AllowHosts are extra Host names the dev server answers (loopback
 	// names always are): for a LAN address or a tunnel's name.
 	AllowHosts []string
@@ -135,9 +137,7 @@ type Daemon struct {
 	started time.Time
 
 	ready     chan struct{}
-	listeners []string
-	httpURL   string
-	guard     *httpguard.Guard
+	listeners []string      // under mu once Run has started
 	remote    *RemoteAccess // the TCP listener requires TLS and the token
 	// bursts returns the garbage of a burst of large custom events to the
 	// OS once it is over (spike.go).
@@ -146,8 +146,14 @@ type Daemon struct {
 	mu       sync.Mutex
 	projects map[string]*project
 	order    []string
-	runCtx   context.Context
-	wg       sync.WaitGroup
+	// sites are the projects' dev servers by project name (under mu);
+	// siteMu orders their starts and stops, and sitesClosed, under it,
+	// is set once the daemon stops them all.
+	sites       map[string]*site
+	siteMu      sync.Mutex
+	sitesClosed bool
+	runCtx      context.Context
+	wg          sync.WaitGroup
 }
 
 // New validates cfg and prepares a daemon; nothing listens until Run.
@@ -189,6 +195,7 @@ func New(cfg Config) (*Daemon, error) {
 		started:  time.Now(),
 		ready:    make(chan struct{}),
 		projects: map[string]*project{},
+		sites:    map[string]*site{},
 	}
 	d.hub = broadcast.New(d.epoch, broadcast.Options{
 		History: cfg.History, HistoryBytes: cfg.HistoryBytes,
@@ -209,7 +216,11 @@ func (d *Daemon) Ready() <-chan struct{} { return d.ready }
 // "tcp+tls:0.0.0.0:7070" for a listener requiring TLS and the token,
 // "http:127.0.0.1:5173").
 // Valid after Ready.
-func (d *Daemon) Listeners() []string { return slices.Clone(d.listeners) }
+func (d *Daemon) Listeners() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.listeners)
+}
 
 // Service is the daemon's control surface, for in-process adapters.
 func (d *Daemon) Service() control.Service { return (*service)(d) }
@@ -269,20 +280,18 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 
 	for _, root := range d.cfg.Roots {
-		if _, err := d.addProject(root, "", d.cfg.Entries); err != nil {
+		if _, err := d.addProject(root, "", d.cfg.Entries, d.httpEnabled()); err != nil {
 			d.hub.Close()
 			return err
 		}
 	}
 
-	var stopHTTP func(context.Context)
 	if d.httpEnabled() {
-		stop, err := d.startHTTP()
-		if err != nil {
+		if err := d.startSites(); err != nil {
+			d.stopSites(context.Background())
 			d.hub.Close()
 			return err
 		}
-		stopHTTP = stop
 	}
 
 	// The default request limit, 4 MiB, carries the largest custom event
@@ -306,7 +315,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		// The token itself is never logged: only where it is.
 		d.log.Info("gRPC requires TLS and a token", "addr", ra.Addr, "fingerprint", ra.Fingerprint, "cert", ra.CertFile, "token_file", ra.TokenFile)
 	}
-	d.log.Info("hmrd ready", "version", d.cfg.Version, "epoch", d.epoch, "listeners", d.listeners)
+	d.log.Info("hmrd ready", "version", d.cfg.Version, "epoch", d.epoch, "listeners", d.Listeners())
 	close(d.ready)
 
 	var err error
@@ -319,14 +328,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	// on subscribers that would otherwise never finish.
 	d.hub.Close()
 	cancel()
-	if stopHTTP != nil {
-		// Browsers keep pre-opened connections that never send a request;
-		// http.Server.Shutdown waits 5 s for those. Page loads in flight
-		// get a second, then everything is closed.
-		sctx, scancel := context.WithTimeout(context.Background(), min(time.Second, d.cfg.ShutdownGrace))
-		stopHTTP(sctx)
-		scancel()
-	}
+	// Browsers keep pre-opened connections that never send a request;
+	// http.Server.Shutdown waits 5 s for those. Page loads in flight get a
+	// second, then everything is closed.
+	sctx, scancel := context.WithTimeout(context.Background(), min(time.Second, d.cfg.ShutdownGrace))
+	d.stopSites(sctx)
+	scancel()
 	var stopping sync.WaitGroup
 	for _, srv := range servers {
 		stopping.Go(func() {
@@ -346,7 +353,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 }
 
 // addProject opens, graphs and starts watching a tree.
-func (d *Daemon) addProject(root, name string, entries []string) (*project, error) {
+func (d *Daemon) addProject(root, name string, entries []string, served bool) (*project, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("add project %s: %w", root, err)
@@ -378,6 +385,11 @@ func (d *Daemon) addProject(root, name string, entries []string) (*project, erro
 		ExtraConditions:       d.cfg.Conditions,
 		MaxFileSize:           d.cfg.MaxFileSize,
 		SignalIdenticalWrites: d.cfg.SignalIdenticalWrites,
+		// Served as native ESM by its own dev server: .vue and the like
+		// cannot run, .env files feed import.meta.env. A project without
+		// one (a bundler's, added with its dev server off) is compiled by
+		// that bundler, which can.
+		NativeESM: served,
 	}
 	p, err := openProject(name, abs, opts, d.cfg.Watch, d.hub, d.log)
 	if err != nil {
@@ -472,6 +484,9 @@ func (d *Daemon) removeProject(name string) error {
 	delete(d.projects, p.name)
 	d.order = slices.DeleteFunc(d.order, func(n string) bool { return n == p.name })
 	d.mu.Unlock()
+	sctx, scancel := context.WithTimeout(context.Background(), min(time.Second, d.cfg.ShutdownGrace))
+	d.stopSite(sctx, p.name)
+	scancel()
 	// The goroutine closes the watcher on its way out.
 	p.stop()
 	<-p.done

@@ -128,7 +128,7 @@ func (s *service) SendCustom(ctx context.Context, name, event, data, from string
 	return ev.Seq, nil
 }
 
-func (s *service) AddProject(ctx context.Context, root, name string, entries []string) (control.ProjectInfo, error) {
+func (s *service) AddProject(ctx context.Context, root, name string, entries []string, dev control.DevServer) (control.ProjectInfo, error) {
 	if root == "" {
 		return control.ProjectInfo{}, control.InvalidArgument("add project: no root given")
 	}
@@ -146,12 +146,20 @@ func (s *service) AddProject(ctx context.Context, root, name string, entries []s
 	case !fi.IsDir():
 		return control.ProjectInfo{}, control.InvalidArgument("add project %s: not a directory", abs)
 	}
-	p, err := s.d().addProject(abs, name, entries)
+	p, err := s.d().addProject(abs, name, entries, s.d().serves(dev))
 	if err != nil {
 		if errors.As(err, new(*engine.EntryError)) {
 			return control.ProjectInfo{}, control.InvalidArgument("%v", err)
 		}
 		return control.ProjectInfo{}, err
+	}
+	// The daemon serves the project, since it owns the engine the dev
+	// server asks; a dev server that cannot start undoes the add.
+	if _, err := s.d().startSite(p, dev); err != nil {
+		if rerr := s.d().removeProject(p.name); rerr != nil {
+			s.log.Error("add project: undo after the dev server failed", "project", p.name, "err", rerr)
+		}
+		return control.ProjectInfo{}, control.InvalidArgument("add project %s: %v", abs, err)
 	}
 	return s.info(p), nil
 }
@@ -171,7 +179,11 @@ func (s *service) ListProjects(ctx context.Context) []control.ProjectInfo {
 
 func (s *service) info(p *project) control.ProjectInfo {
 	st, _, _, _ := p.snapshotStats()
-	return control.ProjectInfo{Name: p.name, Root: p.root, Stats: st, HeadSeq: s.hub.Head(p.name)}
+	info := control.ProjectInfo{Name: p.name, Root: p.root, Stats: st, HeadSeq: s.hub.Head(p.name)}
+	if site := s.d().siteOf(p.name); site != nil {
+		info.HTTPURL = site.url
+	}
+	return info
 }
 
 func (s *service) Explain(ctx context.Context, name, module string) (engine.Explanation, error) {
@@ -190,6 +202,25 @@ func (s *service) Explain(ctx context.Context, name, module string) (engine.Expl
 	var ex engine.Explanation
 	err = p.do(ctx, func() { ex = p.eng.Explain(module) })
 	return ex, err
+}
+
+func (s *service) Compile(ctx context.Context, name, file string, src []byte) ([]byte, *engine.ModuleError, error) {
+	p, err := s.d().lookup(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	var t engine.CompileTarget
+	var terr error
+	if err := p.do(ctx, func() { t, terr = p.eng.CompileTargetOf(file) }); err != nil {
+		return nil, nil, err
+	}
+	if terr != nil {
+		return nil, nil, control.InvalidArgument("%s", terr.Error())
+	}
+	// Off the project's goroutine: a big file's compile must not hold
+	// the project's edits.
+	code, merr := engine.Compile(t, src)
+	return code, merr, nil
 }
 
 func (s *service) Graph(ctx context.Context, name string) (*engine.Snapshot, error) {

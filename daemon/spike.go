@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -51,6 +52,11 @@ func (b *bursts) release() {
 	b.bytes = 0
 	done := b.released
 	b.mu.Unlock()
+	// sync.Pool caches (gRPC's pooled message buffers among them, sized
+	// for the burst's largest events) outlive one collection in the pools'
+	// victim caches: the first collection moves them there, the one
+	// FreeOSMemory runs frees them and returns their pages.
+	runtime.GC()
 	debug.FreeOSMemory()
 	if done != nil {
 		done()

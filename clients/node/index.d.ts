@@ -146,6 +146,8 @@ export interface Project {
   entries: number;
   errors: number;
   headSeq: Int64;
+  /** The project's dev server URL; empty when the daemon does not serve it over HTTP. */
+  httpUrl: string;
 }
 
 export interface Edge {
@@ -267,8 +269,14 @@ export interface ConnectOptions {
   backoff?: { first?: number; limit?: number };
   /** How subscriptions describe themselves in `hmrd status` (default {name: '@hmrd/client', kind: 'node'}). */
   clientInfo?: ClientInfo;
-  /** TLS for a TCP target (a daemon on an address other machines can reach): its certificate, a PEM file or text. Default $HMRD_TLS_CA. */
-  tls?: { ca: string | Buffer; serverName?: string };
+  /**
+   * TLS for a TCP target (a daemon on an address other machines can reach):
+   * its certificate (`ca`: a PEM file or text; default $HMRD_TLS_CA), which
+   * names the host, or the SHA-256 fingerprint of the certificate the daemon
+   * printed (`fingerprint`, `sha256:…`; default $HMRD_TLS_FINGERPRINT), which
+   * trusts that certificate alone and checks no name.
+   */
+  tls?: { ca?: string | Buffer; fingerprint?: string; serverName?: string };
   /** The daemon's token, sent over TLS only (default $HMRD_TOKEN). */
   token?: string;
   tokenFile?: string;
@@ -324,9 +332,30 @@ export interface AddProjectRequest {
   root: string;
   name?: string;
   entries?: string[];
+  /** Where the daemon serves the project over HTTP; unset: its default. */
+  devServer?: DevServerOptions;
+}
+export interface DevServerOptions {
+  /** "host:port", "off", or "" for the daemon's default (the next port when it serves HTTP). */
+  addr?: string;
+  /** Fail on a busy port instead of moving to the next free one. */
+  strictPort?: boolean;
 }
 export interface ProjectRequest {
   project?: string;
+}
+export interface CompileRequest {
+  project?: string;
+  /** The source's absolute path, inside the project's root. */
+  file: string;
+  /** The source as read from file. */
+  source: Buffer | Uint8Array | string;
+}
+export interface CompileResponse {
+  /** The JavaScript module (empty when error is set). */
+  code: Buffer;
+  /** The source's first syntax error (code PARSE_ERROR). */
+  error: ErrorSignal | null;
 }
 export interface ExplainRequest {
   project?: string;
@@ -464,6 +493,8 @@ export declare class Client {
   removeProject(req: ProjectRequest, co?: CallOptions): Promise<void>;
   listProjects(co?: CallOptions): Promise<Project[]>;
   explain(req: ExplainRequest, co?: CallOptions): Promise<Explanation>;
+  /** Compile a TypeScript or JSX source of the project as the daemon scans it (tsconfig options, inline source map). */
+  compile(req: CompileRequest, co?: CallOptions): Promise<CompileResponse>;
   /** The module graph, read through StreamGraph (GetGraph from a daemon without it). */
   getGraph(req?: ProjectRequest, co?: CallOptions): Promise<Graph>;
   status(co?: CallOptions): Promise<Status>;

@@ -142,9 +142,9 @@ func viteTemplate(t *testing.T, tpl string) string {
 		}
 	}
 	run(parent, "npx", "--yes", createVite, tpl, "--template", tpl, "--no-interactive")
-	// The dependencies a page loads; the dev tools (vite, typescript,
-	// linters) are not needed to serve it.
-	run(dir, "npm", "install", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error")
+	// Everything, as `npm install` does: the Fast Refresh runtimes come
+	// with the framework's Vite plugin, a dev dependency.
+	run(dir, "npm", "install", "--no-audit", "--no-fund", "--loglevel=error")
 	if templates.dirs == nil {
 		templates.dirs = map[string]string{}
 	}

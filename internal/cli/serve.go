@@ -12,9 +12,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/hmrd/hmrd/clients/go/hmrdclient"
 	"github.com/hmrd/hmrd/daemon"
 	"github.com/hmrd/hmrd/internal/fswatch"
+	hmrdv1 "github.com/hmrd/hmrd/proto/hmrd/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // serve is the one command that does not go through the Go client: it is
@@ -29,7 +34,8 @@ var serveCmd = &command{
 		tlsCert := fs.String("tls-cert", "", "PEM certificate `file` for --grpc (default: a self-signed one generated in the state directory)")
 		tlsKey := fs.String("tls-key", "", "PEM key `file` of --tls-cert")
 		stateDir := fs.String("state-dir", "", "`directory` for the gRPC token and generated TLS key pair (default $XDG_STATE_HOME/hmrd, else ~/.local/state/hmrd)")
-		httpAddr := fs.String("http", "127.0.0.1:5173", "dev server `address`, or \"off\"")
+		httpAddr := fs.String("http", "127.0.0.1:5173", "dev server `address` of the first DIR (the next DIRs take the next ports), or \"off\"")
+		strictPort := fs.Bool("strict-port", false, "fail if the --http port is in use instead of moving to the next free one")
 		logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
 		maxWatches := fs.Int("max-watches", 0, "watch at most `n` directories per project and poll the rest (0: as many as fs.inotify.max_user_watches allows)")
 		pollInterval := fs.Duration("poll-interval", 0, "how often directories beyond the watch limit are polled (default 2s)")
@@ -83,6 +89,17 @@ var serveCmd = &command{
 				}
 				roots = append(roots, abs)
 			}
+			if e.grpcAddr == "" && daemonListening(e.socket) {
+				// The daemon owns the engine a dev server asks, so the
+				// running one serves these projects too.
+				explicit := false
+				fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "http" })
+				dev := &hmrdv1.DevServerOptions{StrictPort: *strictPort}
+				if explicit || *httpAddr == "off" {
+					dev.Addr = *httpAddr
+				}
+				return e.serveInRunning(ctx, roots, dev)
+			}
 			d, err := daemon.New(daemon.Config{
 				Roots:          roots,
 				Entries:        entries,
@@ -94,6 +111,7 @@ var serveCmd = &command{
 				TLSKey:         *tlsKey,
 				StateDir:       *stateDir,
 				HTTPAddr:       *httpAddr,
+				StrictPort:     *strictPort,
 				AllowHosts:     allowHosts,
 				AllowOrigins:   allowOrigins,
 				History:        *history,
@@ -113,8 +131,11 @@ var serveCmd = &command{
 			go func() {
 				select {
 				case <-d.Ready():
-					if u := d.HTTPURL(); u != "" {
-						fmt.Fprintf(e.stderr, "hmrd: serving %s at %s\n", roots[0], u)
+					for _, ds := range d.DevServers() {
+						for _, port := range ds.BusyPorts {
+							fmt.Fprintf(e.stderr, "hmrd: port %d is in use, trying another one...\n", port)
+						}
+						fmt.Fprintf(e.stderr, "hmrd: serving %s at %s\n", ds.Root, ds.URL)
 					}
 					if ra, ok := d.RemoteAccess(); ok {
 						printRemoteAccess(e.stderr, ra)
@@ -173,4 +194,78 @@ func (b *byteSize) Set(s string) error {
 	}
 	*b = byteSize(n * unit)
 	return nil
+}
+
+// daemonListening reports whether a daemon accepts connections on the
+// unix socket (the default one for "").
+func daemonListening(socket string) bool {
+	if socket == "" {
+		socket = daemon.DefaultSocket()
+	}
+	c, err := net.DialTimeout("unix", socket, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// serveInRunning adds each root to the running daemon, which serves it on
+// its own port, prints the URLs, and stays in the foreground: on SIGINT the
+// projects it added are removed again, as stopping `hmrd serve` stops
+// serving. A root the daemon already watches is only shown.
+func (e *env) serveInRunning(ctx context.Context, roots []string, dev *hmrdv1.DevServerOptions) error {
+	c, err := e.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	var added []string
+	defer func() {
+		// ctx is cancelled by now: removing gets its own few seconds.
+		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for _, name := range added {
+			if err := c.RemoveProject(rctx, name); err != nil {
+				fmt.Fprintf(e.stderr, "hmrd: remove project %s: %v\n", name, err)
+			}
+		}
+	}()
+	for _, root := range roots {
+		p, err := c.AddProject(ctx, &hmrdv1.AddProjectRequest{Root: root, DevServer: dev})
+		if status.Code(err) == codes.InvalidArgument && strings.Contains(err.Error(), "already watched") {
+			if p, err = findProject(ctx, c, root); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		} else {
+			added = append(added, p.GetName())
+		}
+		if _, want, err := net.SplitHostPort(dev.GetAddr()); err == nil && p.GetHttpUrl() != "" && !strings.Contains(p.GetHttpUrl(), ":"+want+"/") && want != "0" {
+			fmt.Fprintf(e.stderr, "hmrd: port %s is in use, trying another one...\n", want)
+		}
+		if u := p.GetHttpUrl(); u != "" {
+			fmt.Fprintf(e.stderr, "hmrd: serving %s at %s (daemon at %s, project %s)\n", p.GetRoot(), u, e.addr(), p.GetName())
+		} else {
+			fmt.Fprintf(e.stderr, "hmrd: watching %s in the daemon at %s (project %s; no dev server)\n", p.GetRoot(), e.addr(), p.GetName())
+		}
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// findProject returns the project of the daemon whose root is root.
+func findProject(ctx context.Context, c *hmrdclient.Client, root string) (*hmrdv1.Project, error) {
+	ps, err := c.ListProjects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	real, _ := filepath.EvalSymlinks(root)
+	for _, p := range ps {
+		if p.GetRoot() == root || p.GetRoot() == real {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("serve %s: the daemon watches it, but it is not among its projects", root)
 }

@@ -68,11 +68,11 @@ func writeStatus(w io.Writer, st *hmrdv1.StatusResponse, now time.Time) error {
 		fmt.Fprintln(w, "no projects (add one with `hmrd add DIR`)")
 	} else {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "PROJECT\tROOT\tMODULES\tENTRIES\tWATCHES\tERRORS\tHEAD\tLAST SIGNAL\tLATENCY")
+		fmt.Fprintln(tw, "PROJECT\tROOT\tURL\tMODULES\tENTRIES\tWATCHES\tERRORS\tHEAD\tLAST SIGNAL\tLATENCY")
 		for _, ps := range st.GetProjects() {
 			p := ps.GetProject()
-			fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d\t%d\t%d\t%d\t%s\t%s\n",
-				p.GetName(), p.GetRoot(), p.GetLiveModules(), p.GetModules(), p.GetEntries(),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%d\t%d\t%d\t%d\t%s\t%s\n",
+				p.GetName(), p.GetRoot(), orDash(p.GetHttpUrl()), p.GetLiveModules(), p.GetModules(), p.GetEntries(),
 				ps.GetWatches(), p.GetErrors(), p.GetHeadSeq(),
 				lastSignal(ps.GetLastSignal(), now), latency(ps))
 		}

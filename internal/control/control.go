@@ -31,7 +31,9 @@ type Service interface {
 	ReportLoaded(ctx context.Context, project string, modules []string) ([]string, error)
 	// SendCustom publishes an application event (import.meta.hot.send).
 	SendCustom(ctx context.Context, project, event, data, from string) (uint64, error)
-	AddProject(ctx context.Context, root, name string, entries []string) (ProjectInfo, error)
+	// AddProject starts watching root; dev says whether and where its dev
+	// server listens.
+	AddProject(ctx context.Context, root, name string, entries []string, dev DevServer) (ProjectInfo, error)
 	RemoveProject(ctx context.Context, project string) error
 	ListProjects(ctx context.Context) []ProjectInfo
 	Explain(ctx context.Context, project, module string) (engine.Explanation, error)
@@ -47,6 +49,11 @@ type Service interface {
 	// server's dependency bundle being rebuilt; reason says what changed.
 	// It returns the signal's seq.
 	Reload(ctx context.Context, project, reason string) (uint64, error)
+	// Compile compiles one TypeScript or JSX source of the project, as the
+	// runtime read it from file, for a runtime that loads project files
+	// itself and cannot compile them (engine.Project.CompileTargetOf). A
+	// syntax error is merr, not err.
+	Compile(ctx context.Context, project, file string, src []byte) (code []byte, merr *engine.ModuleError, err error)
 	// Register opens a bundler's registration with a project: the facts
 	// and changes it reports, and its rebuild gate, last until Close.
 	Register(ctx context.Context, project string, o RegisterOptions) (Registration, error)
@@ -135,6 +142,17 @@ type ProjectInfo struct {
 	Name, Root string
 	engine.Stats
 	HeadSeq uint64
+	// HTTPURL is the project's dev server ("" when it has none).
+	HTTPURL string
+}
+
+// DevServer says where an added project's dev server listens.
+type DevServer struct {
+	// Addr is "host:port", "off", or "" for the daemon's default (the port
+	// after the highest one in use, when the daemon serves HTTP at all).
+	Addr string
+	// StrictPort fails on a busy port instead of moving to the next.
+	StrictPort bool
 }
 
 // ProjectStatus is a project as `hmrd status` shows it.

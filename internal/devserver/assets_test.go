@@ -100,7 +100,8 @@ func TestJSONAndAssetModules(t *testing.T) {
 		target, ctype, body string
 		status              int
 	}{
-		{"/src/data.json?import", jsType, "export default { \"a\": [1, 2], \"b\": \"</script>\" };\n", 200},
+		{"/src/data.json?import", jsType, "const __hmrd_json = { \"a\": [1, 2], \"b\": \"</script>\" };\nexport default __hmrd_json;\n" +
+			"const __hmrd_j0 = __hmrd_json[\"a\"]; export { __hmrd_j0 as a };\nconst __hmrd_j1 = __hmrd_json[\"b\"]; export { __hmrd_j1 as b };\n", 200},
 		{"/src/data.json", "application/json", "\ufeff{ \"a\": [1, 2], \"b\": \"</script>\" }\n", 200},
 		{"/src/logo.svg?import", jsType, "export default \"/src/logo.svg\";\n", 200},
 		{"/src/logo.svg?import&t=5", jsType, "export default \"/src/logo.svg\";\n", 200},
@@ -108,7 +109,7 @@ func TestJSONAndAssetModules(t *testing.T) {
 		{"/src/font.woff2", "font/woff2", "wOF2", 200},
 		{"/src/x.ts.txt", "text/plain; charset=utf-8", "not a module", 200},
 		{"/src/page.html?import", jsType, "export default \"/src/page.html\";\n", 200},
-		{"/src/data.json?raw", "application/json", "\ufeff{ \"a\": [1, 2], \"b\": \"</script>\" }\n", 200},
+		{"/src/data.json?t=1", "application/json", "\ufeff{ \"a\": [1, 2], \"b\": \"</script>\" }\n", 200},
 	} {
 		r := f.get(t, tc.target)
 		if r.status != tc.status || r.header.Get("Content-Type") != tc.ctype || r.body != tc.body {

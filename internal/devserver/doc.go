@@ -20,11 +20,19 @@
 //     the file, tsconfig.go), import specifiers rewritten to module URLs as the graph
 //     resolves them, "?import" for non-JS targets and "?t=<version>" for
 //     changed ones; import.meta.hot set up from the runtime when the
-//     module uses it; the source map inline, exact after the rewrites.
+//     module uses it; import.meta.env written in when the module reads it
+//     (Vite's keys and the VITE_ and HMRD_ variables of the root's .env
+//     files, env.go); the source map inline, exact after the rewrites.
 //   - "?import" on a stylesheet, JSON file or asset: a JS module (a style
-//     module that installs the sheet, the JSON as default export, the URL
-//     as default export, with "?t=<version>" once the asset changed).
-//     Without it: the file itself.
+//     module that installs the sheet, the JSON as default export and its
+//     top-level keys as named exports, the URL as default export, with
+//     "?t=<version>" once the asset changed). Without it: the file itself.
+//     A file type a browser cannot run and hmrd does not compile (.vue,
+//     .svelte, …): a module that throws, naming the integration that does.
+//   - Vite's query suffixes on any file (query.go): "?raw" its text,
+//     "?url" its URL, "?inline" a stylesheet's text or an asset's data:
+//     URL, "?worker" and "?sharedworker" a constructor of a module worker
+//     running it, "?worker&url" the worker's URL.
 //   - /@hmrd/client.js: the runtime's entry module with its configuration
 //     (the token); /@hmrd/<name>.js: the runtime's other modules, as they
 //     are.

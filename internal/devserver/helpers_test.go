@@ -104,7 +104,7 @@ func (f *fakeService) ReportLoaded(context.Context, string, []string) ([]string,
 func (f *fakeService) SendCustom(context.Context, string, string, string, string) (uint64, error) {
 	return 0, errFake
 }
-func (f *fakeService) AddProject(context.Context, string, string, []string) (control.ProjectInfo, error) {
+func (f *fakeService) AddProject(context.Context, string, string, []string, control.DevServer) (control.ProjectInfo, error) {
 	return control.ProjectInfo{}, errFake
 }
 func (f *fakeService) RemoveProject(context.Context, string) error        { return errFake }
@@ -121,6 +121,9 @@ func (f *fakeService) Graph(context.Context, string) (*engine.Snapshot, error) {
 	return f.graph, nil
 }
 func (f *fakeService) Status(context.Context) control.Status { return control.Status{} }
+func (f *fakeService) Compile(context.Context, string, string, []byte) ([]byte, *engine.ModuleError, error) {
+	return nil, nil, errFake
+}
 func (f *fakeService) Register(context.Context, string, control.RegisterOptions) (control.Registration, error) {
 	return nil, errFake
 }

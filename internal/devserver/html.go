@@ -21,7 +21,8 @@ func (s *Server) serveHTML(w http.ResponseWriter, r *http.Request, id string, da
 // transformHTML injects the client <script>, rewrites the import
 // specifiers of inline module scripts like those of a JS module (the graph
 // knows them as imports of the page) and the relative url()s of inline
-// <style>s to root-absolute ones. <script src> and <link href> are URLs the
+// <style>s to root-absolute ones, and gives the inline module scripts
+// that read import.meta.env their object (env.go). <script src> and <link href> are URLs the
 // browser resolves itself and that the server answers as files; they are
 // rewritten to root-absolute ones only when rebase is set: the page is
 // served at another URL (the fallback for a client-side route).
@@ -51,7 +52,7 @@ func (s *Server) transformHTML(r *http.Request, id string, data []byte, rebase b
 			specs = append(specs, imp.Specifier)
 		}
 	}
-	_, targets := s.lookupTargets(r.Context(), id, dedupe(specs))
+	_, targets, info := s.lookupModule(r.Context(), id, dedupe(specs))
 	at := res.HeadInsert
 	if at == 0 {
 		at = afterDoctype(data)
@@ -62,12 +63,16 @@ func (s *Server) transformHTML(r *http.Request, id string, data []byte, rebase b
 		// it is, so that a reload of this page reaches it.
 		tag = `<script type="module" src="` + ClientPath + `" data-hmrd-page="` + html.EscapeString(id) + `"></script>`
 	}
-	edits := []edit{{start: at, end: at, text: tag}}
+	edits := []edit{{start: at, end: at, text: tag + s.refreshPreamble(r.Context(), info.Refresh)}}
 	edits = append(edits, styleEdits(data, res, id)...)
 	if rebase {
 		edits = append(edits, rebaseEdits(data, res, id)...)
 	}
 	for _, sc := range scripts {
+		if usesEnv.Match(sc.res.Code) {
+			// Each inline module script has its own import.meta.
+			edits = append(edits, edit{start: sc.start, end: sc.start, text: s.envPrelude()})
+		}
 		for _, imp := range sc.res.Imports {
 			t := targets[imp.Specifier]
 			if t.ID == "" {

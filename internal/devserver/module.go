@@ -42,12 +42,20 @@ func (s *Server) transformModule(ctx context.Context, id string, src []byte, loa
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", id, err)
 	}
-	hotID, targets := s.lookupTargets(ctx, id, moduleSpecs(res))
+	hotID, targets, info := s.lookupModule(ctx, id, moduleSpecs(res))
 	s.prepareDeps(ctx, res, targets)
 	edits := rewriteEdits(tr.Code, res, targets)
-	if res.Hot.Used {
-		at := preludeOffset(tr.Code)
+	refresh, accepts := refreshEdits(info.Refresh, hotID, tr.Code)
+	edits = append(edits, refresh...)
+	at := preludeOffset(tr.Code)
+	if res.Hot.Used || accepts {
 		edits = append(edits, edit{start: at, end: at, text: hotPrelude(hotID)})
+	}
+	if len(res.MetaGlobs) > 0 {
+		edits = append(edits, globEdits(tr.Code, res.MetaGlobs, info.Globs, at)...)
+	}
+	if usesEnv.Match(tr.Code) {
+		edits = append(edits, edit{start: at, end: at, text: s.envPrelude()})
 	}
 	return withSourceMap(tr.Code, tr.Map, edits), nil
 }
@@ -127,13 +135,22 @@ func moduleSpecs(res *jsscan.Result) []string {
 // the graph does not know the module, or cannot be asked, specifiers stay
 // as written (relative ones still work natively).
 func (s *Server) lookupTargets(ctx context.Context, id string, specs []string) (string, map[string]engine.ImportTarget) {
+	id, targets, _ := s.lookupModule(ctx, id, specs)
+	return id, targets
+}
+
+// lookupModule is lookupTargets that also returns what else the graph
+// says of the module, from the same call: its import.meta.glob calls as
+// the graph expanded them, and how it takes part in Fast Refresh
+// (refresh.go).
+func (s *Server) lookupModule(ctx context.Context, id string, specs []string) (string, map[string]engine.ImportTarget, engine.ServeInfo) {
 	info, ok, err := s.svc.ServeModule(ctx, s.project, id, specs)
 	if err != nil {
 		s.log.Warn("devserver: graph lookup failed; serving imports as written", "path", id, "err", err)
-		return id, nil
+		return id, nil, engine.ServeInfo{}
 	}
 	if !ok {
-		return id, nil
+		return id, nil, engine.ServeInfo{}
 	}
 	targets := make(map[string]engine.ImportTarget, len(specs))
 	for i, spec := range specs {
@@ -144,7 +161,7 @@ func (s *Server) lookupTargets(ctx context.Context, id string, specs []string) (
 	if info.ID != "" {
 		id = info.ID
 	}
-	return id, targets
+	return id, targets, info
 }
 
 // assetURL is the URL the ?import form of the asset id exports, as Vite's
@@ -201,6 +218,9 @@ func rewriteEdits(code []byte, res *jsscan.Result, targets map[string]engine.Imp
 // URL without it is the file itself), then "t=<version>" once the target
 // changed, so the re-import after an update fetches fresh code.
 func importURL(t engine.ImportTarget) string {
+	if t.Query != "" {
+		return suffixURL(t)
+	}
 	u := escapeURLPath(t.ID)
 	var q []string
 	if t.Kind != "js" && t.Kind != "external" && t.Kind != "" {

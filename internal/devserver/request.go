@@ -24,9 +24,10 @@ func requestPath(r *http.Request) string {
 }
 
 // hasImportQuery reports whether the query asks for the module form of a
-// non-JS file (?import, as Vite). It is the only query parameter that
-// changes a response, and it only changes the representation of a file
-// that passed confinement: no query changes which file is read. "?" and
+// non-JS file (?import, as Vite). It and Vite's query suffixes (query.go)
+// are the only query parameters that change a response, and they only
+// change the representation of a file that passed confinement: no query
+// changes which file is read. "?" and
 // "&" both separate parameters so "?t=1??import" means what it looks like.
 func hasImportQuery(q string) bool {
 	for p := range strings.FieldsFuncSeq(q, func(r rune) bool { return r == '&' || r == '?' }) {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/hmrd/hmrd/internal/control"
+	"github.com/hmrd/hmrd/internal/engine"
 	"github.com/hmrd/hmrd/internal/scan/jsscan"
 	"github.com/hmrd/hmrd/internal/transport/httpguard"
 	"github.com/hmrd/hmrd/internal/transport/ratelog"
@@ -329,9 +330,13 @@ func (s *Server) serveRel(w http.ResponseWriter, r *http.Request, clean, rel str
 	id := "/" + rel
 	name := strings.ToLower(path.Base(rel))
 	ext := path.Ext(name)
-	// The extension decides, and ?import only picks the module form of a
-	// non-JS file that passed confinement above.
-	switch {
+	// The extension decides, and ?import or a Vite query suffix only picks
+	// the module form of a file that passed confinement above.
+	switch q := engine.SuffixQuery("?" + r.URL.RawQuery); {
+	case q != "":
+		s.serveSuffix(w, r, id, rel, q, f, fi)
+	case imp && engine.UnsupportedFile(name, "") != nil:
+		s.failModule(w, r, id, engine.UnsupportedFile(name, "").Error())
 	case isJSFile(name):
 		if data, ok := s.readAll(w, r, f, fi, rel); ok {
 			s.serveJS(w, r, id, name, data)

@@ -274,6 +274,5 @@ func (s *Server) serveJSONModule(w http.ResponseWriter, r *http.Request, id stri
 		return
 	}
 	s.lookupTargets(r.Context(), id, nil) // mark loaded
-	body := append([]byte("export default "), bytes.TrimSpace(data)...)
-	s.writeBody(w, r, http.StatusOK, jsType, append(body, ";\n"...), "")
+	s.writeBody(w, r, http.StatusOK, jsType, jsonModule(data), "")
 }

@@ -39,6 +39,7 @@ type batch struct {
 	known    []string // files backing modules, and module files below removed directories
 	created  []string // paths on disk that back no module
 	tsconfig string   // the tsconfig/jsconfig file in the batch, if any
+	env      string   // the ID of a root .env file in the batch, if any (vite.go)
 	pkgjson  string   // the package.json in the batch, if any
 
 	// scanChanged (roots and pages also grow in relinkImports)
@@ -128,6 +129,7 @@ func (b *batch) markChanged(r modgraph.Ref, m *modgraph.Module) {
 func (p *Project) Apply(paths []string) *Plan {
 	b := &p.batch
 	defer b.reset()
+	p.refresh.reset()
 	b.plan = &Plan{}
 	p.classify(b, paths)
 	p.scanChanged(b)
@@ -177,6 +179,9 @@ func (p *Project) classify(b *batch, paths []string) {
 			continue
 		}
 		seen[f] = true
+		if p.envFile(f) {
+			b.env = p.idFor(f)
+		}
 		p.res.Invalidate(f)
 		if resolve.IsConfigFile(f) {
 			if strings.HasPrefix(path.Base(f), "package.json") {
@@ -383,7 +388,7 @@ func (p *Project) relinkImports(b *batch) {
 			if imp.Target != modgraph.None {
 				continue
 			}
-			res, err := p.res.Resolve(m.File, imp.Specifier)
+			res, err := p.resolveImport(m.File, imp.Specifier, imp.Kind)
 			if err != nil {
 				missing = missing || blocks(imp.Kind)
 				continue
@@ -392,7 +397,7 @@ func (p *Project) relinkImports(b *batch) {
 			relinked = true
 		}
 		e, errored := p.errored[r]
-		broken := missing || errored && e.Code != codeUnresolved
+		broken := missing || errored && e.Code != codeUnresolved && e.Code != codeUnsupported
 		if relinked && !broken && m.Live && !slices.Contains(b.roots, r) && !slices.Contains(b.pages, r) {
 			b.markChanged(r, m)
 		}
@@ -504,6 +509,9 @@ func (p *Project) addCreatedPages(b *batch) {
 // reloads in full when an import now resolves elsewhere, and for any
 // tsconfig change (its settings also change how every module compiles).
 func (p *Project) applyConfig(b *batch) {
+	if b.env != "" && b.result.FullReload == nil {
+		b.result.FullReload = envReload(b.env)
+	}
 	if !b.configChanged() {
 		return
 	}
@@ -559,7 +567,8 @@ func (p *Project) targetFor(res resolve.Result, imp modgraph.Import) modgraph.Re
 		r, _ := p.g.Add("/@id/"+imp.Specifier, "", modgraph.KindExternal)
 		return r
 	}
-	r, _ := p.g.Add(p.idFor(res.Path), res.Path, kindFor(res.Path, imp.Kind))
+	id, kind := p.moduleFor(res.Path, imp.Specifier, imp.Kind)
+	r, _ := p.g.Add(id, res.Path, kind)
 	return r
 }
 
@@ -594,7 +603,7 @@ func (p *Project) reresolveAll(touched map[modgraph.Ref]bool) []string {
 		m := p.g.Mod(r)
 		relinked := false
 		for i, imp := range m.Imports {
-			res, err := p.res.Resolve(m.File, imp.Specifier)
+			res, err := p.resolveImport(m.File, imp.Specifier, imp.Kind)
 			t := modgraph.None
 			if err == nil {
 				t = p.targetFor(res, imp)

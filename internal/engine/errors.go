@@ -143,7 +143,13 @@ func (p *Project) graphUnresolved(r modgraph.Ref) []unresolvedImport {
 	var us []unresolvedImport
 	for _, imp := range m.Imports {
 		if imp.Target == modgraph.None && blocks(imp.Kind) {
-			us = append(us, unresolvedImport{spec: imp.Specifier, err: resolve.ErrNotFound})
+			err := error(resolve.ErrNotFound)
+			if m.File != "" {
+				if _, rerr := p.resolveImport(m.File, imp.Specifier, imp.Kind); rerr != nil {
+					err = rerr
+				}
+			}
+			us = append(us, unresolvedImport{spec: imp.Specifier, err: err})
 		}
 	}
 	if len(us) == 0 || m.File == "" {
@@ -175,7 +181,7 @@ func (p *Project) noteUnresolved(touched map[modgraph.Ref]bool) {
 		if !p.g.Exists(r) || p.awaiting[r] {
 			continue
 		}
-		if e, ok := p.errored[r]; ok && e.Code != codeUnresolved {
+		if e, ok := p.errored[r]; ok && e.Code != codeUnresolved && e.Code != codeUnsupported {
 			continue
 		}
 		if us := p.graphUnresolved(r); len(us) > 0 {

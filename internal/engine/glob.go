@@ -29,6 +29,9 @@ type globSpec struct {
 	re        *regexp.Regexp
 	recursive bool
 	kind      modgraph.EdgeKind
+	// meta is set for an import.meta.glob call (metaglob.go), which
+	// matches and expands by its own rules; the fields above are unused.
+	meta *metaGlob
 }
 
 // globImporter is what p.globs keeps of a module with globs.
@@ -66,6 +69,9 @@ func compileGlobs(importer string, globs []jsscan.Glob) []globSpec {
 
 // match reports whether the absolute path file matches g.
 func (g *globSpec) match(file string) bool {
+	if g.meta != nil {
+		return g.meta.match(file)
+	}
 	below, ok := strings.CutPrefix(file, g.base+"/")
 	if g.base == "/" {
 		below, ok = strings.CutPrefix(file, "/")
@@ -84,6 +90,15 @@ func (p *Project) globImports(file string, globs []globSpec) []rawImport {
 	seen := map[string]bool{}
 	for i := range globs {
 		g := &globs[i]
+		if g.meta != nil {
+			for _, ri := range p.metaGlobImports(file, g.meta) {
+				if k := ri.spec + "\x00" + ri.kind.String(); !seen[k] {
+					seen[k] = true
+					out = append(out, ri)
+				}
+			}
+			continue
+		}
 		p.walkGlob(g, g.base, g.rel, func(rel string) {
 			if seen[rel] {
 				return
@@ -207,7 +222,7 @@ func (p *Project) appendGlobCandidates(out []string, f string) []string {
 	reaches := false
 	for _, gi := range p.globs.byFile {
 		for _, g := range gi.globs {
-			if within(f, g.base) || within(g.base, f) {
+			if g.meta != nil && g.meta.reaches(f) || g.meta == nil && (within(f, g.base) || within(g.base, f)) {
 				reaches = true
 			}
 		}

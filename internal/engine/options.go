@@ -44,6 +44,11 @@ type Options struct {
 	MaxFileSize int64
 	// Now is the clock for version tokens (default time.Now).
 	Now func() time.Time
+	// NativeESM is set when a dev server serves the project as native ES
+	// modules (hmrd serve): importing a file type that needs a compiler
+	// plugin (.vue, .svelte, …) is then the importer's error, and a change
+	// to a .env file in the root reloads (see vite.go).
+	NativeESM bool
 	// Workers bounds parallel scanning (default GOMAXPROCS).
 	Workers int
 }

@@ -57,7 +57,8 @@ type ModuleError struct {
 	// Frame shows the offending line with a caret.
 	Frame string
 	// Code classifies it: "PARSE_ERROR", "UNRESOLVED_IMPORT", "TOO_LARGE",
-	// "READ_ERROR", or for warnings "DYNAMIC_IMPORT", "HOT_API".
+	// "READ_ERROR", or for warnings "DYNAMIC_IMPORT", "HOT_API", "GLOB" (an
+	// import.meta.glob pattern refused).
 	Code string
 }
 

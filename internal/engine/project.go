@@ -55,6 +55,8 @@ type Project struct {
 	// owned are the modules a bundler reported, with their owner
 	// (report.go); the scanner leaves them alone.
 	owned map[modgraph.Ref]*ownership
+	// refresh caches the Fast Refresh runtime of each source directory.
+	refresh refreshCache
 }
 
 // Open builds the graph of the project at opts.Root: every HTML page below
@@ -237,13 +239,20 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 		case ri.res.External:
 			imp.Target, _ = p.g.Add("/@id/"+ri.spec, "", modgraph.KindExternal)
 		default:
-			t, created := p.g.Add(p.idFor(ri.res.Path), ri.res.Path, kindFor(ri.res.Path, ri.kind))
+			id, kind := p.moduleFor(ri.res.Path, ri.spec, ri.kind)
+			t, created := p.g.Add(id, ri.res.Path, kind)
 			imp.Target = t
 			if created {
 				fresh = append(fresh, t)
 			}
 		}
 		imports = append(imports, imp)
+	}
+	if imp, ok := p.runEdge(r); ok {
+		imports = append(imports, imp)
+		if !p.g.Mod(imp.Target).Scanned {
+			fresh = append(fresh, imp.Target)
+		}
 	}
 	if plan != nil {
 		plan.Warnings = append(plan.Warnings, p.softUnresolved(r, sr)...)
@@ -262,6 +271,7 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 	if sr.fam == famJS {
 		h := modgraph.Hot{
 			SelfAccepting: sr.hot.SelfAccepting,
+			Refresh:       sr.refresh,
 			PartialAccept: sr.hot.PartialAccept,
 			Declined:      sr.hot.Declined,
 			UsesAPI:       sr.hot.UsesAPI,
@@ -273,6 +283,7 @@ func (p *Project) applyScan(r modgraph.Ref, sr *scanResult, plan *Plan) []modgra
 		}
 		h.SetLists(p.depRefs(r, sr.accepted, "accept", plan), sr.hot.AcceptedExports, p.depRefs(r, sr.declined, "decline", plan))
 		h.SetDepSpecs(depSpecs(sr.accepted), depSpecs(sr.declined))
+		m.RefreshAccepted = m.Hot.Refresh
 		p.g.SetHot(r, h)
 	}
 	return fresh
@@ -331,7 +342,7 @@ func (p *Project) depRefs(r modgraph.Ref, deps []rawDep, what string, plan *Plan
 		if d.err == nil {
 			id := "/@id/" + d.spec
 			if !d.res.External {
-				id = p.idFor(d.res.Path)
+				id, _ = p.moduleFor(d.res.Path, d.spec, modgraph.EdgeStatic)
 			}
 			for _, imp := range p.g.Mod(r).Imports {
 				if imp.Target != modgraph.None && p.g.Mod(imp.Target).ID == id {
@@ -358,6 +369,10 @@ func (p *Project) depRefs(r modgraph.Ref, deps []rawDep, what string, plan *Plan
 
 func (p *Project) unresolvedError(r modgraph.Ref, spec string, err error) ModuleError {
 	m := p.g.Mod(r)
+	var ue *UnsupportedError
+	if errors.As(err, &ue) {
+		return ModuleError{Module: m.ID, File: m.File, Message: fmt.Sprintf("%s imports %q: %v", m.ID, spec, ue), Code: codeUnsupported}
+	}
 	msg := fmt.Sprintf("cannot resolve import %q from %s", spec, m.ID)
 	if errors.Is(err, resolve.ErrNotFound) {
 		msg += ": no such file or package"

@@ -12,7 +12,8 @@ import (
 // Invalidate handles a runtime's import.meta.hot.invalidate() of module id:
 // its accept callback could not take the update, so the importers must.
 // Only self-accepting (or partially accepting) modules that were already
-// hot-updated can invalidate, once per version: the second tab sending the
+// hot-updated can invalidate (or a Fast Refresh boundary whose new code no
+// longer is one: modgraph.Module.RefreshAccepted), once per version: the second tab sending the
 // same invalidate is a no-op. firstInvalidatedBy is the module that started
 // the chain (empty: id itself); reaching it again means the chain loops, and
 // the plan is a full reload.
@@ -23,7 +24,7 @@ func (p *Project) Invalidate(id, firstInvalidatedBy string) *Plan {
 		return plan
 	}
 	m := p.g.Mod(r)
-	if !m.Live || !(m.Hot.SelfAccepting || m.Hot.PartialAccept) || m.Version == 0 || m.InvalidationReceived {
+	if !m.Live || !(m.Hot.SelfAccepting || m.Hot.PartialAccept || m.RefreshAccepted) || m.Version == 0 || m.InvalidationReceived {
 		return plan
 	}
 	m.InvalidationReceived = true
@@ -132,7 +133,8 @@ type Explanation struct {
 	// Importers are the live module importers.
 	Importers []string
 	Result    propagate.Result
-	// Note says in words why the result is what it is when it is silent.
+	// Note says in words why the result is what it is when it is silent,
+	// or when the module is a boundary that its source does not show.
 	Note string
 }
 
@@ -157,6 +159,9 @@ func (p *Project) Explain(idOrFile string) Explanation {
 		ex.Note = "only reachable through dynamic import() and no runtime has loaded it yet: an edit signals nothing"
 	default:
 		ex.Result = p.walker.Compute([]modgraph.Ref{r}, propagate.Options{})
+		if m.Hot.Refresh {
+			ex.Note = refreshNote
+		}
 	}
 	return ex
 }

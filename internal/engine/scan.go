@@ -34,7 +34,7 @@ func familyOf(k modgraph.Kind) family {
 	switch k {
 	case modgraph.KindJS:
 		return famJS
-	case modgraph.KindStyle, modgraph.KindStyleModule, modgraph.KindLinkedStyle:
+	case modgraph.KindStyle, modgraph.KindStyleModule, modgraph.KindLinkedStyle, modgraph.KindInlineStyle:
 		return famStyle
 	case modgraph.KindJSON:
 		return famJSON
@@ -79,6 +79,7 @@ type scanResult struct {
 	declined []rawDep
 	exports  []string
 	reexAll  bool // has `export * from`: the export set is open
+	refresh  bool // a Fast Refresh boundary (refresh.go)
 	// globs are the module's glob imports; resolveAll appends the globN
 	// imports they produce to imports (see glob.go).
 	globs    []globSpec
@@ -212,8 +213,20 @@ func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 	if len(res.Globs) > 0 {
 		sr.globs = compileGlobs(sr.file, res.Globs)
 	}
+	if len(res.MetaGlobs) > 0 {
+		sr.globs = append(sr.globs, compileMetaGlobs(sr.file, p.opts.Root, res.MetaGlobs)...)
+		for _, g := range sr.globs {
+			if g.meta != nil && g.meta.err != nil {
+				sr.warnings = append(sr.warnings, ModuleError{File: sr.file, Message: g.meta.err.Error(), Code: "GLOB"})
+			}
+		}
+	}
 	sr.code = res.Code
 	sr.hot = res.Hot
+	if p.refreshBoundary(sr.file, res) {
+		sr.refresh = true
+		sr.hot.SelfAccepting = true
+	}
 	for _, d := range res.Hot.AcceptedDeps {
 		sr.accepted = append(sr.accepted, rawDep{spec: d.Specifier})
 	}
@@ -225,8 +238,11 @@ func (p *Project) takeJS(sr *scanResult, res *jsscan.Result, err error) {
 	sr.exports = slices.Sorted(slices.Values(res.Exports))
 	for _, d := range res.Diagnostics {
 		code := "DYNAMIC_IMPORT"
-		if strings.Contains(d.Message, "import.meta.hot") {
+		switch {
+		case strings.Contains(d.Message, "import.meta.hot"):
 			code = "HOT_API"
+		case strings.HasPrefix(d.Message, "import.meta.glob"):
+			code = "GLOB"
 		}
 		sr.warnings = append(sr.warnings, ModuleError{File: sr.file, Line: d.Line, Column: d.Column, Message: d.Message, Frame: d.Frame, Code: code})
 	}
@@ -302,7 +318,7 @@ func (p *Project) scanHTML(sr *scanResult, data []byte) {
 func (p *Project) resolveAll(sr *scanResult) {
 	for i := range sr.imports {
 		imp := &sr.imports[i]
-		imp.res, imp.err = p.res.Resolve(sr.file, imp.spec)
+		imp.res, imp.err = p.resolveImport(sr.file, imp.spec, imp.kind)
 	}
 	for i := range sr.accepted {
 		d := &sr.accepted[i]

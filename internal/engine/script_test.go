@@ -22,7 +22,8 @@ var update = flag.Bool("update", false, "rewrite the golden sections of testdata
 // A case script is a txtar-like file:
 //
 //	what the case checks
-//	-- options --            (optional) lines: root DIR | entry ID | watched DIR | identical-writes
+//	-- options --            (optional) lines: root DIR | entry ID | watched DIR | identical-writes |
+//	                         native-esm (served by the dev server: Options.NativeESM)
 //	-- src/a.js --           a file of the initial tree (paths relative to the root,
 //	                         or absolute)
 //	-- symlink LINK -> TARGET --
@@ -170,6 +171,8 @@ func runScript(t *testing.T, s *script) string {
 			opts.WatchedRoots = append(opts.WatchedRoots, f[1])
 		case "identical-writes":
 			opts.SignalIdenticalWrites = true
+		case "native-esm":
+			opts.NativeESM = true
 		case "max-file-size":
 			fmt.Sscan(f[1], &opts.MaxFileSize)
 		default:

@@ -17,14 +17,25 @@ type ImportTarget struct {
 	// Version is the target's version token, 0 if it never changed: a
 	// server appends ?t=<version> when it is set.
 	Version int64
+	// Query is the target's Vite query suffix ("raw", "url", "inline",
+	// "worker", …; see SuffixQuery) when the import has one: the ID is
+	// then the file's ID, "?", and Query.
+	Query string
 }
 
 // ServeInfo is what a dev server needs to serve one module.
 type ServeInfo struct {
 	ID, File, Kind string
 	Version        int64
+	// Refresh says whether the module gets the Fast Refresh transform
+	// (Runtime set; for a page: whether it loads the runtime), and
+	// whether it is a boundary (refresh.go).
+	Refresh Refresh
 	// Targets holds, for each requested specifier in order, where it leads.
 	Targets []ImportTarget
+	// Globs are the module's import.meta.glob calls as the graph expanded
+	// them, in source order.
+	Globs []GlobCall
 }
 
 // ServeInfo answers where each of specs, as written in the module
@@ -38,9 +49,13 @@ func (p *Project) ServeInfo(idOrFile string, specs []string) (ServeInfo, bool) {
 	}
 	m := p.g.Mod(r)
 	out := ServeInfo{ID: m.ID, File: m.File, Kind: m.Kind.String(), Version: m.Version, Targets: make([]ImportTarget, len(specs))}
+	if m.Kind == modgraph.KindJS || m.Kind == modgraph.KindHTML {
+		out.Refresh = p.refreshOf(m.File, m.Hot.Refresh)
+	}
 	for i, spec := range specs {
 		out.Targets[i] = p.targetOf(m, spec)
 	}
+	out.Globs = p.globCalls(m)
 	return out, true
 }
 
@@ -48,7 +63,7 @@ func (p *Project) targetOf(m *modgraph.Module, spec string) ImportTarget {
 	for _, imp := range m.Imports {
 		if imp.Specifier == spec && imp.Target != modgraph.None {
 			t := p.g.Mod(imp.Target)
-			return ImportTarget{ID: t.ID, Kind: t.Kind.String(), File: t.File, Version: t.Version}
+			return ImportTarget{ID: t.ID, Kind: t.Kind.String(), File: t.File, Version: t.Version, Query: queryOf(t)}
 		}
 	}
 	if m.File == "" {
@@ -65,11 +80,12 @@ func (p *Project) targetOf(m *modgraph.Module, spec string) ImportTarget {
 		}
 		return ImportTarget{ID: id, Kind: modgraph.KindExternal.String()}
 	}
+	id, kind := p.moduleFor(res.Path, spec, modgraph.EdgeStatic)
 	for _, r := range p.g.ByFile(res.Path) {
 		t := p.g.Mod(r)
-		if t.Kind != modgraph.KindLinkedStyle {
-			return ImportTarget{ID: t.ID, Kind: t.Kind.String(), File: t.File, Version: t.Version}
+		if t.ID == id && t.Kind != modgraph.KindLinkedStyle {
+			return ImportTarget{ID: t.ID, Kind: t.Kind.String(), File: t.File, Version: t.Version, Query: queryOf(t)}
 		}
 	}
-	return ImportTarget{ID: p.idFor(res.Path), Kind: kindFor(res.Path, modgraph.EdgeStatic).String(), File: res.Path}
+	return ImportTarget{ID: id, Kind: kind.String(), File: res.Path, Query: SuffixQuery(spec)}
 }

@@ -251,6 +251,15 @@ func (c *Client) Explain(ctx context.Context, project, module string) (*hmrdv1.E
 	return resp, rpcError(ctx, "explain "+module, err)
 }
 
+// Compile compiles one TypeScript or JSX source of the project (the file's
+// absolute path and the source as read from it) to a JavaScript module,
+// with the settings the daemon scans it with. A syntax error is
+// resp.Error, not err.
+func (c *Client) Compile(ctx context.Context, project, file string, source []byte) (*hmrdv1.CompileResponse, error) {
+	resp, err := c.projects.Compile(ctx, &hmrdv1.CompileRequest{Project: project, File: file, Source: source})
+	return resp, rpcError(ctx, "compile "+file, err)
+}
+
 // GetGraph returns a snapshot of the project's module graph. It reads the
 // snapshot in parts (StreamGraph), so a graph of any size arrives within
 // the default message limits; a daemon without StreamGraph is asked with

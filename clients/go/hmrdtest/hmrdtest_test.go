@@ -431,3 +431,23 @@ func TestRegisterIsUnimplemented(t *testing.T) {
 		t.Fatalf("register: %v; want UNIMPLEMENTED", err)
 	}
 }
+
+// The fake compiles as the daemon does, without a tsconfig: types go, a
+// syntax error is an answer, a file that is not a module is refused.
+func TestCompile(t *testing.T) {
+	d := hmrdtest.New("e1")
+	d.AddProject(&hmrdv1.Project{Name: "app", Root: "/app"})
+	c := serve(t, d)
+	ctx := testCtx(t)
+	resp, err := c.proj.Compile(ctx, &hmrdv1.CompileRequest{File: "/app/a.ts", Source: []byte("export const a: number = 1\n")})
+	if err != nil || resp.GetError() != nil || !strings.Contains(string(resp.GetCode()), "const a = 1") {
+		t.Fatalf("Compile = %v, %v", resp, err)
+	}
+	resp, err = c.proj.Compile(ctx, &hmrdv1.CompileRequest{File: "/app/a.ts", Source: []byte("export const a: = 1\n")})
+	if err != nil || resp.GetError().GetLine() != 1 || resp.GetError().GetCode() != "PARSE_ERROR" {
+		t.Fatalf("Compile(syntax error) = %v, %v", resp, err)
+	}
+	if _, err := c.proj.Compile(ctx, &hmrdv1.CompileRequest{File: "/app/a.css", Source: []byte("a{}")}); status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("Compile(a.css) = %v, want INVALID_ARGUMENT", err)
+	}
+}

@@ -121,7 +121,8 @@ func (s *service) SendCustom(_ context.Context, name, event, data, from string) 
 	return ev.Seq, nil
 }
 
-func (s *service) AddProject(_ context.Context, root, name string, entries []string) (control.ProjectInfo, error) {
+// AddProject ignores dev: the fake serves no HTTP.
+func (s *service) AddProject(_ context.Context, root, name string, entries []string, _ control.DevServer) (control.ProjectInfo, error) {
 	if root == "" {
 		return control.ProjectInfo{}, control.InvalidArgument("add project: no root given")
 	}
@@ -259,6 +260,24 @@ func (s *service) Reload(_ context.Context, name, _ string) (uint64, error) {
 	defer d.mu.Unlock()
 	_, err := d.lookupLocked(name)
 	return 0, err
+}
+
+// Compile compiles with the file's language and esbuild's defaults: the
+// fake reads no tsconfig.
+func (s *service) Compile(_ context.Context, name, file string, src []byte) ([]byte, *engine.ModuleError, error) {
+	d := s.d()
+	d.mu.Lock()
+	_, err := d.lookupLocked(name)
+	d.mu.Unlock()
+	if err != nil {
+		return nil, nil, err
+	}
+	t, ok := engine.DefaultCompileTarget(file)
+	if !ok || !filepath.IsAbs(file) {
+		return nil, nil, control.InvalidArgument("compile: %s is not an absolute path of a JavaScript, TypeScript or JSX file", file)
+	}
+	code, merr := engine.Compile(t, src)
+	return code, merr, nil
 }
 
 // Register is not offered by the fake: registrations change the graph,

@@ -9,6 +9,7 @@ import { parseTarget, grpcTarget, loopbackHost } from './target.js';
 import { HmrdError, NoDaemonError, rpcError } from './errors.js';
 import { services, event, statusResponse } from './proto.js';
 import { Subscription } from './subscribe.js';
+import { parseFingerprint, pinnedCertificate, pinCheck } from './pin.js';
 import { open as openRegistration } from './register.js';
 
 /** The hmrd protocol version this client speaks. */
@@ -21,6 +22,7 @@ export const DEFAULT_MAX_BACKOFF = 2000;
 /** Environment variables read for a TCP target (docs/operations.md#remote-access). */
 export const ENV_TOKEN = 'HMRD_TOKEN';
 export const ENV_TLS_CA = 'HMRD_TLS_CA';
+export const ENV_TLS_FINGERPRINT = 'HMRD_TLS_FINGERPRINT';
 
 /**
  * connect dials the daemon at target (see parseTarget; undefined or "" is
@@ -34,51 +36,95 @@ export const ENV_TLS_CA = 'HMRD_TLS_CA';
 export async function connect(target, options = {}) {
   const env = options.env || process.env;
   const ep = parseTarget(target, env);
-  const { creds, channelOptions } = security(ep, options, env);
-  await probe(ep, options.timeout ?? 2000);
+  const timeout = options.timeout ?? 2000;
+  const sec = security(ep, options, env);
+  await probe(ep, timeout);
+  const { creds, channelOptions } = sec.pin ? await pinned(ep, sec, timeout) : sec;
   return new Client(ep, creds, channelOptions, options);
 }
 
 /**
+ * @typedef {object} Security
+ * @property {grpc.ChannelCredentials} creds
+ * @property {Record<string, unknown>} channelOptions
+ * @property {string} [pin] a fingerprint to pin: creds are then decided
+ *   once the certificate is fetched (pinned)
+ * @property {string} [token]
+ */
+
+/**
  * security decides the channel credentials: plaintext on a unix socket and
- * on loopback TCP; TLS (trusting options.tls.ca or $HMRD_TLS_CA) with the
- * daemon's token on any other address. The token is never sent without TLS.
+ * on loopback TCP; TLS (trusting options.tls.ca or $HMRD_TLS_CA, or pinning
+ * options.tls.fingerprint or $HMRD_TLS_FINGERPRINT) with the daemon's
+ * token on any other address. The token is never sent without TLS.
  * @param {import('./target.js').Endpoint} ep
  * @param {import('../index.js').ConnectOptions} o
  * @param {NodeJS.ProcessEnv} env
+ * @returns {Security}
  */
 function security(ep, o, env) {
   /** @type {Record<string, unknown>} */
   const channelOptions = {};
   let tls = o.tls;
   if (tls && ep.network !== 'tcp') throw new TypeError(`hmrd connect ${ep.address}: TLS is for TCP targets, and this is a unix socket`);
-  if (!tls && ep.network === 'tcp' && env[ENV_TLS_CA]) tls = { ca: env[ENV_TLS_CA] };
+  if (!tls && ep.network === 'tcp' && (env[ENV_TLS_CA] || env[ENV_TLS_FINGERPRINT])) {
+    tls = env[ENV_TLS_FINGERPRINT] ? { fingerprint: env[ENV_TLS_FINGERPRINT] } : { ca: /** @type {string} */ (env[ENV_TLS_CA]) };
+  }
   let token = o.token || '';
   if (!token && o.tokenFile) token = fs.readFileSync(o.tokenFile, 'utf8').trim();
+  const give = `tls.ca or ${ENV_TLS_CA}, or tls.fingerprint or ${ENV_TLS_FINGERPRINT}`;
   if (!tls) {
-    if (token) throw new TypeError(`hmrd connect ${ep.address}: a token is only sent over TLS: give the daemon's certificate too (tls.ca or ${ENV_TLS_CA})`);
+    if (token) throw new TypeError(`hmrd connect ${ep.address}: a token is only sent over TLS: give the daemon's certificate or fingerprint too (${give})`);
     if (ep.network === 'tcp' && !loopbackHost(ep.address)) {
-      throw new TypeError(`hmrd connect ${ep.address}: a daemon on an address other machines can reach serves TLS only: give its certificate (tls.ca or ${ENV_TLS_CA}) and token`);
+      throw new TypeError(`hmrd connect ${ep.address}: a daemon on an address other machines can reach serves TLS only: give its certificate or fingerprint (${give}) and token`);
     }
     return { creds: grpc.credentials.createInsecure(), channelOptions };
   }
-  if (!tls.ca) throw new TypeError(`hmrd connect ${ep.address}: TLS needs the daemon's certificate (tls.ca: a PEM file or its text)`);
-  const ca = Buffer.isBuffer(tls.ca) ? tls.ca : tls.ca.includes('-----BEGIN') ? Buffer.from(tls.ca) : fs.readFileSync(tls.ca);
-  if (tls.serverName) channelOptions['grpc.ssl_target_name_override'] = tls.serverName;
-  let creds = grpc.credentials.createSsl(ca);
   if (!token) token = (env[ENV_TOKEN] || '').trim();
-  if (token) {
-    const bearer = `Bearer ${token}`;
-    creds = grpc.credentials.combineChannelCredentials(
-      creds,
-      grpc.credentials.createFromMetadataGenerator((_params, cb) => {
-        const md = new grpc.Metadata();
-        md.set('authorization', bearer);
-        cb(null, md);
-      }),
-    );
+  if (tls.serverName) channelOptions['grpc.ssl_target_name_override'] = tls.serverName;
+  if (tls.fingerprint) {
+    if (tls.ca) throw new TypeError(`hmrd connect ${ep.address}: give tls.ca or tls.fingerprint, not both`);
+    return { creds: grpc.credentials.createInsecure(), channelOptions, pin: parseFingerprint(tls.fingerprint), token };
   }
-  return { creds, channelOptions };
+  if (!tls.ca) throw new TypeError(`hmrd connect ${ep.address}: TLS needs the daemon's certificate (tls.ca: a PEM file or its text) or its fingerprint (tls.fingerprint)`);
+  const ca = Buffer.isBuffer(tls.ca) ? tls.ca : tls.ca.includes('-----BEGIN') ? Buffer.from(tls.ca) : fs.readFileSync(tls.ca);
+  return { creds: withToken(grpc.credentials.createSsl(ca), token), channelOptions };
+}
+
+/**
+ * pinned fetches the daemon's certificate, checks it against the pin, and
+ * makes it the channel's only trusted root, with the pin checked again on
+ * every handshake instead of the name (a pin names a certificate, not a host).
+ * @param {import('./target.js').Endpoint} ep
+ * @param {Security} sec
+ * @param {number} timeout ms
+ * @returns {Promise<Security>}
+ */
+async function pinned(ep, sec, timeout) {
+  const pin = /** @type {string} */ (sec.pin);
+  const i = ep.address.lastIndexOf(':');
+  const host = ep.address.slice(0, i).replace(/^\[|\]$/g, '');
+  const pem = await pinnedCertificate(host, Number(ep.address.slice(i + 1)), pin, timeout);
+  const creds = grpc.credentials.createSsl(Buffer.from(pem), null, null, { checkServerIdentity: pinCheck(pin) });
+  return { creds: withToken(creds, sec.token || ''), channelOptions: sec.channelOptions };
+}
+
+/**
+ * withToken adds the bearer token to every call made over creds, if there is one.
+ * @param {grpc.ChannelCredentials} creds
+ * @param {string} token
+ */
+function withToken(creds, token) {
+  if (!token) return creds;
+  const bearer = `Bearer ${token}`;
+  return grpc.credentials.combineChannelCredentials(
+    creds,
+    grpc.credentials.createFromMetadataGenerator((_params, cb) => {
+      const md = new grpc.Metadata();
+      md.set('authorization', bearer);
+      cb(null, md);
+    }),
+  );
 }
 
 /**
@@ -257,6 +303,19 @@ export class Client {
   /** @param {import('../index.js').ExplainRequest} req @param {import('../index.js').CallOptions} [co] */
   explain(req, co) {
     return this.unary(this.projects, 'Explain', req, `explain ${req.module}`, co);
+  }
+
+  /**
+   * compile compiles one TypeScript or JSX source of the project to a
+   * JavaScript module, with the settings the daemon scans it with; a syntax
+   * error is resp.error, not a rejection.
+   * @param {import('../index.js').CompileRequest} req
+   * @param {import('../index.js').CallOptions} [co]
+   * @returns {Promise<import('../index.js').CompileResponse>}
+   */
+  async compile(req, co) {
+    const resp = await this.unary(this.projects, 'Compile', req, `compile ${req.file}`, co);
+    return { code: resp.code || Buffer.alloc(0), error: resp.error || null };
   }
 
   /**

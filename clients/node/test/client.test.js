@@ -4,9 +4,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { connect, defaultSocket, parseTarget, HmrdError, NoDaemonError, RESYNC } from '../index.js';
+import { parseFingerprint } from '../lib/pin.js';
 import { tree, writeFiles, nextEvent, startDaemon, tempDir, HMRD_BIN } from '../testing/helpers.js';
 
 const SOCKET = process.env.HMRD_SOCKET;
@@ -187,4 +189,33 @@ test('TCP with TLS and the token, as a remote daemon wants', { skip: !HMRD_BIN &
   const anon = await connect(target, { tls: { ca }, env: {} });
   t.after(() => anon.close());
   await assert.rejects(anon.listProjects(), (err) => err instanceof HmrdError && err.code === 'UNAUTHENTICATED');
+});
+
+test('TCP with TLS pinned by the fingerprint the daemon prints, and the token', { skip: !HMRD_BIN && 'HMRD_BIN not set' }, async (t) => {
+  const root = tree(app);
+  const state = tempDir('st');
+  fs.chmodSync(state, 0o700);
+  const d = await startDaemon([root], { args: ['--grpc', '127.0.0.1:0', '--grpc-secure', '--state-dir', state] });
+  t.after(() => d.stop());
+  const port = /tcp\+tls:127\.0\.0\.1:(\d+)/.exec(d.ready)?.[1];
+  assert.ok(port, d.ready);
+  const target = `127.0.0.1:${port}`;
+  // As openssl prints it: upper case with colons.
+  const fp = new crypto.X509Certificate(fs.readFileSync(path.join(state, 'grpc-cert.pem'))).fingerprint256;
+  const tokenFile = path.join(state, 'grpc-token');
+  const c = await connect(target, { tls: { fingerprint: `sha256 Fingerprint=${fp}` }, tokenFile, env: {} });
+  t.after(() => c.close());
+  assert.deepEqual((await c.listProjects()).map((p) => p.root), [root]);
+  // The variable, as hmrd prints the pin.
+  const pin = 'sha256:' + fp.replaceAll(':', '').toLowerCase();
+  const e = await connect(target, { env: { HMRD_TLS_FINGERPRINT: pin, HMRD_TOKEN: fs.readFileSync(tokenFile, 'utf8') } });
+  t.after(() => e.close());
+  assert.deepEqual((await e.listProjects()).map((p) => p.root), [root]);
+  // Another certificate's pin: refused before any call, naming what it saw.
+  const wrong = 'sha256:' + '0'.repeat(64);
+  await assert.rejects(connect(target, { tls: { fingerprint: wrong }, tokenFile, env: {} }), (err) => {
+    assert.match(/** @type {Error} */ (err).message, new RegExp(`fingerprint sha256:${pin.slice(7)}, not the pinned one`));
+    return true;
+  });
+  assert.throws(() => parseFingerprint('sha256:abc'), /want a SHA-256 fingerprint/);
 });

@@ -35,9 +35,13 @@ const (
 	KindExternal
 	// KindHTML is an HTML page: an entry, never an importer in propagation.
 	KindHTML
+	// KindInlineStyle is a stylesheet imported as text ("./a.css?inline"):
+	// its module exports the CSS, the sheets it @imports are inlined into
+	// it, and it does not accept itself (its importer takes the new text).
+	KindInlineStyle
 )
 
-var kindNames = [...]string{"js", "style", "style-module", "linked-style", "json", "asset", "external", "html"}
+var kindNames = [...]string{"js", "style", "style-module", "linked-style", "json", "asset", "external", "html", "inline-style"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -48,7 +52,7 @@ func (k Kind) String() string {
 
 // IsStyle reports whether modules of kind k are stylesheets.
 func (k Kind) IsStyle() bool {
-	return k == KindStyle || k == KindStyleModule || k == KindLinkedStyle
+	return k == KindStyle || k == KindStyleModule || k == KindLinkedStyle || k == KindInlineStyle
 }
 
 // EdgeKind is how an importer references a module.
@@ -91,6 +95,9 @@ type Import struct {
 // slices made it 100 bytes of mostly nothing.
 type Hot struct {
 	SelfAccepting bool
+	// Refresh: the module is a Fast Refresh boundary (every export is a
+	// component), which makes it self-accepting whatever its source says.
+	Refresh       bool
 	PartialAccept bool
 	Declined      bool
 	UsesAPI       bool
@@ -215,6 +222,12 @@ type Module struct {
 	// InvalidationReceived dedupes invalidate requests from several clients
 	// for the same version.
 	InvalidationReceived bool
+	// RefreshAccepted: the facts the module had before its last scan made
+	// it a Fast Refresh boundary. The instance that took the last update
+	// accepted it that way, and when the new code no longer fits (its
+	// exports changed) it invalidates: that must be honoured although the
+	// current facts accept nothing.
+	RefreshAccepted bool
 
 	Live   bool // reachable from an entry
 	Loaded bool // counts as executed by a runtime (see package doc)

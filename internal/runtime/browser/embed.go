@@ -27,3 +27,9 @@ var Files embed.FS
 // Entry is the module pages load and injected imports name; the config
 // line goes in front of it only.
 const Entry = "client.js"
+
+// RefreshEntry is the Fast Refresh glue: the second module pages load (in
+// React and Preact projects, from the dev server's preamble), which the
+// modules of components import. It stands apart from client.js, which
+// never needs it.
+const RefreshEntry = "refresh.js"

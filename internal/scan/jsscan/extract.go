@@ -127,20 +127,43 @@ func (e *extractor) skip(i int) int {
 }
 
 // skipExpr skips an expression starting at i and returns the index of the
-// "," or ";" ending it, or of the first token outside its nesting level.
+// "," or ";" ending it, of the first token outside its nesting level, or of
+// a statement keyword on a new line (the expression ended there by
+// automatic semicolon insertion). Without that last stop, a file of
+// `export const a = …` lines without semicolons would be skipped to its
+// end once per declaration: quadratic in the file's size, and the names of
+// a later `let b, c` taken for exports.
 func (e *extractor) skipExpr(i int) int {
 	if i >= len(e.toks) {
 		return i
 	}
+	start := i
 	d := e.toks[i].depth
 	for i < len(e.toks) {
 		t := e.toks[i]
-		if t.depth < d || t.depth == d && (e.punct(i, ",") || e.punct(i, ";") || e.isCloser(i)) {
+		if t.depth < d || t.depth == d && (e.punct(i, ",") || e.punct(i, ";") || e.isCloser(i) || i > start && e.statementStart(i)) {
 			return i
 		}
 		i = e.skip(i)
 	}
 	return i
+}
+
+// statementStart reports a keyword at i that can only begin a statement,
+// never begin or continue an expression, on a line after the previous
+// token: there an expression has ended. Module code is strict, so `let` is
+// a keyword too.
+func (e *extractor) statementStart(i int) bool {
+	if e.kind(i) != tokIdent || e.afterDot(i) {
+		return false
+	}
+	switch string(e.text(i)) {
+	case "export", "const", "let", "var", "if", "for", "while", "do", "return",
+		"throw", "try", "switch", "break", "continue", "debugger", "with":
+	default:
+		return false
+	}
+	return bytes.IndexByte(e.code[e.toks[i-1].end:e.toks[i].start], '\n') >= 0
 }
 
 func (e *extractor) isCloser(i int) bool {
@@ -674,6 +697,10 @@ func snippet(text []byte, max int) string {
 func (e *extractor) importMeta(j int) {
 	if e.punct(j, ".") && e.word(j+1, "url") {
 		e.newURL(j - 3)
+		return
+	}
+	if e.punct(j, ".") && e.word(j+1, "glob") && e.punct(j+2, "(") {
+		e.metaGlob(j-3, j+2)
 		return
 	}
 	if !e.dotLike(j) || !e.word(j+1, "hot") {

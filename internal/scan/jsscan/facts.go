@@ -109,6 +109,9 @@ type Result struct {
 	// references whose specifier is computed but starts with a known
 	// relative path (see Glob), in source order.
 	Globs []Glob
+	// MetaGlobs are the import.meta.glob calls with static arguments, in
+	// source order (see MetaGlob).
+	MetaGlobs []MetaGlob
 	// Diagnostics are warnings (a dynamic import that cannot be analysed,
 	// a template literal with ${} in accept(), an identifier inside
 	// accept([...])).

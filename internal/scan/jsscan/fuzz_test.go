@@ -3,6 +3,7 @@ package jsscan
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -36,6 +37,10 @@ func fuzzSeeds() [][]byte {
 		"new URL(`./${a}}${b}`, import.meta.url)",
 		"}`, import.meta.url)",
 		"new URL(import.meta.url, import.meta.url)",
+		"import.meta.glob([",
+		"import.meta.glob(['./a/*.js', ], { query: { a: 1, }, eager: true, })",
+		"import.meta.glob('./a/*.js', { query: {",
+		"import.meta.glob(`./${import.meta.glob('./x')}`)",
 	} {
 		seeds = append(seeds, []byte(s))
 	}
@@ -81,6 +86,13 @@ func checkResult(t *testing.T, r *Result) {
 			}
 		}
 		g.Regexp() // must compile
+	}
+	for _, g := range r.MetaGlobs {
+		rg := g.Range
+		if rg.Start < 0 || rg.Start >= rg.End || rg.End > len(r.Code) ||
+			!strings.HasPrefix(string(r.Code[rg.Start:rg.End]), "import") || r.Code[rg.End-1] != ')' || len(g.Patterns) == 0 {
+			t.Fatalf("import.meta.glob %+v: range %v does not cover a call in code of %d bytes", g, rg, len(r.Code))
+		}
 	}
 	for _, d := range r.Hot.AcceptedDeps {
 		inCode(d.Range, d.Specifier)

@@ -26,9 +26,41 @@ func Scan(src []byte, opts Options) (*Result, error) {
 		// Token offsets are int32 to keep the lexer's buffers small.
 		return nil, fmt.Errorf("scan %s: source is %d bytes, more than the 2 GiB limit", displayName(opts.Filename), len(src))
 	}
-	if opts.Loader == LoaderJS && syntaxOK(src) {
-		return ScanUnchecked(src, opts)
+	if opts.Loader == LoaderJS {
+		if len(src) >= concurrentCheckSize {
+			return scanLargeJS(src, opts)
+		}
+		if syntaxOK(src) {
+			return ScanUnchecked(src, opts)
+		}
+		return scanTransformed(src, opts)
 	}
+	return scanTransformed(src, opts)
+}
+
+// concurrentCheckSize is the size from which plain JavaScript is checked
+// and scanned at once, on two goroutines: below it, both together take
+// less time than starting a goroutine is worth.
+const concurrentCheckSize = 64 << 10
+
+// scanLargeJS checks and scans a large plain-JavaScript source at the same
+// time, so an edit of a big file waits for the longer of the two rather
+// than their sum. The scan's result is used only if the check accepts the
+// source; otherwise esbuild decides, as for any source the check refuses.
+func scanLargeJS(src []byte, opts Options) (*Result, error) {
+	checked := make(chan bool, 1)
+	go func() { checked <- syntaxOK(src) }()
+	res, err := ScanUnchecked(src, opts)
+	if <-checked {
+		return res, err
+	}
+	return scanTransformed(src, opts)
+}
+
+// scanTransformed scans what esbuild makes of src: TypeScript and JSX, and
+// plain JavaScript hmrd's own check does not accept (esbuild then reports
+// the syntax error, or accepts what the conservative check refused).
+func scanTransformed(src []byte, opts Options) (*Result, error) {
 	tr := api.Transform(string(src), transformOptions(opts, false))
 	if len(tr.Errors) > 0 {
 		return nil, newSyntaxError(opts.Filename, tr.Errors[0])

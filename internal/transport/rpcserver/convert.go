@@ -15,6 +15,7 @@ func projectProto(p control.ProjectInfo) *hmrdv1.Project {
 	return &hmrdv1.Project{
 		Name: p.Name, Root: p.Root, Modules: uint32(p.Modules), LiveModules: uint32(p.Live),
 		Entries: uint32(p.Entries), Errors: uint32(p.Errors), HeadSeq: p.HeadSeq,
+		HttpUrl: p.HTTPURL,
 	}
 }
 

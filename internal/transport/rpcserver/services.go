@@ -141,7 +141,8 @@ type projectServer struct {
 }
 
 func (p *projectServer) AddProject(ctx context.Context, req *hmrdv1.AddProjectRequest) (*hmrdv1.AddProjectResponse, error) {
-	info, err := p.svc.AddProject(ctx, req.GetRoot(), req.GetName(), req.GetEntries())
+	dev := control.DevServer{Addr: req.GetDevServer().GetAddr(), StrictPort: req.GetDevServer().GetStrictPort()}
+	info, err := p.svc.AddProject(ctx, req.GetRoot(), req.GetName(), req.GetEntries(), dev)
 	if err != nil {
 		return nil, toStatus(err)
 	}
@@ -169,6 +170,19 @@ func (p *projectServer) Explain(ctx context.Context, req *hmrdv1.ExplainRequest)
 		return nil, toStatus(err)
 	}
 	return explainProto(ex), nil
+}
+
+func (p *projectServer) Compile(ctx context.Context, req *hmrdv1.CompileRequest) (*hmrdv1.CompileResponse, error) {
+	code, merr, err := p.svc.Compile(ctx, req.GetProject(), req.GetFile(), req.GetSource())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	out := &hmrdv1.CompileResponse{Code: code}
+	if merr != nil {
+		out.Error = &hmrdv1.Error{Message: merr.Message, Module: merr.Module, File: merr.File,
+			Line: uint32(merr.Line), Column: uint32(merr.Column), Frame: merr.Frame, Code: merr.Code}
+	}
+	return out, nil
 }
 
 func (p *projectServer) GetGraph(ctx context.Context, req *hmrdv1.GetGraphRequest) (*hmrdv1.GetGraphResponse, error) {

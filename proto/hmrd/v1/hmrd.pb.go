@@ -1811,14 +1811,17 @@ func (x *SendCustomResponse) GetSeq() uint64 {
 
 // Project is a watched tree.
 type Project struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Root          string                 `protobuf:"bytes,2,opt,name=root,proto3" json:"root,omitempty"`
-	Modules       uint32                 `protobuf:"varint,3,opt,name=modules,proto3" json:"modules,omitempty"`
-	LiveModules   uint32                 `protobuf:"varint,4,opt,name=live_modules,json=liveModules,proto3" json:"live_modules,omitempty"`
-	Entries       uint32                 `protobuf:"varint,5,opt,name=entries,proto3" json:"entries,omitempty"`
-	Errors        uint32                 `protobuf:"varint,6,opt,name=errors,proto3" json:"errors,omitempty"`
-	HeadSeq       uint64                 `protobuf:"varint,7,opt,name=head_seq,json=headSeq,proto3" json:"head_seq,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Root        string                 `protobuf:"bytes,2,opt,name=root,proto3" json:"root,omitempty"`
+	Modules     uint32                 `protobuf:"varint,3,opt,name=modules,proto3" json:"modules,omitempty"`
+	LiveModules uint32                 `protobuf:"varint,4,opt,name=live_modules,json=liveModules,proto3" json:"live_modules,omitempty"`
+	Entries     uint32                 `protobuf:"varint,5,opt,name=entries,proto3" json:"entries,omitempty"`
+	Errors      uint32                 `protobuf:"varint,6,opt,name=errors,proto3" json:"errors,omitempty"`
+	HeadSeq     uint64                 `protobuf:"varint,7,opt,name=head_seq,json=headSeq,proto3" json:"head_seq,omitempty"`
+	// The URL of the project's dev server ("http://127.0.0.1:5174/"), or
+	// empty when the daemon does not serve it over HTTP.
+	HttpUrl       string `protobuf:"bytes,8,opt,name=http_url,json=httpUrl,proto3" json:"http_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1902,6 +1905,13 @@ func (x *Project) GetHeadSeq() uint64 {
 	return 0
 }
 
+func (x *Project) GetHttpUrl() string {
+	if x != nil {
+		return x.HttpUrl
+	}
+	return ""
+}
+
 type AddProjectRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Absolute or daemon-relative path of the tree.
@@ -1909,7 +1919,10 @@ type AddProjectRequest struct {
 	// Name to use; default the root's base name (made unique).
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Extra entry modules.
-	Entries       []string `protobuf:"bytes,3,rep,name=entries,proto3" json:"entries,omitempty"`
+	Entries []string `protobuf:"bytes,3,rep,name=entries,proto3" json:"entries,omitempty"`
+	// How the daemon serves the project to browsers; unset: as the daemon
+	// serves every project (see DevServerOptions.addr).
+	DevServer     *DevServerOptions `protobuf:"bytes,4,opt,name=dev_server,json=devServer,proto3" json:"dev_server,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1965,6 +1978,70 @@ func (x *AddProjectRequest) GetEntries() []string {
 	return nil
 }
 
+func (x *AddProjectRequest) GetDevServer() *DevServerOptions {
+	if x != nil {
+		return x.DevServer
+	}
+	return nil
+}
+
+// DevServerOptions say where the daemon serves one project over HTTP.
+type DevServerOptions struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "host:port"; "off" for no dev server; empty for the daemon's default:
+	// when its dev server is on, the port after the highest one in use.
+	Addr string `protobuf:"bytes,1,opt,name=addr,proto3" json:"addr,omitempty"`
+	// Fail rather than move on to the next free port when addr's port is
+	// busy (the default moves, as Vite does without strictPort).
+	StrictPort    bool `protobuf:"varint,2,opt,name=strict_port,json=strictPort,proto3" json:"strict_port,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DevServerOptions) Reset() {
+	*x = DevServerOptions{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DevServerOptions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DevServerOptions) ProtoMessage() {}
+
+func (x *DevServerOptions) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DevServerOptions.ProtoReflect.Descriptor instead.
+func (*DevServerOptions) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *DevServerOptions) GetAddr() string {
+	if x != nil {
+		return x.Addr
+	}
+	return ""
+}
+
+func (x *DevServerOptions) GetStrictPort() bool {
+	if x != nil {
+		return x.StrictPort
+	}
+	return false
+}
+
 type AddProjectResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Project       *Project               `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
@@ -1974,7 +2051,7 @@ type AddProjectResponse struct {
 
 func (x *AddProjectResponse) Reset() {
 	*x = AddProjectResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1986,7 +2063,7 @@ func (x *AddProjectResponse) String() string {
 func (*AddProjectResponse) ProtoMessage() {}
 
 func (x *AddProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[22]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1999,7 +2076,7 @@ func (x *AddProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddProjectResponse.ProtoReflect.Descriptor instead.
 func (*AddProjectResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{22}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *AddProjectResponse) GetProject() *Project {
@@ -2018,7 +2095,7 @@ type RemoveProjectRequest struct {
 
 func (x *RemoveProjectRequest) Reset() {
 	*x = RemoveProjectRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2030,7 +2107,7 @@ func (x *RemoveProjectRequest) String() string {
 func (*RemoveProjectRequest) ProtoMessage() {}
 
 func (x *RemoveProjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[23]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2043,7 +2120,7 @@ func (x *RemoveProjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveProjectRequest.ProtoReflect.Descriptor instead.
 func (*RemoveProjectRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{23}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RemoveProjectRequest) GetProject() string {
@@ -2061,7 +2138,7 @@ type RemoveProjectResponse struct {
 
 func (x *RemoveProjectResponse) Reset() {
 	*x = RemoveProjectResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2073,7 +2150,7 @@ func (x *RemoveProjectResponse) String() string {
 func (*RemoveProjectResponse) ProtoMessage() {}
 
 func (x *RemoveProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[24]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2086,7 +2163,7 @@ func (x *RemoveProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveProjectResponse.ProtoReflect.Descriptor instead.
 func (*RemoveProjectResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{24}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{25}
 }
 
 type ListProjectsRequest struct {
@@ -2097,7 +2174,7 @@ type ListProjectsRequest struct {
 
 func (x *ListProjectsRequest) Reset() {
 	*x = ListProjectsRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2109,7 +2186,7 @@ func (x *ListProjectsRequest) String() string {
 func (*ListProjectsRequest) ProtoMessage() {}
 
 func (x *ListProjectsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[25]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2122,7 +2199,7 @@ func (x *ListProjectsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProjectsRequest.ProtoReflect.Descriptor instead.
 func (*ListProjectsRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{25}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{26}
 }
 
 type ListProjectsResponse struct {
@@ -2134,7 +2211,7 @@ type ListProjectsResponse struct {
 
 func (x *ListProjectsResponse) Reset() {
 	*x = ListProjectsResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2146,7 +2223,7 @@ func (x *ListProjectsResponse) String() string {
 func (*ListProjectsResponse) ProtoMessage() {}
 
 func (x *ListProjectsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[26]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2159,12 +2236,131 @@ func (x *ListProjectsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProjectsResponse.ProtoReflect.Descriptor instead.
 func (*ListProjectsResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{26}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListProjectsResponse) GetProjects() []*Project {
 	if x != nil {
 		return x.Projects
+	}
+	return nil
+}
+
+type CompileRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Project string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	// The source's absolute file path, inside the project's root: its
+	// extension picks the language, its directory the tsconfig.
+	File string `protobuf:"bytes,2,opt,name=file,proto3" json:"file,omitempty"`
+	// The source as the runtime read it. At most 4 MiB less room for the
+	// rest of the message (gRPC's default message limit).
+	Source        []byte `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompileRequest) Reset() {
+	*x = CompileRequest{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompileRequest) ProtoMessage() {}
+
+func (x *CompileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompileRequest.ProtoReflect.Descriptor instead.
+func (*CompileRequest) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *CompileRequest) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
+func (x *CompileRequest) GetFile() string {
+	if x != nil {
+		return x.File
+	}
+	return ""
+}
+
+func (x *CompileRequest) GetSource() []byte {
+	if x != nil {
+		return x.Source
+	}
+	return nil
+}
+
+type CompileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The JavaScript module; empty when error is set. Plain JavaScript comes
+	// back as it was sent.
+	Code []byte `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	// The source's first syntax error (code PARSE_ERROR), positioned in it.
+	Error         *Error `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompileResponse) Reset() {
+	*x = CompileResponse{}
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompileResponse) ProtoMessage() {}
+
+func (x *CompileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompileResponse.ProtoReflect.Descriptor instead.
+func (*CompileResponse) Descriptor() ([]byte, []int) {
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *CompileResponse) GetCode() []byte {
+	if x != nil {
+		return x.Code
+	}
+	return nil
+}
+
+func (x *CompileResponse) GetError() *Error {
+	if x != nil {
+		return x.Error
 	}
 	return nil
 }
@@ -2180,7 +2376,7 @@ type ExplainRequest struct {
 
 func (x *ExplainRequest) Reset() {
 	*x = ExplainRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2192,7 +2388,7 @@ func (x *ExplainRequest) String() string {
 func (*ExplainRequest) ProtoMessage() {}
 
 func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[27]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2205,7 +2401,7 @@ func (x *ExplainRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainRequest.ProtoReflect.Descriptor instead.
 func (*ExplainRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{27}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ExplainRequest) GetProject() string {
@@ -2243,7 +2439,7 @@ type ExplainResponse struct {
 
 func (x *ExplainResponse) Reset() {
 	*x = ExplainResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2255,7 +2451,7 @@ func (x *ExplainResponse) String() string {
 func (*ExplainResponse) ProtoMessage() {}
 
 func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[28]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2268,7 +2464,7 @@ func (x *ExplainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainResponse.ProtoReflect.Descriptor instead.
 func (*ExplainResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{28}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ExplainResponse) GetModule() string {
@@ -2357,7 +2553,7 @@ type GetGraphRequest struct {
 
 func (x *GetGraphRequest) Reset() {
 	*x = GetGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2369,7 +2565,7 @@ func (x *GetGraphRequest) String() string {
 func (*GetGraphRequest) ProtoMessage() {}
 
 func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[29]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2382,7 +2578,7 @@ func (x *GetGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphRequest.ProtoReflect.Descriptor instead.
 func (*GetGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{29}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetGraphRequest) GetProject() string {
@@ -2406,7 +2602,7 @@ type Edge struct {
 
 func (x *Edge) Reset() {
 	*x = Edge{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2418,7 +2614,7 @@ func (x *Edge) String() string {
 func (*Edge) ProtoMessage() {}
 
 func (x *Edge) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[30]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2431,7 +2627,7 @@ func (x *Edge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Edge.ProtoReflect.Descriptor instead.
 func (*Edge) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{30}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Edge) GetSpecifier() string {
@@ -2487,7 +2683,7 @@ type Module struct {
 
 func (x *Module) Reset() {
 	*x = Module{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2499,7 +2695,7 @@ func (x *Module) String() string {
 func (*Module) ProtoMessage() {}
 
 func (x *Module) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[31]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2512,7 +2708,7 @@ func (x *Module) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Module.ProtoReflect.Descriptor instead.
 func (*Module) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{31}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Module) GetId() string {
@@ -2669,7 +2865,7 @@ type GetGraphResponse struct {
 
 func (x *GetGraphResponse) Reset() {
 	*x = GetGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2681,7 +2877,7 @@ func (x *GetGraphResponse) String() string {
 func (*GetGraphResponse) ProtoMessage() {}
 
 func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[32]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2694,7 +2890,7 @@ func (x *GetGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGraphResponse.ProtoReflect.Descriptor instead.
 func (*GetGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{32}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetGraphResponse) GetRoot() string {
@@ -2727,7 +2923,7 @@ type StreamGraphRequest struct {
 
 func (x *StreamGraphRequest) Reset() {
 	*x = StreamGraphRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2739,7 +2935,7 @@ func (x *StreamGraphRequest) String() string {
 func (*StreamGraphRequest) ProtoMessage() {}
 
 func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[33]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2752,7 +2948,7 @@ func (x *StreamGraphRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamGraphRequest.ProtoReflect.Descriptor instead.
 func (*StreamGraphRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{33}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StreamGraphRequest) GetProject() string {
@@ -2777,7 +2973,7 @@ type StreamGraphResponse struct {
 
 func (x *StreamGraphResponse) Reset() {
 	*x = StreamGraphResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2789,7 +2985,7 @@ func (x *StreamGraphResponse) String() string {
 func (*StreamGraphResponse) ProtoMessage() {}
 
 func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[34]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2802,7 +2998,7 @@ func (x *StreamGraphResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamGraphResponse.ProtoReflect.Descriptor instead.
 func (*StreamGraphResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{34}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StreamGraphResponse) GetRoot() string {
@@ -2834,7 +3030,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2846,7 +3042,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[35]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2859,7 +3055,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{35}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
 }
 
 // ProjectStatus is one project in `hmrd status`.
@@ -2884,7 +3080,7 @@ type ProjectStatus struct {
 
 func (x *ProjectStatus) Reset() {
 	*x = ProjectStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2896,7 +3092,7 @@ func (x *ProjectStatus) String() string {
 func (*ProjectStatus) ProtoMessage() {}
 
 func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[36]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2909,7 +3105,7 @@ func (x *ProjectStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectStatus.ProtoReflect.Descriptor instead.
 func (*ProjectStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{36}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ProjectStatus) GetProject() *Project {
@@ -2979,7 +3175,7 @@ type WatchDegraded struct {
 
 func (x *WatchDegraded) Reset() {
 	*x = WatchDegraded{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2991,7 +3187,7 @@ func (x *WatchDegraded) String() string {
 func (*WatchDegraded) ProtoMessage() {}
 
 func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[37]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3004,7 +3200,7 @@ func (x *WatchDegraded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDegraded.ProtoReflect.Descriptor instead.
 func (*WatchDegraded) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{37}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *WatchDegraded) GetPolledDirs() uint32 {
@@ -3063,7 +3259,7 @@ type SubscriberStatus struct {
 
 func (x *SubscriberStatus) Reset() {
 	*x = SubscriberStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3075,7 +3271,7 @@ func (x *SubscriberStatus) String() string {
 func (*SubscriberStatus) ProtoMessage() {}
 
 func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[38]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3088,7 +3284,7 @@ func (x *SubscriberStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriberStatus.ProtoReflect.Descriptor instead.
 func (*SubscriberStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{38}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SubscriberStatus) GetId() string {
@@ -3176,7 +3372,7 @@ type StatusResponse struct {
 
 func (x *StatusResponse) Reset() {
 	*x = StatusResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3188,7 +3384,7 @@ func (x *StatusResponse) String() string {
 func (*StatusResponse) ProtoMessage() {}
 
 func (x *StatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[39]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3201,7 +3397,7 @@ func (x *StatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusResponse.ProtoReflect.Descriptor instead.
 func (*StatusResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{39}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *StatusResponse) GetDaemonVersion() string {
@@ -3308,7 +3504,7 @@ type RegistrationStatus struct {
 
 func (x *RegistrationStatus) Reset() {
 	*x = RegistrationStatus{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3320,7 +3516,7 @@ func (x *RegistrationStatus) String() string {
 func (*RegistrationStatus) ProtoMessage() {}
 
 func (x *RegistrationStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[40]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3333,7 +3529,7 @@ func (x *RegistrationStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegistrationStatus.ProtoReflect.Descriptor instead.
 func (*RegistrationStatus) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{40}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *RegistrationStatus) GetId() string {
@@ -3433,7 +3629,7 @@ type ClientMessage struct {
 
 func (x *ClientMessage) Reset() {
 	*x = ClientMessage{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3445,7 +3641,7 @@ func (x *ClientMessage) String() string {
 func (*ClientMessage) ProtoMessage() {}
 
 func (x *ClientMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[41]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3458,7 +3654,7 @@ func (x *ClientMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMessage.ProtoReflect.Descriptor instead.
 func (*ClientMessage) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{41}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ClientMessage) GetKind() isClientMessage_Kind {
@@ -3542,7 +3738,7 @@ type Change struct {
 
 func (x *Change) Reset() {
 	*x = Change{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[42]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3554,7 +3750,7 @@ func (x *Change) String() string {
 func (*Change) ProtoMessage() {}
 
 func (x *Change) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[42]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3567,7 +3763,7 @@ func (x *Change) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Change.ProtoReflect.Descriptor instead.
 func (*Change) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{42}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *Change) GetFile() string {
@@ -3609,7 +3805,7 @@ type ImportFact struct {
 
 func (x *ImportFact) Reset() {
 	*x = ImportFact{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[43]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3621,7 +3817,7 @@ func (x *ImportFact) String() string {
 func (*ImportFact) ProtoMessage() {}
 
 func (x *ImportFact) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[43]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3634,7 +3830,7 @@ func (x *ImportFact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportFact.ProtoReflect.Descriptor instead.
 func (*ImportFact) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{43}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ImportFact) GetTarget() string {
@@ -3700,7 +3896,7 @@ type ModuleFacts struct {
 
 func (x *ModuleFacts) Reset() {
 	*x = ModuleFacts{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[44]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3712,7 +3908,7 @@ func (x *ModuleFacts) String() string {
 func (*ModuleFacts) ProtoMessage() {}
 
 func (x *ModuleFacts) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[44]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3725,7 +3921,7 @@ func (x *ModuleFacts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModuleFacts.ProtoReflect.Descriptor instead.
 func (*ModuleFacts) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{44}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ModuleFacts) GetId() string {
@@ -3833,7 +4029,7 @@ type RegisterOpen struct {
 
 func (x *RegisterOpen) Reset() {
 	*x = RegisterOpen{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[45]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3845,7 +4041,7 @@ func (x *RegisterOpen) String() string {
 func (*RegisterOpen) ProtoMessage() {}
 
 func (x *RegisterOpen) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[45]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3858,7 +4054,7 @@ func (x *RegisterOpen) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterOpen.ProtoReflect.Descriptor instead.
 func (*RegisterOpen) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{45}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *RegisterOpen) GetProject() string {
@@ -3914,7 +4110,7 @@ type ReportFacts struct {
 
 func (x *ReportFacts) Reset() {
 	*x = ReportFacts{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[46]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3926,7 +4122,7 @@ func (x *ReportFacts) String() string {
 func (*ReportFacts) ProtoMessage() {}
 
 func (x *ReportFacts) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[46]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3939,7 +4135,7 @@ func (x *ReportFacts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportFacts.ProtoReflect.Descriptor instead.
 func (*ReportFacts) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{46}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ReportFacts) GetModules() []*ModuleFacts {
@@ -3981,7 +4177,7 @@ type ReportChanges struct {
 
 func (x *ReportChanges) Reset() {
 	*x = ReportChanges{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[47]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3993,7 +4189,7 @@ func (x *ReportChanges) String() string {
 func (*ReportChanges) ProtoMessage() {}
 
 func (x *ReportChanges) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[47]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4006,7 +4202,7 @@ func (x *ReportChanges) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportChanges.ProtoReflect.Descriptor instead.
 func (*ReportChanges) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{47}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ReportChanges) GetChanges() []*Change {
@@ -4034,7 +4230,7 @@ type GateAck struct {
 
 func (x *GateAck) Reset() {
 	*x = GateAck{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[48]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4046,7 +4242,7 @@ func (x *GateAck) String() string {
 func (*GateAck) ProtoMessage() {}
 
 func (x *GateAck) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[48]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4059,7 +4255,7 @@ func (x *GateAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GateAck.ProtoReflect.Descriptor instead.
 func (*GateAck) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{48}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *GateAck) GetBatch() uint64 {
@@ -4086,7 +4282,7 @@ type RegisterRequest struct {
 
 func (x *RegisterRequest) Reset() {
 	*x = RegisterRequest{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[49]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4098,7 +4294,7 @@ func (x *RegisterRequest) String() string {
 func (*RegisterRequest) ProtoMessage() {}
 
 func (x *RegisterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[49]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4111,7 +4307,7 @@ func (x *RegisterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterRequest.ProtoReflect.Descriptor instead.
 func (*RegisterRequest) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{49}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *RegisterRequest) GetId() uint64 {
@@ -4212,7 +4408,7 @@ type Registered struct {
 
 func (x *Registered) Reset() {
 	*x = Registered{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[50]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4224,7 +4420,7 @@ func (x *Registered) String() string {
 func (*Registered) ProtoMessage() {}
 
 func (x *Registered) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[50]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4237,7 +4433,7 @@ func (x *Registered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Registered.ProtoReflect.Descriptor instead.
 func (*Registered) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{50}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *Registered) GetRegistrationId() string {
@@ -4305,7 +4501,7 @@ type Applied struct {
 
 func (x *Applied) Reset() {
 	*x = Applied{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[51]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4317,7 +4513,7 @@ func (x *Applied) String() string {
 func (*Applied) ProtoMessage() {}
 
 func (x *Applied) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[51]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4330,7 +4526,7 @@ func (x *Applied) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Applied.ProtoReflect.Descriptor instead.
 func (*Applied) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{51}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *Applied) GetId() uint64 {
@@ -4373,7 +4569,7 @@ type GateBatch struct {
 
 func (x *GateBatch) Reset() {
 	*x = GateBatch{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[52]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4385,7 +4581,7 @@ func (x *GateBatch) String() string {
 func (*GateBatch) ProtoMessage() {}
 
 func (x *GateBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[52]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4398,7 +4594,7 @@ func (x *GateBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GateBatch.ProtoReflect.Descriptor instead.
 func (*GateBatch) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{52}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *GateBatch) GetBatch() uint64 {
@@ -4450,7 +4646,7 @@ type RegisterResponse struct {
 
 func (x *RegisterResponse) Reset() {
 	*x = RegisterResponse{}
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[53]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4462,7 +4658,7 @@ func (x *RegisterResponse) String() string {
 func (*RegisterResponse) ProtoMessage() {}
 
 func (x *RegisterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hmrd_v1_hmrd_proto_msgTypes[53]
+	mi := &file_hmrd_v1_hmrd_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4475,7 +4671,7 @@ func (x *RegisterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterResponse.ProtoReflect.Descriptor instead.
 func (*RegisterResponse) Descriptor() ([]byte, []int) {
-	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{53}
+	return file_hmrd_v1_hmrd_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *RegisterResponse) GetKind() isRegisterResponse_Kind {
@@ -4645,7 +4841,7 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x04data\x18\x03 \x01(\tR\x04data\x12\x12\n" +
 	"\x04from\x18\x04 \x01(\tR\x04from\"&\n" +
 	"\x12SendCustomResponse\x12\x10\n" +
-	"\x03seq\x18\x01 \x01(\x04R\x03seq\"\xbb\x01\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\"\xd6\x01\n" +
 	"\aProject\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04root\x18\x02 \x01(\tR\x04root\x12\x18\n" +
@@ -4653,11 +4849,18 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\flive_modules\x18\x04 \x01(\rR\vliveModules\x12\x18\n" +
 	"\aentries\x18\x05 \x01(\rR\aentries\x12\x16\n" +
 	"\x06errors\x18\x06 \x01(\rR\x06errors\x12\x19\n" +
-	"\bhead_seq\x18\a \x01(\x04R\aheadSeq\"U\n" +
+	"\bhead_seq\x18\a \x01(\x04R\aheadSeq\x12\x19\n" +
+	"\bhttp_url\x18\b \x01(\tR\ahttpUrl\"\x8f\x01\n" +
 	"\x11AddProjectRequest\x12\x12\n" +
 	"\x04root\x18\x01 \x01(\tR\x04root\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
-	"\aentries\x18\x03 \x03(\tR\aentries\"@\n" +
+	"\aentries\x18\x03 \x03(\tR\aentries\x128\n" +
+	"\n" +
+	"dev_server\x18\x04 \x01(\v2\x19.hmrd.v1.DevServerOptionsR\tdevServer\"G\n" +
+	"\x10DevServerOptions\x12\x12\n" +
+	"\x04addr\x18\x01 \x01(\tR\x04addr\x12\x1f\n" +
+	"\vstrict_port\x18\x02 \x01(\bR\n" +
+	"strictPort\"@\n" +
 	"\x12AddProjectResponse\x12*\n" +
 	"\aproject\x18\x01 \x01(\v2\x10.hmrd.v1.ProjectR\aproject\"0\n" +
 	"\x14RemoveProjectRequest\x12\x18\n" +
@@ -4665,7 +4868,14 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x15RemoveProjectResponse\"\x15\n" +
 	"\x13ListProjectsRequest\"D\n" +
 	"\x14ListProjectsResponse\x12,\n" +
-	"\bprojects\x18\x01 \x03(\v2\x10.hmrd.v1.ProjectR\bprojects\"B\n" +
+	"\bprojects\x18\x01 \x03(\v2\x10.hmrd.v1.ProjectR\bprojects\"V\n" +
+	"\x0eCompileRequest\x12\x18\n" +
+	"\aproject\x18\x01 \x01(\tR\aproject\x12\x12\n" +
+	"\x04file\x18\x02 \x01(\tR\x04file\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\fR\x06source\"K\n" +
+	"\x0fCompileResponse\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\fR\x04code\x12$\n" +
+	"\x05error\x18\x02 \x01(\v2\x0e.hmrd.v1.ErrorR\x05error\"B\n" +
 	"\x0eExplainRequest\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x16\n" +
 	"\x06module\x18\x02 \x01(\tR\x06module\"\xc2\x02\n" +
@@ -4901,7 +5111,7 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"Invalidate\x12\x1a.hmrd.v1.InvalidateRequest\x1a\x1b.hmrd.v1.InvalidateResponse\x12K\n" +
 	"\fReportLoaded\x12\x1c.hmrd.v1.ReportLoadedRequest\x1a\x1d.hmrd.v1.ReportLoadedResponse\x12E\n" +
 	"\n" +
-	"SendCustom\x12\x1a.hmrd.v1.SendCustomRequest\x1a\x1b.hmrd.v1.SendCustomResponse2\xbf\x03\n" +
+	"SendCustom\x12\x1a.hmrd.v1.SendCustomRequest\x1a\x1b.hmrd.v1.SendCustomResponse2\xfd\x03\n" +
 	"\x0eProjectService\x12E\n" +
 	"\n" +
 	"AddProject\x12\x1a.hmrd.v1.AddProjectRequest\x1a\x1b.hmrd.v1.AddProjectResponse\x12N\n" +
@@ -4909,7 +5119,8 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\fListProjects\x12\x1c.hmrd.v1.ListProjectsRequest\x1a\x1d.hmrd.v1.ListProjectsResponse\x12<\n" +
 	"\aExplain\x12\x17.hmrd.v1.ExplainRequest\x1a\x18.hmrd.v1.ExplainResponse\x12?\n" +
 	"\bGetGraph\x12\x18.hmrd.v1.GetGraphRequest\x1a\x19.hmrd.v1.GetGraphResponse\x12J\n" +
-	"\vStreamGraph\x12\x1b.hmrd.v1.StreamGraphRequest\x1a\x1c.hmrd.v1.StreamGraphResponse0\x012U\n" +
+	"\vStreamGraph\x12\x1b.hmrd.v1.StreamGraphRequest\x1a\x1c.hmrd.v1.StreamGraphResponse0\x01\x12<\n" +
+	"\aCompile\x12\x17.hmrd.v1.CompileRequest\x1a\x18.hmrd.v1.CompileResponse2U\n" +
 	"\x0eBundlerService\x12C\n" +
 	"\bRegister\x12\x18.hmrd.v1.RegisterRequest\x1a\x19.hmrd.v1.RegisterResponse(\x010\x012I\n" +
 	"\fAdminService\x129\n" +
@@ -4928,7 +5139,7 @@ func file_hmrd_v1_hmrd_proto_rawDescGZIP() []byte {
 }
 
 var file_hmrd_v1_hmrd_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
+var file_hmrd_v1_hmrd_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
 var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(UpdateType)(0),               // 0: hmrd.v1.UpdateType
 	(FullReloadCause)(0),          // 1: hmrd.v1.FullReloadCause
@@ -4956,46 +5167,49 @@ var file_hmrd_v1_hmrd_proto_goTypes = []any{
 	(*SendCustomResponse)(nil),    // 23: hmrd.v1.SendCustomResponse
 	(*Project)(nil),               // 24: hmrd.v1.Project
 	(*AddProjectRequest)(nil),     // 25: hmrd.v1.AddProjectRequest
-	(*AddProjectResponse)(nil),    // 26: hmrd.v1.AddProjectResponse
-	(*RemoveProjectRequest)(nil),  // 27: hmrd.v1.RemoveProjectRequest
-	(*RemoveProjectResponse)(nil), // 28: hmrd.v1.RemoveProjectResponse
-	(*ListProjectsRequest)(nil),   // 29: hmrd.v1.ListProjectsRequest
-	(*ListProjectsResponse)(nil),  // 30: hmrd.v1.ListProjectsResponse
-	(*ExplainRequest)(nil),        // 31: hmrd.v1.ExplainRequest
-	(*ExplainResponse)(nil),       // 32: hmrd.v1.ExplainResponse
-	(*GetGraphRequest)(nil),       // 33: hmrd.v1.GetGraphRequest
-	(*Edge)(nil),                  // 34: hmrd.v1.Edge
-	(*Module)(nil),                // 35: hmrd.v1.Module
-	(*GetGraphResponse)(nil),      // 36: hmrd.v1.GetGraphResponse
-	(*StreamGraphRequest)(nil),    // 37: hmrd.v1.StreamGraphRequest
-	(*StreamGraphResponse)(nil),   // 38: hmrd.v1.StreamGraphResponse
-	(*StatusRequest)(nil),         // 39: hmrd.v1.StatusRequest
-	(*ProjectStatus)(nil),         // 40: hmrd.v1.ProjectStatus
-	(*WatchDegraded)(nil),         // 41: hmrd.v1.WatchDegraded
-	(*SubscriberStatus)(nil),      // 42: hmrd.v1.SubscriberStatus
-	(*StatusResponse)(nil),        // 43: hmrd.v1.StatusResponse
-	(*RegistrationStatus)(nil),    // 44: hmrd.v1.RegistrationStatus
-	(*ClientMessage)(nil),         // 45: hmrd.v1.ClientMessage
-	(*Change)(nil),                // 46: hmrd.v1.Change
-	(*ImportFact)(nil),            // 47: hmrd.v1.ImportFact
-	(*ModuleFacts)(nil),           // 48: hmrd.v1.ModuleFacts
-	(*RegisterOpen)(nil),          // 49: hmrd.v1.RegisterOpen
-	(*ReportFacts)(nil),           // 50: hmrd.v1.ReportFacts
-	(*ReportChanges)(nil),         // 51: hmrd.v1.ReportChanges
-	(*GateAck)(nil),               // 52: hmrd.v1.GateAck
-	(*RegisterRequest)(nil),       // 53: hmrd.v1.RegisterRequest
-	(*Registered)(nil),            // 54: hmrd.v1.Registered
-	(*Applied)(nil),               // 55: hmrd.v1.Applied
-	(*GateBatch)(nil),             // 56: hmrd.v1.GateBatch
-	(*RegisterResponse)(nil),      // 57: hmrd.v1.RegisterResponse
-	nil,                           // 58: hmrd.v1.Update.VersionsEntry
-	nil,                           // 59: hmrd.v1.GateBatch.VersionsEntry
-	(*timestamppb.Timestamp)(nil), // 60: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 61: google.protobuf.Duration
+	(*DevServerOptions)(nil),      // 26: hmrd.v1.DevServerOptions
+	(*AddProjectResponse)(nil),    // 27: hmrd.v1.AddProjectResponse
+	(*RemoveProjectRequest)(nil),  // 28: hmrd.v1.RemoveProjectRequest
+	(*RemoveProjectResponse)(nil), // 29: hmrd.v1.RemoveProjectResponse
+	(*ListProjectsRequest)(nil),   // 30: hmrd.v1.ListProjectsRequest
+	(*ListProjectsResponse)(nil),  // 31: hmrd.v1.ListProjectsResponse
+	(*CompileRequest)(nil),        // 32: hmrd.v1.CompileRequest
+	(*CompileResponse)(nil),       // 33: hmrd.v1.CompileResponse
+	(*ExplainRequest)(nil),        // 34: hmrd.v1.ExplainRequest
+	(*ExplainResponse)(nil),       // 35: hmrd.v1.ExplainResponse
+	(*GetGraphRequest)(nil),       // 36: hmrd.v1.GetGraphRequest
+	(*Edge)(nil),                  // 37: hmrd.v1.Edge
+	(*Module)(nil),                // 38: hmrd.v1.Module
+	(*GetGraphResponse)(nil),      // 39: hmrd.v1.GetGraphResponse
+	(*StreamGraphRequest)(nil),    // 40: hmrd.v1.StreamGraphRequest
+	(*StreamGraphResponse)(nil),   // 41: hmrd.v1.StreamGraphResponse
+	(*StatusRequest)(nil),         // 42: hmrd.v1.StatusRequest
+	(*ProjectStatus)(nil),         // 43: hmrd.v1.ProjectStatus
+	(*WatchDegraded)(nil),         // 44: hmrd.v1.WatchDegraded
+	(*SubscriberStatus)(nil),      // 45: hmrd.v1.SubscriberStatus
+	(*StatusResponse)(nil),        // 46: hmrd.v1.StatusResponse
+	(*RegistrationStatus)(nil),    // 47: hmrd.v1.RegistrationStatus
+	(*ClientMessage)(nil),         // 48: hmrd.v1.ClientMessage
+	(*Change)(nil),                // 49: hmrd.v1.Change
+	(*ImportFact)(nil),            // 50: hmrd.v1.ImportFact
+	(*ModuleFacts)(nil),           // 51: hmrd.v1.ModuleFacts
+	(*RegisterOpen)(nil),          // 52: hmrd.v1.RegisterOpen
+	(*ReportFacts)(nil),           // 53: hmrd.v1.ReportFacts
+	(*ReportChanges)(nil),         // 54: hmrd.v1.ReportChanges
+	(*GateAck)(nil),               // 55: hmrd.v1.GateAck
+	(*RegisterRequest)(nil),       // 56: hmrd.v1.RegisterRequest
+	(*Registered)(nil),            // 57: hmrd.v1.Registered
+	(*Applied)(nil),               // 58: hmrd.v1.Applied
+	(*GateBatch)(nil),             // 59: hmrd.v1.GateBatch
+	(*RegisterResponse)(nil),      // 60: hmrd.v1.RegisterResponse
+	nil,                           // 61: hmrd.v1.Update.VersionsEntry
+	nil,                           // 62: hmrd.v1.GateBatch.VersionsEntry
+	(*timestamppb.Timestamp)(nil), // 63: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 64: google.protobuf.Duration
 }
 var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
-	60, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
-	46, // 1: hmrd.v1.Event.changes:type_name -> hmrd.v1.Change
+	63, // 0: hmrd.v1.Event.time:type_name -> google.protobuf.Timestamp
+	49, // 1: hmrd.v1.Event.changes:type_name -> hmrd.v1.Change
 	6,  // 2: hmrd.v1.Event.hello:type_name -> hmrd.v1.Hello
 	8,  // 3: hmrd.v1.Event.update:type_name -> hmrd.v1.Update
 	9,  // 4: hmrd.v1.Event.full_reload:type_name -> hmrd.v1.FullReload
@@ -5008,84 +5222,88 @@ var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
 	11, // 11: hmrd.v1.Hello.errors:type_name -> hmrd.v1.Error
 	0,  // 12: hmrd.v1.ModuleUpdate.type:type_name -> hmrd.v1.UpdateType
 	7,  // 13: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
-	58, // 14: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
+	61, // 14: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
 	1,  // 15: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
 	15, // 16: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
 	4,  // 17: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
-	24, // 18: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
-	24, // 19: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
-	7,  // 20: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
-	9,  // 21: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
-	34, // 22: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
-	35, // 23: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
-	35, // 24: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
-	24, // 25: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
-	4,  // 26: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
-	61, // 27: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
-	61, // 28: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
-	41, // 29: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
-	61, // 30: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
-	15, // 31: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
-	60, // 32: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
-	60, // 33: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
-	61, // 34: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
-	40, // 35: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
-	42, // 36: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
-	44, // 37: hmrd.v1.StatusResponse.registrations:type_name -> hmrd.v1.RegistrationStatus
-	15, // 38: hmrd.v1.RegistrationStatus.client:type_name -> hmrd.v1.ClientInfo
-	60, // 39: hmrd.v1.RegistrationStatus.connected:type_name -> google.protobuf.Timestamp
-	61, // 40: hmrd.v1.RegistrationStatus.gate_timeout:type_name -> google.protobuf.Duration
-	61, // 41: hmrd.v1.RegistrationStatus.oldest_pending:type_name -> google.protobuf.Duration
-	18, // 42: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
-	22, // 43: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
-	20, // 44: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
-	2,  // 45: hmrd.v1.Change.kind:type_name -> hmrd.v1.ChangeKind
-	3,  // 46: hmrd.v1.ImportFact.kind:type_name -> hmrd.v1.ImportKind
-	47, // 47: hmrd.v1.ModuleFacts.imports:type_name -> hmrd.v1.ImportFact
-	15, // 48: hmrd.v1.RegisterOpen.client:type_name -> hmrd.v1.ClientInfo
-	61, // 49: hmrd.v1.RegisterOpen.gate_timeout:type_name -> google.protobuf.Duration
-	48, // 50: hmrd.v1.ReportFacts.modules:type_name -> hmrd.v1.ModuleFacts
-	46, // 51: hmrd.v1.ReportChanges.changes:type_name -> hmrd.v1.Change
-	50, // 52: hmrd.v1.ReportChanges.facts:type_name -> hmrd.v1.ReportFacts
-	49, // 53: hmrd.v1.RegisterRequest.open:type_name -> hmrd.v1.RegisterOpen
-	50, // 54: hmrd.v1.RegisterRequest.facts:type_name -> hmrd.v1.ReportFacts
-	51, // 55: hmrd.v1.RegisterRequest.changes:type_name -> hmrd.v1.ReportChanges
-	52, // 56: hmrd.v1.RegisterRequest.ack:type_name -> hmrd.v1.GateAck
-	61, // 57: hmrd.v1.Registered.gate_timeout:type_name -> google.protobuf.Duration
-	46, // 58: hmrd.v1.GateBatch.changes:type_name -> hmrd.v1.Change
-	59, // 59: hmrd.v1.GateBatch.versions:type_name -> hmrd.v1.GateBatch.VersionsEntry
-	54, // 60: hmrd.v1.RegisterResponse.registered:type_name -> hmrd.v1.Registered
-	55, // 61: hmrd.v1.RegisterResponse.applied:type_name -> hmrd.v1.Applied
-	56, // 62: hmrd.v1.RegisterResponse.gate_batch:type_name -> hmrd.v1.GateBatch
-	16, // 63: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
-	18, // 64: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
-	20, // 65: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
-	22, // 66: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
-	25, // 67: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
-	27, // 68: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
-	29, // 69: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
-	31, // 70: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
-	33, // 71: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
-	37, // 72: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
-	53, // 73: hmrd.v1.BundlerService.Register:input_type -> hmrd.v1.RegisterRequest
-	39, // 74: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
-	17, // 75: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
-	19, // 76: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
-	21, // 77: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
-	23, // 78: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
-	26, // 79: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
-	28, // 80: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
-	30, // 81: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
-	32, // 82: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
-	36, // 83: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
-	38, // 84: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
-	57, // 85: hmrd.v1.BundlerService.Register:output_type -> hmrd.v1.RegisterResponse
-	43, // 86: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
-	75, // [75:87] is the sub-list for method output_type
-	63, // [63:75] is the sub-list for method input_type
-	63, // [63:63] is the sub-list for extension type_name
-	63, // [63:63] is the sub-list for extension extendee
-	0,  // [0:63] is the sub-list for field type_name
+	26, // 18: hmrd.v1.AddProjectRequest.dev_server:type_name -> hmrd.v1.DevServerOptions
+	24, // 19: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
+	24, // 20: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
+	11, // 21: hmrd.v1.CompileResponse.error:type_name -> hmrd.v1.Error
+	7,  // 22: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
+	9,  // 23: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
+	37, // 24: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
+	38, // 25: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
+	38, // 26: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
+	24, // 27: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
+	4,  // 28: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
+	64, // 29: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
+	64, // 30: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
+	44, // 31: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
+	64, // 32: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
+	15, // 33: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
+	63, // 34: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
+	63, // 35: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
+	64, // 36: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
+	43, // 37: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
+	45, // 38: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
+	47, // 39: hmrd.v1.StatusResponse.registrations:type_name -> hmrd.v1.RegistrationStatus
+	15, // 40: hmrd.v1.RegistrationStatus.client:type_name -> hmrd.v1.ClientInfo
+	63, // 41: hmrd.v1.RegistrationStatus.connected:type_name -> google.protobuf.Timestamp
+	64, // 42: hmrd.v1.RegistrationStatus.gate_timeout:type_name -> google.protobuf.Duration
+	64, // 43: hmrd.v1.RegistrationStatus.oldest_pending:type_name -> google.protobuf.Duration
+	18, // 44: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
+	22, // 45: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
+	20, // 46: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
+	2,  // 47: hmrd.v1.Change.kind:type_name -> hmrd.v1.ChangeKind
+	3,  // 48: hmrd.v1.ImportFact.kind:type_name -> hmrd.v1.ImportKind
+	50, // 49: hmrd.v1.ModuleFacts.imports:type_name -> hmrd.v1.ImportFact
+	15, // 50: hmrd.v1.RegisterOpen.client:type_name -> hmrd.v1.ClientInfo
+	64, // 51: hmrd.v1.RegisterOpen.gate_timeout:type_name -> google.protobuf.Duration
+	51, // 52: hmrd.v1.ReportFacts.modules:type_name -> hmrd.v1.ModuleFacts
+	49, // 53: hmrd.v1.ReportChanges.changes:type_name -> hmrd.v1.Change
+	53, // 54: hmrd.v1.ReportChanges.facts:type_name -> hmrd.v1.ReportFacts
+	52, // 55: hmrd.v1.RegisterRequest.open:type_name -> hmrd.v1.RegisterOpen
+	53, // 56: hmrd.v1.RegisterRequest.facts:type_name -> hmrd.v1.ReportFacts
+	54, // 57: hmrd.v1.RegisterRequest.changes:type_name -> hmrd.v1.ReportChanges
+	55, // 58: hmrd.v1.RegisterRequest.ack:type_name -> hmrd.v1.GateAck
+	64, // 59: hmrd.v1.Registered.gate_timeout:type_name -> google.protobuf.Duration
+	49, // 60: hmrd.v1.GateBatch.changes:type_name -> hmrd.v1.Change
+	62, // 61: hmrd.v1.GateBatch.versions:type_name -> hmrd.v1.GateBatch.VersionsEntry
+	57, // 62: hmrd.v1.RegisterResponse.registered:type_name -> hmrd.v1.Registered
+	58, // 63: hmrd.v1.RegisterResponse.applied:type_name -> hmrd.v1.Applied
+	59, // 64: hmrd.v1.RegisterResponse.gate_batch:type_name -> hmrd.v1.GateBatch
+	16, // 65: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
+	18, // 66: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
+	20, // 67: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
+	22, // 68: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
+	25, // 69: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
+	28, // 70: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
+	30, // 71: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
+	34, // 72: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
+	36, // 73: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
+	40, // 74: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
+	32, // 75: hmrd.v1.ProjectService.Compile:input_type -> hmrd.v1.CompileRequest
+	56, // 76: hmrd.v1.BundlerService.Register:input_type -> hmrd.v1.RegisterRequest
+	42, // 77: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
+	17, // 78: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
+	19, // 79: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
+	21, // 80: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
+	23, // 81: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
+	27, // 82: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
+	29, // 83: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
+	31, // 84: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
+	35, // 85: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
+	39, // 86: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
+	41, // 87: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
+	33, // 88: hmrd.v1.ProjectService.Compile:output_type -> hmrd.v1.CompileResponse
+	60, // 89: hmrd.v1.BundlerService.Register:output_type -> hmrd.v1.RegisterResponse
+	46, // 90: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
+	78, // [78:91] is the sub-list for method output_type
+	65, // [65:78] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_hmrd_v1_hmrd_proto_init() }
@@ -5104,18 +5322,18 @@ func file_hmrd_v1_hmrd_proto_init() {
 		(*Event_Refused)(nil),
 		(*Event_ErrorCleared)(nil),
 	}
-	file_hmrd_v1_hmrd_proto_msgTypes[41].OneofWrappers = []any{
+	file_hmrd_v1_hmrd_proto_msgTypes[44].OneofWrappers = []any{
 		(*ClientMessage_Invalidate)(nil),
 		(*ClientMessage_Custom)(nil),
 		(*ClientMessage_Loaded)(nil),
 	}
-	file_hmrd_v1_hmrd_proto_msgTypes[49].OneofWrappers = []any{
+	file_hmrd_v1_hmrd_proto_msgTypes[52].OneofWrappers = []any{
 		(*RegisterRequest_Open)(nil),
 		(*RegisterRequest_Facts)(nil),
 		(*RegisterRequest_Changes)(nil),
 		(*RegisterRequest_Ack)(nil),
 	}
-	file_hmrd_v1_hmrd_proto_msgTypes[53].OneofWrappers = []any{
+	file_hmrd_v1_hmrd_proto_msgTypes[56].OneofWrappers = []any{
 		(*RegisterResponse_Registered)(nil),
 		(*RegisterResponse_Applied)(nil),
 		(*RegisterResponse_GateBatch)(nil),
@@ -5126,7 +5344,7 @@ func file_hmrd_v1_hmrd_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hmrd_v1_hmrd_proto_rawDesc), len(file_hmrd_v1_hmrd_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   56,
+			NumMessages:   59,
 			NumExtensions: 0,
 			NumServices:   4,
 		},

@@ -281,6 +281,7 @@ const (
 	ProjectService_Explain_FullMethodName       = "/hmrd.v1.ProjectService/Explain"
 	ProjectService_GetGraph_FullMethodName      = "/hmrd.v1.ProjectService/GetGraph"
 	ProjectService_StreamGraph_FullMethodName   = "/hmrd.v1.ProjectService/StreamGraph"
+	ProjectService_Compile_FullMethodName       = "/hmrd.v1.ProjectService/Compile"
 )
 
 // ProjectServiceClient is the client API for ProjectService service.
@@ -306,6 +307,14 @@ type ProjectServiceClient interface {
 	// in messages of bounded size (each well under 4 MiB): the first carries
 	// root and head_seq, every one a run of modules in ID order.
 	StreamGraph(ctx context.Context, in *StreamGraphRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamGraphResponse], error)
+	// Compile turns one TypeScript or JSX source of a project into the
+	// JavaScript ES module a runtime that loads project files itself can run
+	// (Node.js without type stripping), with the settings the daemon scans
+	// it with: the file's tsconfig options, nothing lowered, the imports as
+	// written, an inline source map. The runtime sends the source it loaded;
+	// the daemon reads no file for it. A syntax error is an answer (error
+	// set), not a failed call.
+	Compile(ctx context.Context, in *CompileRequest, opts ...grpc.CallOption) (*CompileResponse, error)
 }
 
 type projectServiceClient struct {
@@ -385,6 +394,16 @@ func (c *projectServiceClient) StreamGraph(ctx context.Context, in *StreamGraphR
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ProjectService_StreamGraphClient = grpc.ServerStreamingClient[StreamGraphResponse]
 
+func (c *projectServiceClient) Compile(ctx context.Context, in *CompileRequest, opts ...grpc.CallOption) (*CompileResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CompileResponse)
+	err := c.cc.Invoke(ctx, ProjectService_Compile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProjectServiceServer is the server API for ProjectService service.
 // All implementations must embed UnimplementedProjectServiceServer
 // for forward compatibility.
@@ -408,6 +427,14 @@ type ProjectServiceServer interface {
 	// in messages of bounded size (each well under 4 MiB): the first carries
 	// root and head_seq, every one a run of modules in ID order.
 	StreamGraph(*StreamGraphRequest, grpc.ServerStreamingServer[StreamGraphResponse]) error
+	// Compile turns one TypeScript or JSX source of a project into the
+	// JavaScript ES module a runtime that loads project files itself can run
+	// (Node.js without type stripping), with the settings the daemon scans
+	// it with: the file's tsconfig options, nothing lowered, the imports as
+	// written, an inline source map. The runtime sends the source it loaded;
+	// the daemon reads no file for it. A syntax error is an answer (error
+	// set), not a failed call.
+	Compile(context.Context, *CompileRequest) (*CompileResponse, error)
 	mustEmbedUnimplementedProjectServiceServer()
 }
 
@@ -435,6 +462,9 @@ func (UnimplementedProjectServiceServer) GetGraph(context.Context, *GetGraphRequ
 }
 func (UnimplementedProjectServiceServer) StreamGraph(*StreamGraphRequest, grpc.ServerStreamingServer[StreamGraphResponse]) error {
 	return status.Error(codes.Unimplemented, "method StreamGraph not implemented")
+}
+func (UnimplementedProjectServiceServer) Compile(context.Context, *CompileRequest) (*CompileResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Compile not implemented")
 }
 func (UnimplementedProjectServiceServer) mustEmbedUnimplementedProjectServiceServer() {}
 func (UnimplementedProjectServiceServer) testEmbeddedByValue()                        {}
@@ -558,6 +588,24 @@ func _ProjectService_StreamGraph_Handler(srv interface{}, stream grpc.ServerStre
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ProjectService_StreamGraphServer = grpc.ServerStreamingServer[StreamGraphResponse]
 
+func _ProjectService_Compile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CompileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProjectServiceServer).Compile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ProjectService_Compile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProjectServiceServer).Compile(ctx, req.(*CompileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ProjectService_ServiceDesc is the grpc.ServiceDesc for ProjectService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -584,6 +632,10 @@ var ProjectService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetGraph",
 			Handler:    _ProjectService_GetGraph_Handler,
+		},
+		{
+			MethodName: "Compile",
+			Handler:    _ProjectService_Compile_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { needsCompile, tsCandidates } from './compile.js';
 
 /** The global the injected statement calls: module URL → import.meta.hot. */
 export const HOT_GLOBAL = 'hmrd.node.createHotContext';
@@ -25,6 +26,10 @@ const INJECT = `import.meta.hot = globalThis[Symbol.for(${JSON.stringify(HOT_GLO
  * @property {string} root the project root (a real path), '' while none
  * @property {Map<string, string>} versions module ID → version token
  * @property {(msg: { url: string, id: string, format: string, hash: string }) => void} report
+ * @property {((file: string, source: string) => string) | null} [compile]
+ *   compiles a TypeScript or JSX source Node cannot run (compile.js); null
+ *   leaves every file to Node
+ * @property {boolean} [canStrip] whether Node strips TypeScript types itself
  */
 
 /**
@@ -112,12 +117,15 @@ export function afterResolve(st, r) {
 
 /**
  * afterLoad reports a project module and injects import.meta.hot into its
- * source when it is an ES module.
+ * source when it is an ES module (TypeScript Node strips itself included).
+ * original is the file's text when r.source was compiled from it: the
+ * report's hash is of what is on disk, which the stale check compares.
  * @param {HookState} st
  * @param {string} url
  * @param {{ format?: string | null, source?: unknown }} r
+ * @param {string} [original]
  */
-export function afterLoad(st, url, r) {
+export function afterLoad(st, url, r, original) {
   const file = projectFile(st, url);
   if (!file) return r;
   const format = r.format || '';
@@ -127,12 +135,99 @@ export function afterLoad(st, url, r) {
   let hash = '';
   try {
     hash = createHash('sha1')
-      .update(text ?? readFileSync(file))
+      .update(original ?? text ?? readFileSync(file))
       .digest('hex');
   } catch {
     // a file gone since; the stale check will say so
   }
   st.report({ url, id: moduleId(st.root, file), format, hash });
-  if (format !== 'module' || text === null) return r;
+  if ((format !== 'module' && format !== 'module-typescript') || text === null) return r;
   return { ...r, source: inject(text) };
+}
+
+/**
+ * compiledLoad loads a project module Node cannot run itself (JSX, and
+ * TypeScript where Node does not strip types) from the daemon's compile,
+ * or returns null to leave it to Node. A syntax error is thrown as the
+ * module's load error, where Node reports any other.
+ * @param {HookState} st
+ * @param {string} url
+ */
+export function compiledLoad(st, url) {
+  const file = projectFile(st, url);
+  if (!file || !st.compile || !needsCompile(file, Boolean(st.canStrip))) return null;
+  const original = readFileSync(file, 'utf8');
+  const source = st.compile(file, original);
+  return afterLoad(st, url, { format: 'module', source, shortCircuit: true }, original);
+}
+
+/**
+ * tsRetry lists the specifiers to try when spec, imported by parentURL,
+ * names no file: TypeScript's rules for a module of the project that is
+ * TypeScript or JSX (tsCandidates), nothing otherwise.
+ * @param {HookState} st
+ * @param {string} spec
+ * @param {string | undefined} parentURL
+ */
+function tsRetry(st, spec, parentURL) {
+  if (!parentURL) return [];
+  const parent = projectFile(st, parentURL);
+  if (!parent || !/\.(?:[cm]?ts|[jt]sx)$/i.test(parent)) return [];
+  return tsCandidates(spec);
+}
+
+/** @param {unknown} err */
+function notFound(err) {
+  return /** @type {any} */ (err)?.code === 'ERR_MODULE_NOT_FOUND' || /** @type {any} */ (err)?.code === 'ERR_UNSUPPORTED_DIR_IMPORT';
+}
+
+/**
+ * resolveSync is Node's resolve (next), retried with TypeScript's
+ * candidates when it finds nothing for a TypeScript module's import.
+ * @template R
+ * @param {HookState} st
+ * @param {string} spec
+ * @param {{ parentURL?: string }} ctx
+ * @param {(spec: string, ctx: any) => R} next
+ * @returns {R}
+ */
+export function resolveSync(st, spec, ctx, next) {
+  try {
+    return next(spec, ctx);
+  } catch (err) {
+    if (!notFound(err)) throw err;
+    for (const c of tsRetry(st, spec, ctx.parentURL)) {
+      try {
+        return next(c, ctx);
+      } catch (e) {
+        if (!notFound(e)) throw e;
+      }
+    }
+    throw err;
+  }
+}
+
+/**
+ * resolveAsync is resolveSync for the asynchronous hooks.
+ * @template R
+ * @param {HookState} st
+ * @param {string} spec
+ * @param {{ parentURL?: string }} ctx
+ * @param {(spec: string, ctx: any) => Promise<R>} next
+ * @returns {Promise<R>}
+ */
+export async function resolveAsync(st, spec, ctx, next) {
+  try {
+    return await next(spec, ctx);
+  } catch (err) {
+    if (!notFound(err)) throw err;
+    for (const c of tsRetry(st, spec, ctx.parentURL)) {
+      try {
+        return await next(c, ctx);
+      } catch (e) {
+        if (!notFound(e)) throw e;
+      }
+    }
+    throw err;
+  }
 }

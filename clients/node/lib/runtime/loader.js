@@ -4,19 +4,23 @@
 // versions (each acknowledged, so an import that follows sees them), and
 // receives the modules loaded.
 
-import { afterLoad, afterResolve } from './hooks.js';
+import { afterLoad, afterResolve, compiledLoad, resolveAsync } from './hooks.js';
+import { canStripTypes, createCompiler } from './compile.js';
 
 /** @type {import('./hooks.js').HookState} */
-const st = { root: '', versions: new Map(), report: () => {} };
+let project = '';
+const st = { root: '', versions: new Map(), report: () => {}, compile: createCompiler(() => project).compileSync, canStrip: canStripTypes() };
 
-/** @param {{ port: import('node:worker_threads').MessagePort, root: string }} data */
+/** @param {{ port: import('node:worker_threads').MessagePort, root: string, project: string }} data */
 export function initialize(data) {
   const { port } = data;
   st.root = data.root || '';
+  project = data.project || '';
   st.report = (msg) => port.postMessage({ type: 'loaded', ...msg });
   port.on('message', (/** @type {any} */ m) => {
     if (m.type === 'state') {
       if (typeof m.root === 'string') st.root = m.root;
+      if (typeof m.project === 'string') project = m.project;
       if (m.reset) st.versions.clear();
       for (const [id, v] of m.versions || []) st.versions.set(id, v);
       port.postMessage({ type: 'ack', id: m.id });
@@ -27,10 +31,10 @@ export function initialize(data) {
 
 /** @type {import('node:module').ResolveHook} */
 export async function resolve(specifier, context, nextResolve) {
-  return afterResolve(st, await nextResolve(specifier, context));
+  return afterResolve(st, await resolveAsync(st, specifier, context, nextResolve));
 }
 
 /** @type {import('node:module').LoadHook} */
 export async function load(url, context, nextLoad) {
-  return afterLoad(st, url, await nextLoad(url, context));
+  return compiledLoad(st, url) ?? afterLoad(st, url, await nextLoad(url, context));
 }

@@ -31,10 +31,13 @@ const noop = () => {};
  * @property {(id: string) => void} loaded a module created a hot context
  * @property {(req: { module: string, firstInvalidatedBy: string, message?: string }) => void} invalidate
  * @property {(event: string, data: string | undefined) => void} send
+ * @property {(id: string) => string} [resolveId] maps the module ID a
+ *   relative accept/decline specifier names to the module the daemon
+ *   resolves it to (TypeScript's `./x.js` for `./x.ts`); default as is
  */
 
 /** @param {RegistryDeps} deps */
-export function createRegistry({ log, loaded, invalidate, send }) {
+export function createRegistry({ log, loaded, invalidate, send, resolveId = (id) => id }) {
   /** path → the current Instance. @type {Map<string, Instance>} */
   const instances = new Map();
   /** path → hot.data, shared by every instance of the module. @type {Map<string, any>} */
@@ -186,7 +189,7 @@ export function createRegistry({ log, loaded, invalidate, send }) {
       const s = String(dep);
       if (!s.startsWith('./') && !s.startsWith('../')) return s;
       try {
-        return new URL(s, 'http://hmrd.invalid' + path).pathname;
+        return resolveId(new URL(s, 'http://hmrd.invalid' + path).pathname);
       } catch {
         return s;
       }

@@ -14,7 +14,8 @@ import { MessageChannel } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '../client.js';
 import { NoDaemonError } from '../errors.js';
-import { HOT_GLOBAL, afterLoad, afterResolve, inProject, moduleId } from './hooks.js';
+import { HOT_GLOBAL, afterLoad, afterResolve, compiledLoad, inProject, moduleId, resolveSync } from './hooks.js';
+import { canStripTypes, createCompiler, tsCandidates } from './compile.js';
 import { createRegistry, TAG } from './registry.js';
 import { createApplier } from './applier.js';
 import { createRestarter, parseRestartMode, waitForParent } from './restart.js';
@@ -107,7 +108,13 @@ export class Runtime {
     /** Messages for the daemon while it is away. @type {Array<() => Promise<unknown>>} */
     this.outbox = [];
     /** Hook state (in-thread hooks share it; off-thread ones get copies). @type {import('./hooks.js').HookState} */
-    this.hookState = { root: '', versions: new Map(), report: (m) => this.onModuleLoaded(m) };
+    this.hookState = {
+      root: '',
+      versions: new Map(),
+      report: (m) => this.onModuleLoaded(m),
+      compile: createCompiler(() => this.project).compileSync,
+      canStrip: canStripTypes(),
+    };
     /** @type {import('node:worker_threads').MessagePort | null} */
     this.port = null;
     this.acks = new Map();
@@ -123,6 +130,7 @@ export class Runtime {
 
     this.registry = createRegistry({
       log: this.log,
+      resolveId: (id) => this.resolveId(id),
       loaded: (id) => this.noteLoaded(id),
       invalidate: (req) => this.toDaemon('invalidate', (c) => c.invalidate({ project: this.project, ...req })),
       send: (event, data) =>
@@ -203,6 +211,7 @@ export class Runtime {
       }
     }
     this.project = p.name;
+    if (this.port) this.postState({ project: p.name });
     this.setRoot(p.root);
   }
 
@@ -221,11 +230,11 @@ export class Runtime {
       const st = this.hookState;
       m.registerHooks({
         resolve: (/** @type {string} */ spec, /** @type {any} */ ctx, /** @type {any} */ next) => {
-          const r = next(spec, ctx);
+          const r = resolveSync(st, spec, ctx, next);
           // require() keeps Node's own cache: only imports are versioned.
           return ctx.conditions?.includes?.('require') ? r : afterResolve(st, r);
         },
-        load: (/** @type {string} */ url, /** @type {any} */ ctx, /** @type {any} */ next) => afterLoad(st, url, next(url, ctx)),
+        load: (/** @type {string} */ url, /** @type {any} */ ctx, /** @type {any} */ next) => compiledLoad(st, url) ?? afterLoad(st, url, next(url, ctx)),
       });
       this.log('debug', `${TAG} module hooks: module.registerHooks`);
       return;
@@ -242,7 +251,7 @@ export class Runtime {
     });
     port1.unref();
     module.register(new URL('./loader.js', import.meta.url), {
-      data: { port: port2, root: this.root },
+      data: { port: port2, root: this.root, project: this.project },
       transferList: [port2],
     });
     this.log('debug', `${TAG} module hooks: module.register`);
@@ -250,7 +259,7 @@ export class Runtime {
 
   /**
    * postState sends the loader thread state and resolves once it has it.
-   * @param {{ root?: string, versions?: Array<[string, string]> }} state
+   * @param {{ root?: string, project?: string, versions?: Array<[string, string]> }} state
    * @returns {Promise<void>}
    */
   postState(state) {
@@ -290,6 +299,21 @@ export class Runtime {
     if (!this.root || !url.startsWith('file:')) return '';
     const file = fileURLToPath(url);
     return inProject(this.root, file) ? moduleId(this.root, file) : '';
+  }
+
+  /**
+   * resolveId is the module a relative accept or decline specifier of a
+   * project module names, by TypeScript's rules when the file named does
+   * not exist (`./x.js` for `./x.ts`), as the daemon resolves it.
+   * @param {string} id
+   */
+  resolveId(id) {
+    if (!this.root || fs.existsSync(this.fileOf(id))) return id;
+    for (const c of tsCandidates('.' + id)) {
+      const cid = c.slice(1);
+      if (fs.existsSync(this.fileOf(cid))) return cid;
+    }
+    return id;
   }
 
   /** @param {string} id */

@@ -1,0 +1,2 @@
+export default 'page a v1';
+export const url = import.meta.url;

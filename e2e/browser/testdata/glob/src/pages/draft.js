@@ -1,0 +1,2 @@
+export default 'draft';
+export const url = import.meta.url;

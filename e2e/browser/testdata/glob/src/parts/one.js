@@ -1,0 +1,1 @@
+export const label = 'one v1';

@@ -1,0 +1,1 @@
+void main() { /* shader v1 */ }

@@ -1,0 +1,3 @@
+import { answer } from './answer.js';
+
+self.onmessage = (e) => self.postMessage(`worker ${answer}: ${e.data}`);
