@@ -277,12 +277,15 @@ export function createRegistry({ log, send, setTimeout }) {
       invalidate(message) {
         const firstInvalidatedBy = currentFirstInvalidatedBy || path;
         const payload = { path, message, firstInvalidatedBy };
-        emit('invalidate', payload).catch(noop);
         /** @type {{ module: string, firstInvalidatedBy: string, message?: string }} */
         const req = { module: path, firstInvalidatedBy };
         if (message !== undefined && message !== null && message !== '') req.message = String(message);
         send({ invalidate: req });
-        log('debug', `${TAG} invalidate ${path}${req.message ? ': ' + req.message : ''}`);
+        // Logged once the listeners have run, as Vite's client does: what
+        // an invalidate listener prints comes before the runtime's line.
+        emit('invalidate', payload)
+          .catch(noop)
+          .then(() => log('debug', `${TAG} invalidate ${path}${req.message ? ': ' + req.message : ''}`));
       },
       /**
        * @param {string} event

@@ -82,6 +82,17 @@ test('invalidate sends module, message and firstInvalidatedBy = the owner outsid
   assert.ok(h.logs('debug').includes('[hmrd] invalidate /src/a.js: cannot apply'));
 });
 
+test('invalidate logs its line after the invalidate listeners ran, as Vite does', async () => {
+  const h = harness();
+  h.rt.on('vite:invalidate', (p) => h.console.log(`listener ${p.path}`));
+  const hot = h.rt.createHotContext('/src/a.js');
+  h.connect();
+  hot.invalidate();
+  await h.idle();
+  const lines = h.logs().filter((l) => l.includes('/src/a.js'));
+  assert.deepEqual(lines, ['listener /src/a.js', '[hmrd] invalidate /src/a.js']);
+});
+
 test('invalidate inside an accept callback carries the update firstInvalidatedBy', async () => {
   const h = harness();
   h.define('/src/child.js', (hot) => {
