@@ -280,12 +280,13 @@ export function createRegistry({ log, send, setTimeout }) {
         /** @type {{ module: string, firstInvalidatedBy: string, message?: string }} */
         const req = { module: path, firstInvalidatedBy };
         if (message !== undefined && message !== null && message !== '') req.message = String(message);
+        // Every prefix's listeners start now, as Vite's client calls them
+        // all before it logs: what an invalidate listener prints comes
+        // before the runtime's line, and both before the accept callback
+        // that invalidated returns.
+        Promise.all(EVENT_PREFIXES.map((prefix) => dispatch(prefix + 'invalidate', payload))).catch(noop);
         send({ invalidate: req });
-        // Logged once the listeners have run, as Vite's client does: what
-        // an invalidate listener prints comes before the runtime's line.
-        emit('invalidate', payload)
-          .catch(noop)
-          .then(() => log('debug', `${TAG} invalidate ${path}${req.message ? ': ' + req.message : ''}`));
+        log('debug', `${TAG} invalidate ${path}${req.message ? ': ' + req.message : ''}`);
       },
       /**
        * @param {string} event
