@@ -501,8 +501,8 @@ type step struct {
 	run  func(t *testing.T, d *daemon, p *page)
 }
 
-// runSteps runs the steps in order, each as a subtest whose failures the
-// daemon's and the tab's helpers report.
+// runSteps runs the steps in order, each as a subtest; the daemon and the
+// tab report their failures to the subtest that runs.
 func runSteps(parent *testing.T, d *daemon, p *page, steps []step) {
 	for _, s := range steps {
 		parent.Run(s.name, func(t *testing.T) {
