@@ -486,7 +486,6 @@ func TestVitePlaygroundHMR(t *testing.T) {
 			p.waitValue(color, "rgb(0, 0, 0)")
 			d.edit(saveAtomic, "css-link/styles.css", "/* removed */", "color: blue;")
 			p.waitValue(color, "rgb(0, 0, 255)")
-			t.Skip("not yet: a page's own <link> of a stylesheet that a module also imports is not removed when that module stops importing it (Vite's client removes the server-rendered <link data-vite-dev-id> with the style module)")
 			d.edit(saveAtomic, "css-link/main.js", "import './styles.css'", "")
 			p.waitValue(color, "rgb(0, 0, 0)")
 		}},
