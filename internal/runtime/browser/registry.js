@@ -277,10 +277,14 @@ export function createRegistry({ log, send, setTimeout }) {
       invalidate(message) {
         const firstInvalidatedBy = currentFirstInvalidatedBy || path;
         const payload = { path, message, firstInvalidatedBy };
-        emit('invalidate', payload).catch(noop);
         /** @type {{ module: string, firstInvalidatedBy: string, message?: string }} */
         const req = { module: path, firstInvalidatedBy };
         if (message !== undefined && message !== null && message !== '') req.message = String(message);
+        // Every prefix's listeners start now, as Vite's client calls them
+        // all before it logs: what an invalidate listener prints comes
+        // before the runtime's line, and both before the accept callback
+        // that invalidated returns.
+        Promise.all(EVENT_PREFIXES.map((prefix) => dispatch(prefix + 'invalidate', payload))).catch(noop);
         send({ invalidate: req });
         log('debug', `${TAG} invalidate ${path}${req.message ? ': ' + req.message : ''}`);
       },
