@@ -6,7 +6,9 @@
 // Every test runs its own daemon on a temporary copy of a tree in
 // testdata/ (or on a create-vite template, created with npx and
 // installed with npm once per run: templates_test.go) and opens its own
-// tab in one shared Chromium. The tests wait on
+// tab in one shared Chromium. The Vite plugin's tests run Vite itself, with
+// the plugin from clients/vite, on create-vite templates, beside a daemon
+// without its dev server (viteplugin_test.go). The tests wait on
 // conditions in the page with deadlines, never for a fixed time.
 //
 // Chromium is Debian's /usr/bin/chromium. When it is missing the tests

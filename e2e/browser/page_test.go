@@ -31,6 +31,14 @@ type page struct {
 // openPage opens url in a new tab and waits until the runtime subscribed.
 func openPage(t *testing.T, name, url string) *page {
 	t.Helper()
+	p := openTab(t, name, url)
+	p.waitConsole(0, subscribedLog)
+	return p
+}
+
+// openTab opens url in a new tab, recording its console from the start.
+func openTab(t *testing.T, name, url string) *page {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx)
 	p := &page{t: t, name: name, ctx: ctx, changed: make(chan struct{})}
 	// Console opens the tab and subscribes before the first navigation.
@@ -58,7 +66,6 @@ func openPage(t *testing.T, name, url string) *page {
 	if err := chromedp.Do(nctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("tab %s: navigate to %s: %v", name, url, err)
 	}
-	p.waitConsole(0, subscribedLog)
 	return p
 }
 

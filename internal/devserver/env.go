@@ -42,8 +42,11 @@ func (s *Server) envPrelude() string {
 // loadEnv reads the root's .env files (engine.EnvFiles, later ones
 // winning), expands references (over all of their variables and the
 // daemon's environment, as dotenv-expand does) and keeps the variables
-// with an exposed prefix; such a variable set in the daemon's environment
-// wins over the files, as in Vite.
+// with an exposed prefix; a VITE_ variable set in the daemon's environment
+// wins over the files, as in Vite. The daemon's own HMRD_ variables
+// (HMRD_TOKEN among them) are its configuration, never a page's: HMRD_
+// variables come from .env files only, and references do not reach the
+// daemon's.
 func (s *Server) loadEnv() map[string]string {
 	vars := map[string]envVar{}
 	var order []string
@@ -55,7 +58,7 @@ func (s *Server) loadEnv() map[string]string {
 			vars[v.key] = v
 		}
 	}
-	x := envExpander{vars: vars, lookup: os.LookupEnv}
+	x := envExpander{vars: vars, lookup: daemonEnv}
 	out := map[string]string{}
 	for _, k := range order {
 		if exposed(k) {
@@ -67,11 +70,20 @@ func (s *Server) loadEnv() map[string]string {
 		}
 	}
 	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok && exposed(k) {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "VITE_") {
 			out[k] = v
 		}
 	}
 	return out
+}
+
+// daemonEnv looks a variable up in the daemon's environment for a
+// reference in a .env file, leaving out hmrd's own configuration.
+func daemonEnv(key string) (string, bool) {
+	if strings.HasPrefix(key, "HMRD_") {
+		return "", false
+	}
+	return os.LookupEnv(key)
 }
 
 func exposed(key string) bool {

@@ -153,8 +153,11 @@ const __hmrd_j4 = __hmrd_json["class"]; export { __hmrd_j4 as class };
 // A module that reads import.meta.env gets Vite's object written in on
 // its first line, from the root's .env files in Vite's order of
 // precedence, with references expanded and only VITE_ and HMRD_ variables
-// exposed; the daemon's environment wins over the files.
+// exposed; the daemon's VITE_ variables win over the files, and its own
+// HMRD_ configuration (its token!) never reaches a page, not even through a
+// reference.
 func TestImportMetaEnv(t *testing.T) {
+	t.Setenv("HMRD_TOKEN", "daemon-secret")
 	t.Setenv("VITE_FROM_PROCESS", "process")
 	t.Setenv("VITE_OVERRIDDEN", "by process")
 	t.Setenv("HOME_DIR_FOR_TEST", "/home/x")
@@ -162,7 +165,7 @@ func TestImportMetaEnv(t *testing.T) {
 	f := newFixture(t, svc, map[string]string{
 		".env": "# base\nVITE_A=from .env\nVITE_B=from .env\nVITE_C=from .env\nVITE_D=from .env\nSECRET=hunter2\n" +
 			"VITE_OVERRIDDEN=by file\nHMRD_X='single $VITE_A'\n",
-		".env.local":             "VITE_B=from .env.local\nVITE_REF=${SECRET}-$VITE_A-${NOPE:-dflt}-${HOME_DIR_FOR_TEST}\n",
+		".env.local":             "VITE_B=from .env.local\nVITE_REF=${SECRET}-$VITE_A-${NOPE:-dflt}-${HOME_DIR_FOR_TEST}\nVITE_TOK=x${HMRD_TOKEN}y\n",
 		".env.development":       "VITE_C=from .env.development\nexport VITE_Q=\"two\\nlines\" # comment\n",
 		".env.development.local": "VITE_D=from .env.development.local\n",
 		".env.production":        "VITE_A=from .env.production\n",
@@ -180,11 +183,11 @@ func TestImportMetaEnv(t *testing.T) {
 	want := `import.meta.env = {"BASE_URL":"/","MODE":"development","DEV":true,"PROD":false,"SSR":false,` +
 		`"HMRD_X":"single $VITE_A","VITE_A":"from .env","VITE_B":"from .env.local","VITE_C":"from .env.development",` +
 		`"VITE_D":"from .env.development.local","VITE_FROM_PROCESS":"process","VITE_OVERRIDDEN":"by process",` +
-		`"VITE_Q":"two\nlines","VITE_REF":"hunter2-from .env-dflt-/home/x"};console.log(import.meta.env.VITE_A`
+		`"VITE_Q":"two\nlines","VITE_REF":"hunter2-from .env-dflt-/home/x","VITE_TOK":"xy"};console.log(import.meta.env.VITE_A`
 	if r.status != 200 || !strings.HasPrefix(r.body, want) {
 		t.Errorf("main.js:\n%s\nwant it to start with\n%s", r.body, want)
 	}
-	if strings.Contains(r.body, `"SECRET"`) {
+	if strings.Contains(r.body, `"SECRET"`) || strings.Contains(r.body, "daemon-secret") {
 		t.Errorf("a variable without an exposed prefix reached the page:\n%s", r.body)
 	}
 	if r := f.get(t, "/src/plain.js"); strings.Contains(r.body, "import.meta.env =") {

@@ -496,6 +496,12 @@ func (p *Project) setReported(b *batch, r modgraph.Ref, rm *ReportedModule) []mo
 	}
 	p.g.SetImports(r, imports)
 	m := p.g.Mod(r)
+	// The module may be in the graph already with the kind its file's
+	// extension suggested (a .vue or .svelte file imported from a scanned
+	// module is an asset): the bundler that builds it knows better.
+	if k := reportedKinds[rm.Kind]; m.Kind != k && m.Kind != modgraph.KindLinkedStyle {
+		m.Kind = k
+	}
 	m.Exports = slices.Clone(rm.Exports)
 	m.Scanned = true
 	m.Hash = 0

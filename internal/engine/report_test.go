@@ -186,3 +186,29 @@ func FuzzReport(f *testing.F) {
 		}
 	})
 }
+
+// A single-file component a scanned module imports is in the graph as an
+// asset (its extension is no script's) before the bundler reports it; the
+// bundler's kind replaces that, so the component's own accept makes it a
+// boundary, as in Vite, instead of an asset whose edit re-runs its importer.
+func TestReportedKindReplacesTheScannersGuess(t *testing.T) {
+	p, _ := openMem(t, map[string]string{
+		"index.html":  `<script type="module" src="/src/main.js"></script>`,
+		"src/main.js": "import App from './App.vue'\nconsole.log(App)\n",
+		"src/App.vue": "<template><h1>hi</h1></template>\n",
+	})
+	if k := p.g.Mod(mustRef(t, p, "/src/App.vue")).Kind; k != modgraph.KindAsset {
+		t.Fatalf("/src/App.vue before the report is %v, want an asset", k)
+	}
+	p.Report(Report{Owner: "r1", Modules: []ReportedModule{{ID: "/src/App.vue", Kind: "js", SelfAccepting: true}}})
+	if k := p.g.Mod(mustRef(t, p, "/src/App.vue")).Kind; k != modgraph.KindJS {
+		t.Fatalf("/src/App.vue after the report is %v, want js", k)
+	}
+	mem := p.fs.(interface{ WriteFile(string, []byte) })
+	app := caseRoot + "/src/App.vue"
+	mem.WriteFile(app, []byte("<template><h1>hello</h1></template>\n"))
+	plan := p.Apply([]string{app})
+	if plan.FullReload != nil || len(plan.Updates) != 1 || plan.Updates[0].Path != "/src/App.vue" {
+		t.Fatalf("plan: updates %+v, full reload %+v; want /src/App.vue to accept itself", plan.Updates, plan.FullReload)
+	}
+}

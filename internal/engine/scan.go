@@ -272,7 +272,7 @@ func (p *Project) scanHTML(sr *scanResult, data []byte) {
 	res := htmlscan.Scan(data)
 	for _, s := range res.Scripts {
 		if !s.Inline {
-			sr.imports = append(sr.imports, rawImport{spec: s.Src, kind: modgraph.EdgeScript, at: s.SrcRange.Start})
+			sr.imports = append(sr.imports, rawImport{spec: pageURLSpec(s.Src), kind: modgraph.EdgeScript, at: s.SrcRange.Start})
 			continue
 		}
 		code := data[s.Code.Start:s.Code.End]
@@ -308,11 +308,22 @@ func (p *Project) scanHTML(sr *scanResult, data []byte) {
 		sr.globs = append(sr.globs, compileGlobs(sr.file, js.Globs)...)
 	}
 	for _, l := range res.Stylesheets {
-		sr.imports = append(sr.imports, rawImport{spec: l.Href, kind: modgraph.EdgeLink, at: l.HrefRange.Start})
+		sr.imports = append(sr.imports, rawImport{spec: pageURLSpec(l.Href), kind: modgraph.EdgeLink, at: l.HrefRange.Start})
 	}
 	for _, d := range res.Diagnostics {
 		sr.warnings = append(sr.warnings, ModuleError{File: sr.file, Line: d.Line, Column: d.Column, Message: d.Message, Code: "HTML"})
 	}
+}
+
+// pageURLSpec is the specifier of a page's script src or stylesheet href.
+// Those are URLs, relative to the page unless they start with a slash: the
+// browser fetches src="main.js" beside the page, so it is "./main.js",
+// never a package. (The scanner has already left out URLs with a scheme.)
+func pageURLSpec(u string) string {
+	if strings.HasPrefix(u, "/") || strings.HasPrefix(u, "./") || strings.HasPrefix(u, "../") {
+		return u
+	}
+	return "./" + u
 }
 
 func (p *Project) resolveAll(sr *scanResult) {

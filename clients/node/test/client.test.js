@@ -173,7 +173,12 @@ test('the packaged hmrd.proto is the repository one', { skip: !fs.existsSync(new
   assert.equal(mine, repo, 'run npm run sync-proto in clients/node');
 });
 
-test('TCP with TLS and the token, as a remote daemon wants', { skip: !HMRD_BIN && 'HMRD_BIN not set' }, async (t) => {
+/**
+ * secureDaemon starts a daemon whose gRPC listener on loopback TCP is
+ * secured as a remote one is (TLS and the token), in its own state directory.
+ * @param {import('node:test').TestContext} t
+ */
+async function secureDaemon(t) {
   const root = tree(app);
   const state = tempDir('st');
   fs.chmodSync(state, 0o700);
@@ -181,7 +186,11 @@ test('TCP with TLS and the token, as a remote daemon wants', { skip: !HMRD_BIN &
   t.after(() => d.stop());
   const port = /tcp\+tls:127\.0\.0\.1:(\d+)/.exec(d.ready)?.[1];
   assert.ok(port, d.ready);
-  const target = `127.0.0.1:${port}`;
+  return { root, state, target: `127.0.0.1:${port}` };
+}
+
+test('TCP with TLS and the token, as a remote daemon wants', { skip: !HMRD_BIN && 'HMRD_BIN not set' }, async (t) => {
+  const { root, state, target } = await secureDaemon(t);
   const ca = path.join(state, 'grpc-cert.pem');
   const c = await connect(target, { tls: { ca }, tokenFile: path.join(state, 'grpc-token'), env: {} });
   t.after(() => c.close());
@@ -192,14 +201,7 @@ test('TCP with TLS and the token, as a remote daemon wants', { skip: !HMRD_BIN &
 });
 
 test('TCP with TLS pinned by the fingerprint the daemon prints, and the token', { skip: !HMRD_BIN && 'HMRD_BIN not set' }, async (t) => {
-  const root = tree(app);
-  const state = tempDir('st');
-  fs.chmodSync(state, 0o700);
-  const d = await startDaemon([root], { args: ['--grpc', '127.0.0.1:0', '--grpc-secure', '--state-dir', state] });
-  t.after(() => d.stop());
-  const port = /tcp\+tls:127\.0\.0\.1:(\d+)/.exec(d.ready)?.[1];
-  assert.ok(port, d.ready);
-  const target = `127.0.0.1:${port}`;
+  const { root, state, target } = await secureDaemon(t);
   // As openssl prints it: upper case with colons.
   const fp = new crypto.X509Certificate(fs.readFileSync(path.join(state, 'grpc-cert.pem'))).fingerprint256;
   const tokenFile = path.join(state, 'grpc-token');

@@ -131,6 +131,21 @@ export function createStyles({ document: doc, location, log, setTimeout, clearTi
   }
 
   /**
+   * styleLinks are the <link rel=stylesheet> elements that a server
+   * rendered for the style module id, marked with its ID as Vite's
+   * data-vite-dev-id marks them. Looked up each time: a CSS update
+   * replaces a link with a copy of itself.
+   * @param {string} id
+   * @returns {Element[]}
+   */
+  function styleLinks(id) {
+    if (!doc) return [];
+    return Array.from(doc.querySelectorAll(`link[${STYLE_ID_ATTR}]`)).filter(
+      (el) => el.getAttribute(STYLE_ID_ATTR) === id && /(^|\s)stylesheet(\s|$)/i.test(el.getAttribute('rel') || ''),
+    );
+  }
+
+  /**
    * updateStyle sets the CSS of the style module id (one <style> per id).
    * @param {string} id
    * @param {string} css
@@ -138,6 +153,10 @@ export function createStyles({ document: doc, location, log, setTimeout, clearTi
   function updateStyle(id, css) {
     if (!doc) return;
     try {
+      // A server-rendered <link> of the module's stylesheet already
+      // applies it (and CSS updates swap it): a <style> beside it would
+      // apply it twice.
+      if (styleLinks(id).length) return;
       let el = findStyle(id);
       if (!el) {
         el = doc.createElement('style');
@@ -162,6 +181,7 @@ export function createStyles({ document: doc, location, log, setTimeout, clearTi
       const el = findStyle(id);
       styles.delete(id);
       if (el) el.remove();
+      for (const link of styleLinks(id)) link.remove();
     } catch (err) {
       log('error', `${TAG} cannot remove style ${id}:`, err);
     }

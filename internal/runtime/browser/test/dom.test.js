@@ -108,6 +108,27 @@ test('updateStyle reuses a server-rendered <style> with the same id', () => {
   assert.equal(ssr.textContent, 'x{}');
 });
 
+test('a server-rendered <link data-hmrd-dev-id> stands for its style module: no <style> beside it, and removeStyle removes it', () => {
+  const doc = new FakeDocument();
+  const ssr = doc.link('/src/a.css');
+  ssr.setAttribute('data-hmrd-dev-id', '/src/a.css');
+  const other = doc.link('/src/b.css'); // a page's own link, not a style module's
+  const h = harness({ document: doc });
+  h.rt.updateStyle('/src/a.css', 'a{}');
+  h.rt.updateStyle('/src/b.css', 'b{}');
+  assert.deepEqual(
+    doc.querySelectorAll('style').map((s) => s.getAttribute('data-hmrd-dev-id')),
+    ['/src/b.css'],
+  );
+  h.rt.removeStyle('/src/a.css');
+  h.rt.removeStyle('/src/b.css');
+  assert.deepEqual(doc.querySelectorAll('link'), [other]);
+  assert.equal(doc.querySelectorAll('style').length, 0);
+  // imported again later: a <style> of its own, as for any style module
+  h.rt.updateStyle('/src/a.css', 'a{}');
+  assert.equal(doc.querySelectorAll('style').length, 1);
+});
+
 const parseError = {
   message: 'Expected ")" but found "if"',
   module: '/src/app.js',

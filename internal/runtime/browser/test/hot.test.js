@@ -82,6 +82,28 @@ test('invalidate sends module, message and firstInvalidatedBy = the owner outsid
   assert.ok(h.logs('debug').includes('[hmrd] invalidate /src/a.js: cannot apply'));
 });
 
+test('invalidate in an accept callback: listeners, then its log line, then the hot updated line, as Vite logs them', async () => {
+  const h = harness();
+  h.rt.on('hmrd:invalidate', (p) => h.console.log(`hmrd listener ${p.path}`));
+  h.rt.on('vite:invalidate', (p) => h.console.log(`vite listener ${p.path}`));
+  h.define('/src/child.js', (hot) => {
+    hot.accept(() => hot.invalidate());
+  });
+  h.load('/src/child.js');
+  h.connect();
+  h.update([jsUpdate('/src/child.js')]);
+  await h.idle();
+  assert.deepEqual(
+    h.logs().filter((l) => l.includes('/src/child.js')),
+    [
+      'hmrd listener /src/child.js',
+      'vite listener /src/child.js',
+      '[hmrd] invalidate /src/child.js',
+      '[hmrd] hot updated: /src/child.js',
+    ],
+  );
+});
+
 test('invalidate inside an accept callback carries the update firstInvalidatedBy', async () => {
   const h = harness();
   h.define('/src/child.js', (hot) => {

@@ -257,10 +257,15 @@ export function createRegistry({ log, loaded, invalidate, send, resolveId = (id)
    */
   function sendInvalidate(path, message) {
     const firstInvalidatedBy = currentFirstInvalidatedBy || path;
-    emit('invalidate', { path, message, firstInvalidatedBy }).catch(noop);
+    const payload = { path, message, firstInvalidatedBy };
     /** @type {InvalidateRequest} */
     const req = { module: path, firstInvalidatedBy };
     if (message !== undefined && message !== null && message !== '') req.message = String(message);
+    // Every prefix's listeners start now, as Vite's client calls them
+    // all before it logs: what an invalidate listener prints comes
+    // before the runtime's line, and both before the accept callback
+    // that invalidated returns.
+    Promise.all(EVENT_PREFIXES.map((prefix) => dispatch(prefix + 'invalidate', payload))).catch(noop);
     invalidate(req);
     log('debug', `${TAG} invalidate ${path}${req.message ? ': ' + req.message : ''}`);
   }

@@ -1,0 +1,8 @@
+import { a } from './hub'
+
+console.log(a)
+
+if (import.meta.hot) {
+  import.meta.hot.accept()
+} else {
+}

@@ -1,0 +1,4 @@
+import def from './default'
+import { a } from './named'
+
+console.log(`>>>>>> ${a} ${def}`)

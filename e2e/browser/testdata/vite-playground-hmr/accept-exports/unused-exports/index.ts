@@ -1,0 +1,4 @@
+import './unused'
+import { foo } from './used'
+
+console.log('used:' + foo)

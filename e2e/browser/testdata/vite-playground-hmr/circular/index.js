@@ -1,0 +1,7 @@
+import { msg } from './mod-a'
+
+document.querySelector('.circular').textContent = msg
+
+if (import.meta.hot) {
+  import.meta.hot.accept()
+}

@@ -1,0 +1,5 @@
+import './styles.css'
+
+if (import.meta.hot) {
+  import.meta.hot.accept()
+}

@@ -1,0 +1,1 @@
+export const displayCount = (count) => `count is ${count}`

@@ -1,0 +1,2 @@
+import './circular-invalidate/parent'
+import './invalidate-handled-in-circle/parent'

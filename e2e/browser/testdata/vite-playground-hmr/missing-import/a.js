@@ -1,0 +1,3 @@
+import 'missing-modules'
+
+console.log('missing test')

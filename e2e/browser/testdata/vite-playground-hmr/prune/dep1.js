@@ -1,0 +1,2 @@
+import './dep2.js'
+import './dep3.js'

@@ -1,0 +1,5 @@
+import { b } from './b'
+
+export const a = {
+  b,
+}

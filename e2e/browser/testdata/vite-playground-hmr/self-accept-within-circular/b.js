@@ -1,0 +1,7 @@
+import { c } from './c'
+
+const b = {
+  c,
+}
+
+export { b }
