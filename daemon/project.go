@@ -313,7 +313,11 @@ func signalBodies(plan *engine.Plan) []signal.Body {
 	bodies := make([]signal.Body, 0, 2)
 	switch {
 	case plan.FullReload != nil:
-		bodies = append(bodies, &signal.FullReload{FullReload: *plan.FullReload})
+		fr := &signal.FullReload{FullReload: *plan.FullReload}
+		if len(fr.Partial) > 0 {
+			fr.Versions = plan.Versions
+		}
+		bodies = append(bodies, fr)
 	case len(plan.Updates) > 0:
 		u := &signal.Update{Updates: plan.Updates, Versions: plan.Versions, Triggers: plan.Triggers}
 		for _, x := range plan.Updates {

@@ -1,5 +1,6 @@
-// Types of import.meta.hot under the Node.js runtime
-// (node --import @hmrd/client/register): Vite's API, as the browser runtime.
+// Types of import.meta.hot and import.meta.webpackHot under the Node.js
+// runtime (node --import @hmrd/client/register): Vite's API and webpack's,
+// as the browser runtime (docs/webpack-api.md).
 //
 // Use: add "@hmrd/client/hot" to compilerOptions.types, or write
 // `import type {} from '@hmrd/client/hot';` in one file.
@@ -77,6 +78,8 @@ export interface CustomEventMap {
   'hmrd:invalidate': InvalidatePayload;
   /** Node only: modules the daemon now knows this program loaded. */
   'hmrd:loaded': { modules: string[] };
+  /** Manual mode: signals are held; call import.meta.webpackHot.check(). */
+  'hmrd:updateAvailable': { pending: number };
   'vite:beforeUpdate': UpdatePayload;
   'vite:afterUpdate': UpdatePayload;
   'vite:beforeFullReload': FullReloadPayload;
@@ -110,9 +113,76 @@ export interface HotContext {
   send<T extends string>(event: T, data?: InferCustomEventPayload<T>): void;
 }
 
+/** webpack's update statuses (webpackHot.status()). */
+export type WebpackStatus = 'idle' | 'check' | 'prepare' | 'ready' | 'dispose' | 'apply' | 'abort' | 'fail';
+
+/** What an update does to one module. IDs are "./path" from the project root. */
+export interface WebpackModuleEffect {
+  type: 'accepted' | 'unaccepted' | 'declined' | 'self-declined' | 'disposed';
+  moduleId: string;
+  /** From the changed module to the module that stopped the update. */
+  chain?: string[];
+  /** The module that declines moduleId (type declined). */
+  parentId?: string;
+  outdatedModules?: string[];
+  outdatedDependencies?: Record<string, string[]>;
+}
+
+/** An error while applying, as onErrored gets it. */
+export interface WebpackErrorEvent {
+  type: 'accept-errored' | 'accept-error-handler-errored' | 'self-accept-errored' | 'self-accept-error-handler-errored';
+  moduleId: string;
+  dependencyId?: string;
+  error: unknown;
+  originalError?: unknown;
+}
+
+/** webpack's apply options. */
+export interface WebpackApplyOptions {
+  ignoreUnaccepted?: boolean;
+  ignoreDeclined?: boolean;
+  ignoreErrored?: boolean;
+  onDeclined?(event: WebpackModuleEffect): void;
+  onUnaccepted?(event: WebpackModuleEffect): void;
+  onAccepted?(event: WebpackModuleEffect): void;
+  onDisposed?(event: WebpackModuleEffect): void;
+  onErrored?(event: WebpackErrorEvent): void;
+}
+
+/** The error handler of accept(): dependencyId for a dependency's, module for a self-accept's. */
+export type WebpackAcceptErrorHandler = (err: unknown, ctx: { moduleId: string; dependencyId?: string; module?: { id: string; hot: WebpackHotContext } }) => void;
+
+/** import.meta.webpackHot, with webpack 5's module.hot API. */
+export interface WebpackHotContext {
+  /** What the previous instance's dispose handlers left; undefined on the first run. */
+  readonly data: any;
+  readonly active: boolean;
+  /** Self-accept: the module runs again; errorHandler gets a throw of the new code. */
+  accept(errorHandler?: WebpackAcceptErrorHandler): void;
+  /** Dependencies: callback gets the outdated IDs and (hmrd) their new module namespaces. */
+  accept(deps: string | readonly string[], callback?: (outdated: string[], modules: Array<ModuleNamespace | undefined>) => void, errorHandler?: WebpackAcceptErrorHandler): void;
+  decline(deps?: string | readonly string[]): void;
+  dispose(handler: (data: any) => void): void;
+  addDisposeHandler(handler: (data: any) => void): void;
+  removeDisposeHandler(handler: (data: any) => void): void;
+  invalidate(): void;
+  /** The held update's changed modules (null when none); autoApply applies it. */
+  check(autoApply?: boolean | WebpackApplyOptions): Promise<string[] | null>;
+  /** Apply what check() found (status ready): the modules that ran again. */
+  apply(options?: WebpackApplyOptions): Promise<string[]>;
+  status(): WebpackStatus;
+  status(handler: (status: WebpackStatus) => unknown): void;
+  addStatusHandler(handler: (status: WebpackStatus) => unknown): void;
+  removeStatusHandler(handler: (status: WebpackStatus) => unknown): void;
+}
+
 declare global {
   interface ImportMeta {
     /** Set on every module of the project under @hmrd/client/register. */
     hot?: HotContext;
+    /** Set on every module of the project under @hmrd/client/register. */
+    webpackHot?: WebpackHotContext;
   }
+  /** true before signals arrive (or HMRD_NODE_MANUAL=1): updates wait for webpackHot.check(). */
+  var __HMRD_MANUAL__: boolean | undefined;
 }

@@ -100,6 +100,37 @@ func TestProtoCopy(t *testing.T) {
 	}
 }
 
+// sharedRuntimeFiles are the browser runtime's modules the Node.js runtime
+// uses as they are: one registry and one update core for both runtimes
+// (docs/decisions/0030-one-hot-core-for-both-runtimes.md).
+var sharedRuntimeFiles = []string{"common.js", "registry.js", "vitehot.js", "webpackhot.js", "manager.js", "apply.js"}
+
+// TestSharedRuntimeCopy: lib/runtime/shared holds byte-identical copies of
+// the browser runtime's shared modules, so the package ships them. With
+// HMRD_SYNC_SHARED=1 it writes the copies instead of failing.
+func TestSharedRuntimeCopy(t *testing.T) {
+	for _, name := range sharedRuntimeFiles {
+		src, err := os.ReadFile(filepath.Join("../../internal/runtime/browser", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join("lib/runtime/shared", name)
+		if os.Getenv("HMRD_SYNC_SHARED") == "1" {
+			if err := os.WriteFile(dst, src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		mine, err := os.ReadFile(dst)
+		if err != nil {
+			t.Fatalf("%v: run HMRD_SYNC_SHARED=1 go test ./clients/node -run TestSharedRuntimeCopy", err)
+		}
+		if !bytes.Equal(mine, src) {
+			t.Errorf("clients/node/%s differs from internal/runtime/browser/%s: edit the browser runtime's file, then run HMRD_SYNC_SHARED=1 go test ./clients/node -run TestSharedRuntimeCopy", dst, name)
+		}
+	}
+}
+
 // TestNodeUnits runs node --test test/*.test.js with HMRD_SOCKET naming a daemon
 // started here and HMRD_BIN the binary, for the suites that start their
 // own daemons.

@@ -49,7 +49,7 @@ func (s *Server) transformModule(ctx context.Context, id string, src []byte, loa
 	edits = append(edits, refresh...)
 	at := preludeOffset(tr.Code)
 	if res.Hot.Used || accepts {
-		edits = append(edits, edit{start: at, end: at, text: hotPrelude(hotID)})
+		edits = append(edits, edit{start: at, end: at, text: hotPrelude(hotID, res.Hot.Webpack)})
 	}
 	if len(res.MetaGlobs) > 0 {
 		edits = append(edits, globEdits(tr.Code, res.MetaGlobs, info.Globs, at)...)
@@ -298,8 +298,12 @@ func quoteJS(q byte, s string) string {
 // line, before the first statement and without a newline, so only the
 // columns of line 1 move and the source map stays exact (withSourceMap
 // shifts them). Imports are hoisted, so its position among them does not
-// matter.
-func hotPrelude(id string) string {
+// matter. A module that mentions import.meta.webpackHot gets it too, for
+// the same instance: webpackHot must follow createHotContext.
+func hotPrelude(id string, webpack bool) string {
+	if webpack {
+		return `import { createHotContext as __hmrd_hot, webpackHot as __hmrd_whot } from "` + ClientPath + `"; import.meta.hot = __hmrd_hot(` + jsonString(id) + `); import.meta.webpackHot = __hmrd_whot(` + jsonString(id) + `);`
+	}
 	return `import { createHotContext as __hmrd_hot } from "` + ClientPath + `"; import.meta.hot = __hmrd_hot(` + jsonString(id) + `);`
 }
 

@@ -82,6 +82,15 @@ func TestRewrite(t *testing.T) {
 			notWant: []string{"\n" + preludeOf},
 		},
 		{
+			name: "webpackHot prelude: both contexts, webpackHot's deps rewritten",
+			file: "src/main.js",
+			src:  "export const x = 1\nif (import.meta.webpackHot) import.meta.webpackHot.accept('./dep.js', () => {}, (err) => {})\n",
+			want: []string{
+				`import { createHotContext as __hmrd_hot, webpackHot as __hmrd_whot } from "/@hmrd/client.js"; import.meta.hot = __hmrd_hot("/src/main.js"); import.meta.webpackHot = __hmrd_whot("/src/main.js");const x = 1;`,
+				`accept("/src/dep.js",`,
+			},
+		},
+		{
 			name:    "no prelude without import.meta.hot",
 			file:    "src/main.js",
 			src:     "export const hot = 'import.meta.hot'\n",

@@ -77,6 +77,9 @@ type Update struct {
 // FullReload means the runtime must reload.
 type FullReload struct {
 	propagate.FullReload
+	// Versions are the batch's versions, sent with FullReload.Partial (and
+	// only then): the modules a runtime applying it imports anew.
+	Versions map[string]int64
 }
 
 // Prune lists modules that left the live graph.
@@ -207,17 +210,12 @@ func (e *Event) EstimateSize() int {
 			body += msg(x.size())
 		}
 	case *Update:
-		for i := range b.Updates {
-			u := &b.Updates[i]
-			m := 2 + str(u.Path) + str(u.AcceptedPath) + 2 + str(u.FirstInvalidatedBy) + strs(u.Chain)
-			body += msg(m)
-		}
-		for k := range b.Versions {
-			body += msg(str(k) + 7)
-		}
-		body += strs(b.Triggers) + str(b.FirstInvalidatedBy)
+		body = updateSize(b.Updates, b.Versions) + strs(b.Triggers) + str(b.FirstInvalidatedBy)
 	case *FullReload:
 		body = str(b.Reason) + strs(b.Chain) + str(b.TriggeredBy) + str(b.Path) + 2
+		if len(b.Partial) > 0 {
+			body += msg(updateSize(b.Partial, b.Versions))
+		}
 	case *Prune:
 		body = strs(b.Paths)
 	case *Error:
@@ -230,6 +228,19 @@ func (e *Event) EstimateSize() int {
 		body = 1 + varintLen(b.HeadSeq)
 	}
 	return n + msg(body)
+}
+
+// updateSize is the encoded size of an Update's updates and versions.
+func updateSize(updates []propagate.Update, versions map[string]int64) int {
+	n := 0
+	for i := range updates {
+		u := &updates[i]
+		n += msg(2 + str(u.Path) + str(u.AcceptedPath) + 2 + str(u.FirstInvalidatedBy) + strs(u.Chain))
+	}
+	for k := range versions {
+		n += msg(str(k) + 7)
+	}
+	return n
 }
 
 // size is the encoded size of an Error's fields.

@@ -60,6 +60,11 @@ type FullReload struct {
 	// Path is "*" for every page, or a page ("/index.html") when only
 	// pages showing it must reload.
 	Path string
+	// Partial are the boundaries the batch's other changed modules reach,
+	// set on a dead end (CauseNoBoundary, CauseDeclined) of a batch that
+	// has some: a runtime told to skip dead ends (webpack's
+	// ignoreUnaccepted, ignoreDeclined) applies them instead of reloading.
+	Partial []Update
 }
 
 // Result is what propagation of one change decided.

@@ -44,15 +44,29 @@ func NewWalker(g *modgraph.Graph) *Walker { return &Walker{g: g} }
 // Compute propagates a change of every module in changed, sharing one
 // traversed set across them as Vite does for one batch: a module reached
 // twice is expanded once, so a (boundary, accepted) pair appears once.
+//
+// The first dead end decides the full reload; the changed modules after
+// it are still propagated, so that the reload can say what the others
+// would update (FullReload.Partial). A changed module whose propagation
+// reaches a dead end contributes no boundary.
 func (w *Walker) Compute(changed []modgraph.Ref, opts Options) Result {
 	w.reset(opts)
+	var deadEnd *FullReload
 	for _, r := range changed {
 		if !w.g.Exists(r) {
 			continue
 		}
 		before := len(w.updates)
 		if w.propagate(r, []modgraph.Ref{r}, 0) {
-			return w.result()
+			if deadEnd == nil {
+				deadEnd = w.reload
+			}
+			w.reload = nil
+			w.updates = w.updates[:before]
+			continue
+		}
+		if deadEnd != nil {
+			continue // the loop check below is for updates that will be signalled
 		}
 		if opts.FirstInvalidatedBy != "" {
 			for _, u := range w.updates[before:] {
@@ -69,6 +83,12 @@ func (w *Walker) Compute(changed []modgraph.Ref, opts Options) Result {
 				}
 			}
 		}
+	}
+	if deadEnd != nil {
+		if len(w.updates) > 0 {
+			deadEnd.Partial = w.updates
+		}
+		w.reload = deadEnd
 	}
 	return w.result()
 }

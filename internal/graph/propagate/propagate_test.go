@@ -130,3 +130,27 @@ func TestDeletedModuleIsNoBoundary(t *testing.T) {
 		}
 	})
 }
+
+// A batch whose changes reach a dead end and a boundary is a full reload
+// that says what the boundary would have taken: a runtime that skips dead
+// ends (webpack's ignoreUnaccepted) applies that. The module that reached
+// the dead end contributes nothing, whichever comes first.
+func TestDeadEndKeepsOtherChangesBoundaries(t *testing.T) {
+	for _, order := range [][]string{{"/src/main.js", "/src/stuff.js"}, {"/src/stuff.js", "/src/main.js"}} {
+		g, refs := build(true)
+		changed := []modgraph.Ref{refs[order[0]], refs[order[1]]}
+		res := Compute(g, changed, Options{})
+		fr := res.FullReload
+		if fr == nil || fr.Cause != CauseNoBoundary || fr.TriggeredBy != "/src/main.js" {
+			t.Fatalf("%v: want the dead end of main.js, got %+v", order, res)
+		}
+		if len(fr.Partial) != 1 || fr.Partial[0].Path != "/src/app.js" || fr.Partial[0].AcceptedPath != "/src/app.js" ||
+			strings.Join(fr.Partial[0].Chain, " ") != "/src/stuff.js /src/app.js" {
+			t.Fatalf("%v: partial %+v", order, fr.Partial)
+		}
+	}
+	g, refs := build(true)
+	if fr := Compute(g, []modgraph.Ref{refs["/src/main.js"]}, Options{}).FullReload; fr == nil || fr.Partial != nil {
+		t.Fatalf("a lone dead end has no partial: %+v", fr)
+	}
+}

@@ -9,6 +9,9 @@
 //   import { createHotContext as __hmrd_hot } from '/@hmrd/client.js';
 //   import.meta.hot = __hmrd_hot('/src/app.js');
 //
+// and into one that mentions import.meta.webpackHot, also webpackHot, and
+//   import.meta.webpackHot = __hmrd_whot('/src/app.js');
+//
 // The runtime subscribes to the daemon over a WebSocket (connection.js),
 // keeps the hot contexts (registry.js), applies signals in order with
 // Vite's import.meta.hot semantics (update.js), and touches the DOM for
@@ -91,6 +94,15 @@ function runtime() {
  */
 export function createHotContext(ownerPath) {
   return runtime().createHotContext(ownerPath);
+}
+
+/**
+ * webpackHot returns import.meta.webpackHot for the module ownerPath: the
+ * instance createHotContext made last for it.
+ * @param {string} ownerPath
+ */
+export function webpackHot(ownerPath) {
+  return runtime().webpackHot(ownerPath);
 }
 
 /**

@@ -58,3 +58,13 @@ export function errorLocation(e) {
   if (!e.file) return e.module || '';
   return `${e.file}${e.line ? ':' + e.line + (e.column ? ':' + e.column : '') : ''}`;
 }
+
+/**
+ * webpackId is the ID the webpack API speaks of a module: webpack names a
+ * module by its path from the project root ("./src/a.js"); hmrd's module
+ * IDs start with "/".
+ * @param {string} id
+ */
+export function webpackId(id) {
+  return id.startsWith('/') && !id.startsWith('/@') ? '.' + id : id;
+}

@@ -80,6 +80,8 @@ export interface FullReloadPayload {
   /** "*" for every page, or the page ("/index.html"). */
   path?: string;
   cause?: FullReloadCause;
+  /** On a dead end: what the batch's other changes update (applied when webpack's apply options ignore the dead end). */
+  partial?: { updates?: ModuleUpdate[]; versions?: Record<string, string>; triggers?: string[] };
 }
 
 /** Payload of hmrd:beforePrune / vite:beforePrune. */
@@ -132,6 +134,7 @@ export type HotEventName =
   | 'hmrd:invalidate'
   | 'hmrd:ws:connect'
   | 'hmrd:ws:disconnect'
+  | 'hmrd:updateAvailable'
   | 'vite:beforeUpdate'
   | 'vite:afterUpdate'
   | 'vite:beforeFullReload'
@@ -151,6 +154,8 @@ export interface CustomEventMap {
   'hmrd:invalidate': InvalidatePayload;
   'hmrd:ws:connect': WebSocketPayload;
   'hmrd:ws:disconnect': WebSocketPayload;
+  /** Manual mode: signals are held; call import.meta.webpackHot.check(). */
+  'hmrd:updateAvailable': { pending: number };
   'vite:beforeUpdate': UpdatePayload;
   'vite:afterUpdate': UpdatePayload;
   'vite:beforeFullReload': FullReloadPayload;
@@ -194,10 +199,93 @@ export interface HotContext {
   send<T extends string>(event: T, data?: InferCustomEventPayload<T>): void;
 }
 
+/** webpack's update statuses (webpackHot.status()). */
+export type WebpackStatus = 'idle' | 'check' | 'prepare' | 'ready' | 'dispose' | 'apply' | 'abort' | 'fail';
+
+/** What an update does to one module, as webpack's apply options' callbacks get it. IDs are "./path" from the project root. */
+export interface WebpackModuleEffect {
+  type: 'accepted' | 'unaccepted' | 'declined' | 'self-declined' | 'disposed';
+  moduleId: string;
+  /** From the changed module to the module that stopped the update. */
+  chain?: string[];
+  /** The module that declines moduleId (type declined). */
+  parentId?: string;
+  outdatedModules?: string[];
+  outdatedDependencies?: Record<string, string[]>;
+}
+
+/** An error while applying, as onErrored gets it. */
+export interface WebpackErrorEvent {
+  type: string;
+  moduleId: string;
+  dependencyId?: string;
+  error: unknown;
+  originalError?: unknown;
+  [key: string]: unknown;
+}
+
+/** webpack's apply options. */
+export interface WebpackApplyOptions {
+  ignoreUnaccepted?: boolean;
+  ignoreDeclined?: boolean;
+  ignoreErrored?: boolean;
+  onDeclined?(event: WebpackModuleEffect): void;
+  onUnaccepted?(event: WebpackModuleEffect): void;
+  onAccepted?(event: WebpackModuleEffect): void;
+  onDisposed?(event: WebpackModuleEffect): void;
+  onErrored?(event: WebpackErrorEvent): void;
+}
+
+/** The error handler of accept(): ctx has moduleId, and dependencyId (a dependency's) or module (a self-accept's). */
+export type WebpackAcceptErrorHandler = (err: unknown, ctx: { moduleId: string; dependencyId?: string; module?: { id: string; hot: WebpackHotContext } }) => void;
+
+/** import.meta.webpackHot, with webpack 5's module.hot API. */
+export interface WebpackHotContext {
+  /** What the previous instance's dispose handlers left; undefined on the first run. */
+  readonly data: any;
+  /** False once this instance was replaced or pruned. */
+  readonly active: boolean;
+  /** Self-accept: the module runs again; errorHandler gets a throw of the new code. */
+  accept(errorHandler?: WebpackAcceptErrorHandler): void;
+  /**
+   * Accept updates of dependencies (specifiers or module IDs). callback gets
+   * the outdated dependencies' IDs and (hmrd) their new module namespaces.
+   */
+  accept(deps: string | readonly string[], callback?: (outdated: string[], modules: Array<ModuleNamespace | undefined>) => void, errorHandler?: WebpackAcceptErrorHandler): void;
+  /** Decline updates of this module (no argument) or of dependencies: the update aborts. */
+  decline(deps?: string | readonly string[]): void;
+  dispose(handler: (data: any) => void): void;
+  addDisposeHandler(handler: (data: any) => void): void;
+  removeDisposeHandler(handler: (data: any) => void): void;
+  /** Propagate this module's update to its importers (the daemon re-propagates). */
+  invalidate(): void;
+  /** The held update's changed modules (null when none); autoApply applies it. */
+  check(autoApply?: boolean | WebpackApplyOptions): Promise<string[] | null>;
+  /** Apply what check() found (status ready): the modules that ran again. */
+  apply(options?: WebpackApplyOptions): Promise<string[]>;
+  status(): WebpackStatus;
+  status(handler: (status: WebpackStatus) => unknown): void;
+  /** Handlers run on every status change; promises they return are awaited. */
+  addStatusHandler(handler: (status: WebpackStatus) => unknown): void;
+  removeStatusHandler(handler: (status: WebpackStatus) => unknown): void;
+}
+
+/** What webpackHot asks of the runtime's hot manager. */
+export interface WebpackHotManager {
+  readonly status: WebpackStatus;
+  check(autoApply?: boolean | WebpackApplyOptions): Promise<string[] | null>;
+  apply(options?: WebpackApplyOptions): Promise<string[]>;
+  addStatusHandler(handler: (status: WebpackStatus) => unknown): void;
+  removeStatusHandler(handler: (status: WebpackStatus) => unknown): void;
+}
+
 declare global {
   interface ImportMeta {
     readonly hot?: HotContext;
+    readonly webpackHot?: WebpackHotContext;
   }
+  /** Set to true before the runtime loads (or before signals arrive): updates wait for webpackHot.check(). */
+  var __HMRD_MANUAL__: boolean | undefined;
 }
 
 /** Config line the dev server prepends to client.js. */
@@ -233,6 +321,12 @@ export interface Runtime {
   start(): void;
   stop(): void;
   createHotContext(ownerPath: string): HotContext;
+  /** import.meta.webpackHot of the instance createHotContext made last for ownerPath. */
+  webpackHot(ownerPath: string): WebpackHotContext;
+  /** webpackHot.check / apply / status, for the page as a whole. */
+  check(autoApply?: boolean | WebpackApplyOptions): Promise<string[] | null>;
+  apply(options?: WebpackApplyOptions): Promise<string[]>;
+  readonly status: WebpackStatus;
   updateStyle(id: string, css: string): void;
   removeStyle(id: string): void;
   /** Resolves once every signal received so far has been applied. */
@@ -244,5 +338,6 @@ export interface Runtime {
 
 export function createRuntime(deps: RuntimeDeps): Runtime;
 export function createHotContext(ownerPath: string): HotContext;
+export function webpackHot(ownerPath: string): WebpackHotContext;
 export function updateStyle(id: string, css: string): void;
 export function removeStyle(id: string): void;

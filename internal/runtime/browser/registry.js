@@ -1,18 +1,33 @@
 // @ts-check
 // The hot context registry: the module instances that created a hot
-// context, hot.data per module ID, event listeners, and import.meta.hot
-// itself (accept, dispose, prune, data, on, off, send, invalidate). It also
-// reports each module that created a context to the daemon, once.
+// context, hot.data per module ID, event listeners, import.meta.hot itself
+// (accept, dispose, prune, data, on, off, send, invalidate) and
+// import.meta.webpackHot (webpack's module.hot API over the same
+// instances). It also reports each module that created a context, once.
+//
+// This file is shared by the browser runtime and the Node.js runtime: the
+// Node package holds a byte-identical copy (clients/node/lib/runtime/shared),
+// so it must not touch anything only one of them has.
 
-import { TAG, EVENT_PREFIXES, noop } from './common.js';
+import { TAG, EVENT_PREFIXES, noop, webpackId } from './common.js';
+import { createWebpackHot } from './webpackhot.js';
+import { createViteHot } from './vitehot.js';
 
-/** @import { HotContext } from './hot.js' */
-/** @import { Log, Timers } from './common.js' */
+export { webpackId };
+
+/** @import { HotContext, WebpackHotContext, WebpackHotManager } from './hot.js' */
+/** @import { Log } from './common.js' */
 
 /**
+ * An accept callback. Vite's get the new modules; webpack's (webpack true)
+ * get the outdated dependencies' IDs and may have an error handler, called
+ * when the callback, or the re-import it waits for, throws.
  * @typedef {object} AcceptCallback
  * @property {string[]} deps module IDs; the updated one's slot gets its new module
- * @property {(mods: unknown[]) => unknown} fn
+ * @property {(mods: unknown[], outdated?: string[]) => unknown} fn webpack's get the outdated deps' modules and IDs
+ * @property {boolean} [webpack]
+ * @property {boolean} [self] a webpack self-accept
+ * @property {(err: unknown, ctx: any) => unknown} [errorHandler]
  */
 
 /** @typedef {(data: any) => unknown} DataCallback */
@@ -24,24 +39,39 @@ import { TAG, EVENT_PREFIXES, noop } from './common.js';
  * context. A replaced or pruned instance is retired (live false, emptied).
  * @typedef {object} Instance
  * @property {string} path
+ * @property {string} url where the runtime loaded it from ('' when it does not say)
  * @property {boolean} live
  * @property {AcceptCallback[]} callbacks
  * @property {DataCallback[]} dispose
  * @property {DataCallback[]} prune
+ * @property {DataCallback[]} wpDispose webpack's dispose handlers: they fill a fresh data object
+ * @property {any} wpData webpackHot.data: what the previous instance's handlers left, undefined at first
+ * @property {boolean} declined decline() without arguments
+ * @property {Set<string>} declinedDeps decline(deps), as module IDs
+ */
+
+/**
+ * @typedef {object} InvalidateRequest
+ * @property {string} module
+ * @property {string} firstInvalidatedBy
+ * @property {string} [message]
  */
 
 /**
  * @typedef {object} RegistryDeps
  * @property {Log} log
- * @property {(msg: object) => void} send sends a hmrd.v1.ClientMessage (queued while offline)
- * @property {Timers['setTimeout']} setTimeout
+ * @property {(path: string) => void} loaded a module created its first hot context (again after a prune)
+ * @property {(req: InvalidateRequest) => void} invalidate hot.invalidate(): the daemon re-propagates
+ * @property {(event: string, data: string | undefined) => void} send hot.send(): a custom event, data as JSON text
+ * @property {(id: string) => string} [resolveId] maps the module ID a relative accept/decline specifier
+ *   names to the module the daemon resolves it to (Node's TypeScript: `./x.js` for `./x.ts`); default as is
  */
 
 /**
  * createRegistry builds the registry of one runtime.
  * @param {RegistryDeps} deps
  */
-export function createRegistry({ log, send, setTimeout }) {
+export function createRegistry({ log, loaded, invalidate, send, resolveId = (id) => id }) {
   /** path → the current Instance (the module instance that registered last). @type {Map<string, Instance>} */
   const instances = new Map();
   /** path → hot.data, shared by every instance of the module. @type {Map<string, any>} */
@@ -50,6 +80,10 @@ export function createRegistry({ log, send, setTimeout }) {
   const listeners = new Map();
   /** The firstInvalidatedBy of the update being applied, if any. @type {string | undefined} */
   let currentFirstInvalidatedBy;
+  /** path → the data object webpack's dispose handlers of the last instance filled. @type {Map<string, any>} */
+  const wpDataMap = new Map();
+  /** status, check and apply of webpackHot; set by the hot manager. @type {WebpackHotManager | null} */
+  let manager = null;
 
   /** @param {string} path */
   function dataOf(path) {
@@ -93,6 +127,7 @@ export function createRegistry({ log, send, setTimeout }) {
     inst.callbacks = [];
     inst.dispose = [];
     inst.prune = [];
+    inst.wpDispose = [];
     for (const [event, list] of listeners) {
       const kept = list.filter((l) => l.owner !== inst);
       if (kept.length) listeners.set(event, kept);
@@ -128,7 +163,9 @@ export function createRegistry({ log, send, setTimeout }) {
   }
 
   /**
-   * runDisposers runs and drops the dispose callbacks of an instance.
+   * runDisposers runs and drops the dispose callbacks of an instance: Vite's
+   * with hot.data, then webpack's with a fresh object that becomes the next
+   * instance's webpackHot.data.
    * @param {Instance} inst
    */
   async function runDisposers(inst) {
@@ -140,6 +177,16 @@ export function createRegistry({ log, send, setTimeout }) {
         log('error', `${TAG} error in a dispose callback of ${inst.path}:`, err);
       }
     }
+    /** @type {Record<string, unknown>} */
+    const data = {};
+    for (const fn of inst.wpDispose.splice(0)) {
+      try {
+        fn(data);
+      } catch (err) {
+        log('error', `${TAG} error in a dispose handler of ${inst.path}:`, err);
+      }
+    }
+    wpDataMap.set(inst.path, data);
   }
 
   /**
@@ -173,153 +220,114 @@ export function createRegistry({ log, send, setTimeout }) {
           if (instances.get(path) === inst) instances.delete(path);
         }
         dataMap.delete(path);
+        wpDataMap.delete(path);
         reported.delete(path); // imported again, it is reported again
       });
     }
   }
 
-  // Modules that created a hot context are reported once, batched: a lazily
-  // imported module counts as loaded for the daemon only when it knows.
+  // Modules that created a hot context are reported once (the runtime
+  // batches them): a lazily imported module counts as loaded for the
+  // daemon only when it knows.
   const reported = new Set();
-  /** @type {string[]} */
-  let pendingLoaded = [];
-  let loadedTimer = false;
 
   /** @param {string} path */
   function noteLoaded(path) {
     if (reported.has(path)) return;
     reported.add(path);
-    pendingLoaded.push(path);
-    if (loadedTimer) return;
-    loadedTimer = true;
-    setTimeout(() => {
-      loadedTimer = false;
-      const modules = pendingLoaded;
-      pendingLoaded = [];
-      if (modules.length) send({ loaded: { modules } });
-    }, 0);
+    loaded(path);
+  }
+
+  /** A specifier relative to module path becomes a module ID. @param {string} path @param {unknown} dep */
+  function resolveDep(path, dep) {
+    const s = String(dep);
+    if (!s.startsWith('./') && !s.startsWith('../')) return s;
+    try {
+      return resolveId(new URL(s, 'http://hmrd.invalid' + path).pathname);
+    } catch {
+      return s;
+    }
+  }
+
+  /**
+   * sendInvalidate is invalidate() of both APIs: the daemon propagates from
+   * the module's importers.
+   * @param {string} path
+   * @param {unknown} message
+   */
+  function sendInvalidate(path, message) {
+    const firstInvalidatedBy = currentFirstInvalidatedBy || path;
+    const payload = { path, message, firstInvalidatedBy };
+    /** @type {InvalidateRequest} */
+    const req = { module: path, firstInvalidatedBy };
+    if (message !== undefined && message !== null && message !== '') req.message = String(message);
+    // Every prefix's listeners start now, as Vite's client calls them
+    // all before it logs: what an invalidate listener prints comes
+    // before the runtime's line, and both before the accept callback
+    // that invalidated returns.
+    Promise.all(EVENT_PREFIXES.map((prefix) => dispatch(prefix + 'invalidate', payload))).catch(noop);
+    invalidate(req);
+    log('debug', `${TAG} invalidate ${path}${req.message ? ': ' + req.message : ''}`);
   }
 
   /**
    * createHotContext is import.meta.hot for a new instance of the module
-   * ownerPath (a module ID); it retires the previous instance.
+   * ownerPath (a module ID) loaded from url; it retires the previous
+   * instance.
    * @param {string} ownerPath
+   * @param {string} [url]
    * @returns {HotContext}
    */
-  function createHotContext(ownerPath) {
+  function createHotContext(ownerPath, url = '') {
     const path = String(ownerPath);
     /** @type {Instance} */
-    const inst = { path, live: true, callbacks: [], dispose: [], prune: [] };
+    const inst = {
+      path,
+      url,
+      live: true,
+      callbacks: [],
+      dispose: [],
+      prune: [],
+      wpDispose: [],
+      wpData: wpDataMap.get(path),
+      declined: false,
+      declinedDeps: new Set(),
+    };
+    wpDataMap.delete(path);
     const old = instances.get(path);
     if (old) retire(old);
     instances.set(path, inst);
     dataOf(path);
     noteLoaded(path);
 
-    /**
-     * @param {string[]} depList
-     * @param {AcceptCallback['fn']} fn
-     */
-    const acceptDeps = (depList, fn) => {
-      if (inst.live) inst.callbacks.push({ deps: depList, fn });
-    };
-    /** @param {unknown} dep */
-    const resolveDep = (dep) => {
-      const s = String(dep);
-      if (!s.startsWith('./') && !s.startsWith('../')) return s;
-      try {
-        return new URL(s, 'http://hmrd.invalid' + path).pathname;
-      } catch {
-        return s;
-      }
-    };
+    return createViteHot({
+      inst,
+      data: () => dataOf(path),
+      resolve: (dep) => resolveDep(path, dep),
+      invalidate: (message) => sendInvalidate(path, message),
+      on: (event, fn) => addListener(event, fn, inst),
+      off: removeListener,
+      send,
+      log,
+    });
+  }
 
-    return {
-      get data() {
-        return dataOf(path);
-      },
-      /**
-       * @param {unknown} [deps]
-       * @param {(mod: any) => void} [callback]
-       */
-      accept(deps, callback) {
-        if (typeof deps === 'function' || deps == null) {
-          const cb = /** @type {((mod: unknown) => void) | undefined} */ (deps);
-          acceptDeps([path], ([mod]) => cb?.(mod));
-        } else if (typeof deps === 'string') {
-          acceptDeps([resolveDep(deps)], ([mod]) => callback?.(mod));
-        } else if (Array.isArray(deps)) {
-          acceptDeps(deps.map(resolveDep), callback || noop);
-        } else {
-          throw new Error('invalid hot.accept() usage.');
-        }
-      },
-      /**
-       * @param {unknown} _exportNames
-       * @param {(mod: any) => void} [callback]
-       */
-      acceptExports(_exportNames, callback) {
-        // The names matter to the daemon only; here it is a self-accept.
-        acceptDeps([path], ([mod]) => callback?.(mod));
-      },
-      /** @param {DataCallback} cb */
-      dispose(cb) {
-        if (inst.live && typeof cb === 'function') inst.dispose.push(cb);
-      },
-      /** @param {DataCallback} cb */
-      prune(cb) {
-        if (inst.live && typeof cb === 'function') inst.prune.push(cb);
-      },
-      decline() {
-        // The daemon reads decline() from the source and reloads instead.
-      },
-      /** @param {string} [message] */
-      invalidate(message) {
-        const firstInvalidatedBy = currentFirstInvalidatedBy || path;
-        const payload = { path, message, firstInvalidatedBy };
-        /** @type {{ module: string, firstInvalidatedBy: string, message?: string }} */
-        const req = { module: path, firstInvalidatedBy };
-        if (message !== undefined && message !== null && message !== '') req.message = String(message);
-        // Every prefix's listeners start now, as Vite's client calls them
-        // all before it logs: what an invalidate listener prints comes
-        // before the runtime's line, and both before the accept callback
-        // that invalidated returns.
-        Promise.all(EVENT_PREFIXES.map((prefix) => dispatch(prefix + 'invalidate', payload))).catch(noop);
-        send({ invalidate: req });
-        log('debug', `${TAG} invalidate ${path}${req.message ? ': ' + req.message : ''}`);
-      },
-      /**
-       * @param {string} event
-       * @param {Listener} cb
-       */
-      on(event, cb) {
-        if (inst.live && typeof cb === 'function') addListener(String(event), cb, inst);
-      },
-      /**
-       * @param {string} event
-       * @param {Listener} cb
-       */
-      off(event, cb) {
-        removeListener(String(event), cb);
-      },
-      /**
-       * @param {string} event
-       * @param {unknown} [data]
-       */
-      send(event, data) {
-        let text;
-        try {
-          text = JSON.stringify(data);
-        } catch (err) {
-          log('error', `${TAG} hot.send(${event}): data is not JSON:`, err);
-          return;
-        }
-        /** @type {{ event: string, data?: string }} */
-        const custom = { event: String(event) };
-        if (text !== undefined) custom.data = text;
-        send({ custom });
-      },
-    };
+  /**
+   * webpackHot is import.meta.webpackHot for the instance of module path
+   * that createHotContext made last (the statement the dev server or the
+   * Node hooks inject calls both, in that order).
+   * @param {string} ownerPath
+   * @returns {WebpackHotContext}
+   */
+  function webpackHot(ownerPath) {
+    const path = String(ownerPath);
+    const inst = instances.get(path) || (createHotContext(path), /** @type {Instance} */ (instances.get(path)));
+    return createWebpackHot({
+      inst,
+      resolve: (dep) => resolveDep(path, dep),
+      invalidate: () => sendInvalidate(path, undefined),
+      manager: () => manager,
+    });
   }
 
   return {
@@ -332,6 +340,14 @@ export function createRegistry({ log, send, setTimeout }) {
     runDisposers,
     prunePaths,
     createHotContext,
+    webpackHot,
+    /** The status, check and apply behind webpackHot. */
+    get manager() {
+      return manager;
+    },
+    set manager(m) {
+      manager = m;
+    },
     /** The firstInvalidatedBy of the update being applied: hot.invalidate() passes it on. */
     get firstInvalidatedBy() {
       return currentFirstInvalidatedBy;

@@ -55,7 +55,24 @@ export function createRuntime(deps) {
   // hands signals to the queue, which applies them to the registry.
   /** @type {Connection} */
   let connection;
-  const registry = createRegistry({ log, send: (msg) => connection.send(msg), setTimeout: timers.setTimeout });
+  // Modules that created a hot context are reported in one message per
+  // turn of the event loop.
+  /** @type {string[]} */
+  let pendingLoaded = [];
+  const registry = createRegistry({
+    log,
+    loaded: (path) => {
+      pendingLoaded.push(path);
+      if (pendingLoaded.length > 1) return;
+      timers.setTimeout(() => {
+        const modules = pendingLoaded;
+        pendingLoaded = [];
+        if (modules.length) connection.send({ loaded: { modules } });
+      }, 0);
+    },
+    invalidate: (req) => connection.send({ invalidate: req }),
+    send: (event, data) => connection.send({ custom: data === undefined ? { event } : { event, data } }),
+  });
   const styles = createStyles({ document, location, log, ...timers });
   const overlay = createOverlay({ document, log });
   const applier = createApplier({ registry, styles, overlay, importModule, reload, location, document, log });
@@ -80,7 +97,13 @@ export function createRuntime(deps) {
   return {
     start: connection.start,
     stop: connection.stop,
-    createHotContext: registry.createHotContext,
+    createHotContext: (ownerPath) => registry.createHotContext(ownerPath),
+    webpackHot: registry.webpackHot,
+    check: (autoApply) => applier.manager.check(autoApply),
+    apply: (options) => applier.manager.apply(options),
+    get status() {
+      return applier.manager.status;
+    },
     updateStyle: styles.updateStyle,
     removeStyle: styles.removeStyle,
     idle: applier.idle,

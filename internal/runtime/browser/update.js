@@ -1,24 +1,25 @@
 // @ts-check
-// Applying signals, Vite's way, through one serial queue: an event is
-// applied completely before the next starts, however slow its imports.
-// Within one Update, as Vite's queueUpdate: every update is fetched at once
-// (the dispose callbacks of the module it replaces, then
-// import(path?t=version)), and the accept callbacks run in payload order
-// once every import settled. Also full reloads (which page, once), prunes,
-// errors (the overlay) and custom events.
+// Applying signals in a page through one serial queue: an event is applied
+// completely before the next starts, however slow its imports. An Update
+// goes to the hot manager (manager.js, shared with the Node.js runtime),
+// which applies it Vite's way with webpack's statuses; this module adds
+// what only a page has: <link> swaps, full reloads (which page, once),
+// the overlay for errors, and prunes and custom events. In manual mode the
+// manager holds updates, full reloads and prunes until check().
 
-import { TAG, isSeq, errorLocation } from './common.js';
+import { TAG, errorLocation } from './common.js';
+import { createHotManager, explicitImportRequired } from './manager.js';
 
-/** @import { RuntimeDeps, ModuleUpdate, ViteUpdate } from './hot.js' */
+/** @import { RuntimeDeps, WebpackApplyOptions } from './hot.js' */
 /** @import { Log } from './common.js' */
-/** @import { Registry, AcceptCallback } from './registry.js' */
+/** @import { Registry } from './registry.js' */
+/** @import { Held } from './manager.js' */
 /** @import { Styles } from './styles.js' */
 /** @import { Overlay, OverlayError } from './overlay.js' */
 /** @import { WireEvent } from './connection.js' */
 
 export const RESYNC = 'FULL_RELOAD_CAUSE_RESYNC';
-/** What the dev server serves as JavaScript modules as they are. */
-const JS_FILE = /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
+export { explicitImportRequired };
 
 /**
  * @typedef {object} ApplierDeps
@@ -30,14 +31,15 @@ const JS_FILE = /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
  * @property {RuntimeDeps['location']} location
  * @property {Document | null} [document] the page, for the page it says it is
  * @property {Log} log
+ * @property {() => boolean} [manual] whether manual mode holds signals for check() (default: globalThis.__HMRD_MANUAL__)
  */
 
 /**
  * createApplier builds the signal queue of one runtime.
  * @param {ApplierDeps} deps
  */
-export function createApplier({ registry, styles, overlay, importModule, reload, location, document = null, log }) {
-  const { instances, emit } = registry;
+export function createApplier({ registry, styles, overlay, importModule, reload, location, document = null, log, manual }) {
+  const { emit } = registry;
 
   /** @type {Promise<unknown>} */
   let tail = Promise.resolve();
@@ -71,12 +73,64 @@ export function createApplier({ registry, styles, overlay, importModule, reload,
     }
   }
 
+  const manager = createHotManager({
+    registry,
+    log,
+    importModule: (id, version) => importModule(importURL(id, version)),
+    swapStyle: (path, version) => styles.swapStylesheets(path, version),
+    importFailed: async (job) => {
+      if (job.isWithinCircularImport) {
+        log('log', `${TAG} ${job.acceptedPath} is within a circular import: reloading the page to reset the execution order`);
+        doReload();
+      }
+    },
+    stopped: () => reloading,
+    manual: manual || (() => /** @type {any} */ (globalThis).__HMRD_MANUAL__ === true),
+    enqueue,
+    applyHeld,
+  });
+
+  /**
+   * applyHeld applies what manual mode held, in order, with the apply
+   * options: a dead end aborts unless the options ignore it; a full reload
+   * webpack would not have (a page, a configuration change) is logged and
+   * aborts too, since nothing reloads by itself in manual mode.
+   * @param {Held[]} held
+   * @param {WebpackApplyOptions} options
+   * @returns {Promise<string[]>}
+   */
+  async function applyHeld(held, options) {
+    /** @type {string[]} */
+    const ids = [];
+    for (const { kind, ev } of held) {
+      if (kind === 'update') {
+        for (const id of (await manager.runUpdate(ev, options, false)) || []) if (!ids.includes(id)) ids.push(id);
+        overlay.clear();
+      } else if (kind === 'prune') {
+        manager.reportDisposed(ev.prune?.paths || [], options);
+        await applyPrune(ev.prune);
+      } else {
+        const fr = ev.fullReload || {};
+        const d = manager.deadEnd(fr);
+        if (d) {
+          for (const id of await manager.applyDeadEnd(d, options, ev)) if (!ids.includes(id)) ids.push(id);
+          continue;
+        }
+        log('log', `${TAG} full reload held back (manual mode): ${fr.reason || 'no reason given'}`);
+        await manager.setStatus('abort');
+        throw new Error(`Aborted because the page must reload: ${fr.reason || 'no reason given'}`);
+      }
+    }
+    return ids;
+  }
+
   /**
    * signal queues the application of one decoded event.
    * @param {string} kind
    * @param {WireEvent} ev
    */
   function signal(kind, ev) {
+    if (manager.hold(kind, ev)) return;
     switch (kind) {
       case 'update':
         enqueue(() => applyUpdate(ev));
@@ -99,94 +153,14 @@ export function createApplier({ registry, styles, overlay, importModule, reload,
   }
 
   /**
-   * applyUpdate applies one Update as Vite's client does: beforeUpdate; then
-   * every boundary's update at once, each disposing the module it replaces
-   * before importing its new code (and <link> swaps alongside); once every
-   * import settled, the accept callbacks in payload order; then
-   * afterUpdate.
+   * applyUpdate applies one Update as it arrives (the hot manager's
+   * order, webpack's statuses around it), and clears the overlay.
    * @param {WireEvent} ev
    */
   async function applyUpdate(ev) {
     if (reloading) return;
-    const update = ev.update;
-    const updates = viteUpdates(update, ev);
-    const payload = { type: 'update', ...update, updates, version: ev.version, seq: ev.seq, epoch: ev.epoch };
-    /** @type {Array<ViteUpdate & { callbacks?: AcceptCallback[] }>} */
-    const jobs = [];
-    for (const u of updates) {
-      if (u.type === 'css-update') {
-        jobs.push(u);
-        continue;
-      }
-      const boundary = instances.get(u.path);
-      if (!boundary) continue; // never executed in this page
-      // The accept callbacks of the instance running now (a self-accepting
-      // module's new instance replaces them while it is imported).
-      const callbacks = boundary.callbacks.filter((cb) => cb.deps.includes(u.acceptedPath));
-      if (u.acceptedPath !== u.path && callbacks.length === 0) continue;
-      jobs.push({ ...u, callbacks });
-    }
-    if (jobs.length) {
-      await emit('beforeUpdate', payload);
-      if (reloading) return;
-      /** One import per URL: two boundaries accepting one module share it. @type {Map<string, Promise<unknown>>} */
-      const fetches = new Map();
-      const fetched = await Promise.all(jobs.map((job) => fetchUpdate(job, fetches)));
-      if (reloading) return;
-      for (const apply of fetched) if (apply) await apply();
-      await emit('afterUpdate', payload);
-    }
+    await manager.autoUpdate(ev);
     overlay.clear();
-  }
-
-  /**
-   * fetchUpdate starts one update: a <link> swap, or the dispose callbacks
-   * of the module it replaces and then the import of its new code. It
-   * resolves to what runs the accept callbacks, or undefined.
-   * @param {ViteUpdate & { callbacks?: AcceptCallback[] }} job
-   * @param {Map<string, Promise<unknown>>} fetches
-   * @returns {Promise<(() => Promise<void>) | undefined>}
-   */
-  async function fetchUpdate(job, fetches) {
-    const { path, acceptedPath, callbacks = [] } = job;
-    const version = String(job.timestamp);
-    if (job.type === 'css-update') {
-      await styles.swapStylesheets(path, version);
-      return undefined;
-    }
-    const target = instances.get(acceptedPath);
-    if (target && target.dispose.length) await registry.runDisposers(target);
-    const url = importURL(acceptedPath, version);
-    let load = fetches.get(url);
-    if (!load) fetches.set(url, (load = importModule(url)));
-    /** @type {unknown} */
-    let mod;
-    try {
-      mod = await load;
-    } catch (err) {
-      log('error', `${TAG} failed to reload ${acceptedPath}`, err);
-      if (job.isWithinCircularImport) {
-        log('log', `${TAG} ${acceptedPath} is within a circular import: reloading the page to reset the execution order`);
-        doReload();
-        return undefined;
-      }
-    }
-    return async () => {
-      if (reloading) return;
-      registry.firstInvalidatedBy = job.firstInvalidatedBy;
-      try {
-        for (const cb of callbacks) {
-          try {
-            await cb.fn(cb.deps.map((dep) => (dep === acceptedPath ? mod : undefined)));
-          } catch (err) {
-            log('error', `${TAG} error in an accept callback of ${path}:`, err);
-          }
-        }
-      } finally {
-        registry.firstInvalidatedBy = undefined;
-      }
-      log('debug', `${TAG} hot updated: ${acceptedPath === path ? path : acceptedPath + ' via ' + path}`);
-    };
   }
 
   /**
@@ -237,6 +211,7 @@ export function createApplier({ registry, styles, overlay, importModule, reload,
     const resync = fr.cause === RESYNC;
     const reason = fr.reason || (resync ? 'the resume point is gone' : 'no reason given');
     log('log', `${TAG} full reload: ${reason}${chain.length ? '\n' + chain.join(' → ') : ''}`);
+    await manager.autoDeadEnd(fr);
     await emit('beforeFullReload', { type: 'full-reload', ...fr });
     if (resync || pageMatches(fr.path)) doReload();
   }
@@ -288,45 +263,10 @@ export function createApplier({ registry, styles, overlay, importModule, reload,
     await registry.dispatch(c.event, data);
   }
 
-  return { enqueue, idle, signal };
+  return { enqueue, idle, signal, manager };
 }
 
 /** @typedef {ReturnType<typeof createApplier>} Applier */
-
-/**
- * versionOf is the ?t= of a re-import: the module's version, else the
- * batch's, else now.
- * @param {Record<string, any>} update
- * @param {WireEvent} ev
- * @param {string} id
- */
-function versionOf(update, ev, id) {
-  const v = update.versions && update.versions[id];
-  if (isSeq(v) && String(v) !== '0') return String(v);
-  if (isSeq(ev.version) && String(ev.version) !== '0') return String(ev.version);
-  return String(Date.now());
-}
-
-/**
- * @param {string} id
- * @param {string} version
- */
-const withVersion = (id, version) => `${id}${id.includes('?') ? '&' : '?'}t=${version}`;
-
-/**
- * explicitImportRequired: whether module id is JavaScript only with
- * ?import (Vite's isExplicitImportRequired): a stylesheet, JSON or an asset
- * imported from JS, as the dev server rewrites its import specifiers;
- * without it the file itself comes back.
- * @param {string} id
- */
-export function explicitImportRequired(id) {
-  const q = id.indexOf('?');
-  const path = q < 0 ? id : id.slice(0, q);
-  const query = q < 0 ? '' : id.slice(q + 1);
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  return name.includes('.') && !JS_FILE.test(name) && !query.split('&').some((p) => p === 'import' || p.startsWith('import='));
-}
 
 /**
  * importURL is the URL that re-imports module id at version.
@@ -335,52 +275,6 @@ export function explicitImportRequired(id) {
  */
 export function importURL(id, version) {
   const q = id.indexOf('?');
-  return withVersion(explicitImportRequired(id) ? `${id}${q < 0 ? '?' : '&'}import` : id, version);
-}
-
-/**
- * viteUpdates turns an hmrd.v1.Update's items into Vite's Update objects
- * (the items of vite:beforeUpdate's payload, and what the runtime applies),
- * dropping malformed items and types it does not know. hmrd's chain rides
- * along.
- * @param {Record<string, any>} update
- * @param {WireEvent} ev
- * @returns {ViteUpdate[]}
- */
-export function viteUpdates(update, ev) {
-  /** @type {unknown[]} */
-  const list = Array.isArray(update.updates) ? update.updates : [];
-  /** @type {ViteUpdate[]} */
-  const out = [];
-  for (const item of list) {
-    if (!item || typeof item !== 'object' || typeof (/** @type {ModuleUpdate} */ (item).path) !== 'string') continue;
-    const mu = /** @type {ModuleUpdate} */ (item);
-    const type = updateType(mu.type);
-    if (!type) continue;
-    const acceptedPath = typeof mu.acceptedPath === 'string' && mu.acceptedPath ? mu.acceptedPath : mu.path;
-    /** @type {ViteUpdate} */
-    const u = {
-      type: type === 'css' ? 'css-update' : 'js-update',
-      path: mu.path,
-      acceptedPath,
-      timestamp: Number(versionOf(update, ev, acceptedPath)),
-      explicitImportRequired: type === 'js' && explicitImportRequired(acceptedPath),
-      isWithinCircularImport: mu.isWithinCircularImport === true,
-    };
-    const first = mu.firstInvalidatedBy || update.firstInvalidatedBy;
-    if (typeof first === 'string' && first) u.firstInvalidatedBy = first;
-    if (Array.isArray(mu.chain)) u.chain = mu.chain;
-    out.push(u);
-  }
-  return out;
-}
-
-/**
- * @param {unknown} t a ModuleUpdate's type, as a name or a number
- * @returns {'js' | 'css' | ''}
- */
-function updateType(t) {
-  if (t === 'UPDATE_TYPE_CSS' || t === 2) return 'css';
-  if (t === undefined || t === 'UPDATE_TYPE_JS' || t === 1 || t === 'UPDATE_TYPE_UNSPECIFIED' || t === 0) return 'js';
-  return '';
+  const url = explicitImportRequired(id) ? `${id}${q < 0 ? '?' : '&'}import` : id;
+  return `${url}${url.includes('?') ? '&' : '?'}t=${version}`;
 }

@@ -693,7 +693,10 @@ func snippet(text []byte, max int) string {
 
 // importMeta handles `import.meta` with j at the token after `meta`. Only
 // the literal member chain import.meta.hot[?].name counts, like Vite: an
-// alias (`const hot = import.meta.hot`) is not followed.
+// alias (`const hot = import.meta.hot`) is not followed. webpack's
+// import.meta.webpackHot says the same facts: accept() or accept(handler)
+// self-accepts, accept(deps, callback, errorHandler) accepts deps, and
+// decline() / decline(deps) decline.
 func (e *extractor) importMeta(j int) {
 	if e.punct(j, ".") && e.word(j+1, "url") {
 		e.newURL(j - 3)
@@ -703,11 +706,14 @@ func (e *extractor) importMeta(j int) {
 		e.metaGlob(j-3, j+2)
 		return
 	}
-	if !e.dotLike(j) || !e.word(j+1, "hot") {
+	if !e.dotLike(j) || !(e.word(j+1, "hot") || e.word(j+1, "webpackHot")) {
 		return
 	}
 	hot := &e.res.Hot
 	hot.Used = true
+	if e.word(j+1, "webpackHot") {
+		hot.Webpack = true
+	}
 	j += 2
 	if !e.dotLike(j) || e.kind(j+1) != tokIdent {
 		return
@@ -745,7 +751,8 @@ func (e *extractor) importMeta(j int) {
 		deps, self := e.hotArgs(call, member)
 		hot.Declined = hot.Declined || self
 		hot.DeclinedDeps = append(hot.DeclinedDeps, deps...)
-	case "dispose", "prune", "invalidate", "on", "off", "send", "data":
+	case "dispose", "prune", "invalidate", "on", "off", "send", "data",
+		"addDisposeHandler", "removeDisposeHandler", "check", "apply", "status", "addStatusHandler", "removeStatusHandler":
 		hot.UsesAPI = true
 	}
 }

@@ -49,10 +49,15 @@ type Dep struct {
 	Range     Range // the literal including its quotes
 }
 
-// Hot is what a module's import.meta.hot calls say about it.
+// Hot is what a module's import.meta.hot (or import.meta.webpackHot) calls
+// say about it.
 type Hot struct {
-	// Used is true when the source mentions import.meta.hot at all.
+	// Used is true when the source mentions import.meta.hot or
+	// import.meta.webpackHot at all.
 	Used bool
+	// Webpack is true when it mentions import.meta.webpackHot (webpack's
+	// API, which says the same facts).
+	Webpack bool
 	// SelfAccepting: accept(), accept(cb), accept(anything not a string or array).
 	SelfAccepting bool
 	// AcceptedDeps from accept('dep', cb) and accept(['a','b'], cb), in source order.

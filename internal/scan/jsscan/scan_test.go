@@ -31,6 +31,7 @@ type hot struct {
 	Declined     bool
 	DeclinedDeps []string
 	API          bool
+	Webpack      bool
 }
 
 type want struct {
@@ -64,7 +65,7 @@ func summarize(r *Result) want {
 	w.hot = hot{
 		Used: h.Used, Self: h.SelfAccepting, Deps: depSpecs(h.AcceptedDeps),
 		Partial: h.PartialAccept, Exports: h.AcceptedExports,
-		Declined: h.Declined, DeclinedDeps: depSpecs(h.DeclinedDeps), API: h.UsesAPI,
+		Declined: h.Declined, DeclinedDeps: depSpecs(h.DeclinedDeps), API: h.UsesAPI, Webpack: h.Webpack,
 	}
 	for _, d := range r.Diagnostics {
 		w.diags = append(w.diags, d.Message)
@@ -424,6 +425,20 @@ var scanCases = []scanCase{
 		want{hot: hot{Used: true}}},
 	{"hot accept and dep accept", LoaderJS, "import.meta.hot.accept()\nimport.meta.hot.accept('./dep', () => {})",
 		want{hot: hot{Used: true, Self: true, Deps: []string{"./dep"}}}},
+	{"webpackHot self-accept", LoaderJS, `import.meta.webpackHot.accept()`,
+		want{hot: hot{Used: true, Self: true, Webpack: true}}},
+	{"webpackHot self-accept with error handler", LoaderJS, `import.meta.webpackHot.accept((err, { moduleId }) => {})`,
+		want{hot: hot{Used: true, Self: true, Webpack: true}}},
+	{"webpackHot dep accept with callback and error handler", LoaderJS, `if (import.meta.webpackHot) import.meta.webpackHot.accept(['./a', './b'], () => {}, (err) => {})`,
+		want{hot: hot{Used: true, Deps: []string{"./a", "./b"}, Webpack: true}}},
+	{"webpackHot decline", LoaderJS, `import.meta.webpackHot.decline()`,
+		want{hot: hot{Used: true, Declined: true, Webpack: true}}},
+	{"webpackHot decline dep", LoaderJS, `import.meta.webpackHot?.decline('./b')`,
+		want{hot: hot{Used: true, DeclinedDeps: []string{"./b"}, Webpack: true}}},
+	{"webpackHot management API", LoaderJS, "import.meta.webpackHot.addStatusHandler(s => {}); import.meta.webpackHot.check(true)",
+		want{hot: hot{Used: true, API: true, Webpack: true}}},
+	{"webpackHot and hot side by side", LoaderJS, "import.meta.hot.accept('./a', () => {}); import.meta.webpackHot.accept('./b')",
+		want{hot: hot{Used: true, Deps: []string{"./a", "./b"}, Webpack: true}}},
 	{"hot in string is not hot", LoaderJS, `const s = "import.meta.hot.accept()"`,
 		want{}},
 	{"hot accept in tsx component", LoaderTSX, "import {useState} from 'react'\nexport function App(): JSX.Element { const [n] = useState<number>(0); return <p>{n}</p> }\nimport.meta.hot?.accept()",

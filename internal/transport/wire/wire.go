@@ -44,7 +44,11 @@ func eventProto(ev *signal.Event) *hmrdv1.Event {
 			FirstInvalidatedBy: b.FirstInvalidatedBy,
 		}}
 	case *signal.FullReload:
-		out.Kind = &hmrdv1.Event_FullReload{FullReload: FullReload(&b.FullReload)}
+		fr := FullReload(&b.FullReload)
+		if len(b.Partial) > 0 {
+			fr.Partial = &hmrdv1.Update{Updates: ModuleUpdates(b.Partial), Versions: b.Versions}
+		}
+		out.Kind = &hmrdv1.Event_FullReload{FullReload: fr}
 	case *signal.Prune:
 		out.Kind = &hmrdv1.Event_Prune{Prune: &hmrdv1.Prune{Paths: b.Paths}}
 	case *signal.Error:

@@ -906,8 +906,14 @@ type FullReload struct {
 	// The module or page whose change caused it.
 	TriggeredBy string `protobuf:"bytes,3,opt,name=triggered_by,json=triggeredBy,proto3" json:"triggered_by,omitempty"`
 	// "*" for every page, or the page ("/index.html") to reload.
-	Path          string          `protobuf:"bytes,4,opt,name=path,proto3" json:"path,omitempty"`
-	Cause         FullReloadCause `protobuf:"varint,5,opt,name=cause,proto3,enum=hmrd.v1.FullReloadCause" json:"cause,omitempty"`
+	Path  string          `protobuf:"bytes,4,opt,name=path,proto3" json:"path,omitempty"`
+	Cause FullReloadCause `protobuf:"varint,5,opt,name=cause,proto3,enum=hmrd.v1.FullReloadCause" json:"cause,omitempty"`
+	// Set on a dead end (NO_BOUNDARY, DECLINED) of a batch whose other
+	// changed modules reach boundaries: the update they would make, with the
+	// batch's versions. A runtime told to skip dead ends (webpack's
+	// ignoreUnaccepted, ignoreDeclined) applies it instead of reloading;
+	// others ignore it.
+	Partial       *Update `protobuf:"bytes,6,opt,name=partial,proto3" json:"partial,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -975,6 +981,13 @@ func (x *FullReload) GetCause() FullReloadCause {
 		return x.Cause
 	}
 	return FullReloadCause_FULL_RELOAD_CAUSE_UNSPECIFIED
+}
+
+func (x *FullReload) GetPartial() *Update {
+	if x != nil {
+		return x.Partial
+	}
+	return nil
 }
 
 // Prune: these modules are no longer imported by anything live; runtimes
@@ -4783,14 +4796,15 @@ const file_hmrd_v1_hmrd_proto_rawDesc = "" +
 	"\x14first_invalidated_by\x18\x04 \x01(\tR\x12firstInvalidatedBy\x1a;\n" +
 	"\rVersionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xa1\x01\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xcc\x01\n" +
 	"\n" +
 	"FullReload\x12\x16\n" +
 	"\x06reason\x18\x01 \x01(\tR\x06reason\x12\x14\n" +
 	"\x05chain\x18\x02 \x03(\tR\x05chain\x12!\n" +
 	"\ftriggered_by\x18\x03 \x01(\tR\vtriggeredBy\x12\x12\n" +
 	"\x04path\x18\x04 \x01(\tR\x04path\x12.\n" +
-	"\x05cause\x18\x05 \x01(\x0e2\x18.hmrd.v1.FullReloadCauseR\x05cause\"\x1d\n" +
+	"\x05cause\x18\x05 \x01(\x0e2\x18.hmrd.v1.FullReloadCauseR\x05cause\x12)\n" +
+	"\apartial\x18\x06 \x01(\v2\x0f.hmrd.v1.UpdateR\apartial\"\x1d\n" +
 	"\x05Prune\x12\x14\n" +
 	"\x05paths\x18\x01 \x03(\tR\x05paths\"\xa3\x01\n" +
 	"\x05Error\x12\x18\n" +
@@ -5224,86 +5238,87 @@ var file_hmrd_v1_hmrd_proto_depIdxs = []int32{
 	7,  // 13: hmrd.v1.Update.updates:type_name -> hmrd.v1.ModuleUpdate
 	61, // 14: hmrd.v1.Update.versions:type_name -> hmrd.v1.Update.VersionsEntry
 	1,  // 15: hmrd.v1.FullReload.cause:type_name -> hmrd.v1.FullReloadCause
-	15, // 16: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
-	4,  // 17: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
-	26, // 18: hmrd.v1.AddProjectRequest.dev_server:type_name -> hmrd.v1.DevServerOptions
-	24, // 19: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
-	24, // 20: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
-	11, // 21: hmrd.v1.CompileResponse.error:type_name -> hmrd.v1.Error
-	7,  // 22: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
-	9,  // 23: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
-	37, // 24: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
-	38, // 25: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
-	38, // 26: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
-	24, // 27: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
-	4,  // 28: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
-	64, // 29: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
-	64, // 30: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
-	44, // 31: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
-	64, // 32: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
-	15, // 33: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
-	63, // 34: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
-	63, // 35: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
-	64, // 36: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
-	43, // 37: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
-	45, // 38: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
-	47, // 39: hmrd.v1.StatusResponse.registrations:type_name -> hmrd.v1.RegistrationStatus
-	15, // 40: hmrd.v1.RegistrationStatus.client:type_name -> hmrd.v1.ClientInfo
-	63, // 41: hmrd.v1.RegistrationStatus.connected:type_name -> google.protobuf.Timestamp
-	64, // 42: hmrd.v1.RegistrationStatus.gate_timeout:type_name -> google.protobuf.Duration
-	64, // 43: hmrd.v1.RegistrationStatus.oldest_pending:type_name -> google.protobuf.Duration
-	18, // 44: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
-	22, // 45: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
-	20, // 46: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
-	2,  // 47: hmrd.v1.Change.kind:type_name -> hmrd.v1.ChangeKind
-	3,  // 48: hmrd.v1.ImportFact.kind:type_name -> hmrd.v1.ImportKind
-	50, // 49: hmrd.v1.ModuleFacts.imports:type_name -> hmrd.v1.ImportFact
-	15, // 50: hmrd.v1.RegisterOpen.client:type_name -> hmrd.v1.ClientInfo
-	64, // 51: hmrd.v1.RegisterOpen.gate_timeout:type_name -> google.protobuf.Duration
-	51, // 52: hmrd.v1.ReportFacts.modules:type_name -> hmrd.v1.ModuleFacts
-	49, // 53: hmrd.v1.ReportChanges.changes:type_name -> hmrd.v1.Change
-	53, // 54: hmrd.v1.ReportChanges.facts:type_name -> hmrd.v1.ReportFacts
-	52, // 55: hmrd.v1.RegisterRequest.open:type_name -> hmrd.v1.RegisterOpen
-	53, // 56: hmrd.v1.RegisterRequest.facts:type_name -> hmrd.v1.ReportFacts
-	54, // 57: hmrd.v1.RegisterRequest.changes:type_name -> hmrd.v1.ReportChanges
-	55, // 58: hmrd.v1.RegisterRequest.ack:type_name -> hmrd.v1.GateAck
-	64, // 59: hmrd.v1.Registered.gate_timeout:type_name -> google.protobuf.Duration
-	49, // 60: hmrd.v1.GateBatch.changes:type_name -> hmrd.v1.Change
-	62, // 61: hmrd.v1.GateBatch.versions:type_name -> hmrd.v1.GateBatch.VersionsEntry
-	57, // 62: hmrd.v1.RegisterResponse.registered:type_name -> hmrd.v1.Registered
-	58, // 63: hmrd.v1.RegisterResponse.applied:type_name -> hmrd.v1.Applied
-	59, // 64: hmrd.v1.RegisterResponse.gate_batch:type_name -> hmrd.v1.GateBatch
-	16, // 65: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
-	18, // 66: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
-	20, // 67: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
-	22, // 68: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
-	25, // 69: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
-	28, // 70: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
-	30, // 71: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
-	34, // 72: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
-	36, // 73: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
-	40, // 74: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
-	32, // 75: hmrd.v1.ProjectService.Compile:input_type -> hmrd.v1.CompileRequest
-	56, // 76: hmrd.v1.BundlerService.Register:input_type -> hmrd.v1.RegisterRequest
-	42, // 77: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
-	17, // 78: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
-	19, // 79: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
-	21, // 80: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
-	23, // 81: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
-	27, // 82: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
-	29, // 83: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
-	31, // 84: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
-	35, // 85: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
-	39, // 86: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
-	41, // 87: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
-	33, // 88: hmrd.v1.ProjectService.Compile:output_type -> hmrd.v1.CompileResponse
-	60, // 89: hmrd.v1.BundlerService.Register:output_type -> hmrd.v1.RegisterResponse
-	46, // 90: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
-	78, // [78:91] is the sub-list for method output_type
-	65, // [65:78] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	8,  // 16: hmrd.v1.FullReload.partial:type_name -> hmrd.v1.Update
+	15, // 17: hmrd.v1.SubscribeRequest.client:type_name -> hmrd.v1.ClientInfo
+	4,  // 18: hmrd.v1.SubscribeResponse.event:type_name -> hmrd.v1.Event
+	26, // 19: hmrd.v1.AddProjectRequest.dev_server:type_name -> hmrd.v1.DevServerOptions
+	24, // 20: hmrd.v1.AddProjectResponse.project:type_name -> hmrd.v1.Project
+	24, // 21: hmrd.v1.ListProjectsResponse.projects:type_name -> hmrd.v1.Project
+	11, // 22: hmrd.v1.CompileResponse.error:type_name -> hmrd.v1.Error
+	7,  // 23: hmrd.v1.ExplainResponse.updates:type_name -> hmrd.v1.ModuleUpdate
+	9,  // 24: hmrd.v1.ExplainResponse.full_reload:type_name -> hmrd.v1.FullReload
+	37, // 25: hmrd.v1.Module.imports:type_name -> hmrd.v1.Edge
+	38, // 26: hmrd.v1.GetGraphResponse.modules:type_name -> hmrd.v1.Module
+	38, // 27: hmrd.v1.StreamGraphResponse.modules:type_name -> hmrd.v1.Module
+	24, // 28: hmrd.v1.ProjectStatus.project:type_name -> hmrd.v1.Project
+	4,  // 29: hmrd.v1.ProjectStatus.last_signal:type_name -> hmrd.v1.Event
+	64, // 30: hmrd.v1.ProjectStatus.last_latency:type_name -> google.protobuf.Duration
+	64, // 31: hmrd.v1.ProjectStatus.median_latency:type_name -> google.protobuf.Duration
+	44, // 32: hmrd.v1.ProjectStatus.degraded:type_name -> hmrd.v1.WatchDegraded
+	64, // 33: hmrd.v1.WatchDegraded.poll_interval:type_name -> google.protobuf.Duration
+	15, // 34: hmrd.v1.SubscriberStatus.client:type_name -> hmrd.v1.ClientInfo
+	63, // 35: hmrd.v1.SubscriberStatus.connected:type_name -> google.protobuf.Timestamp
+	63, // 36: hmrd.v1.StatusResponse.started:type_name -> google.protobuf.Timestamp
+	64, // 37: hmrd.v1.StatusResponse.uptime:type_name -> google.protobuf.Duration
+	43, // 38: hmrd.v1.StatusResponse.projects:type_name -> hmrd.v1.ProjectStatus
+	45, // 39: hmrd.v1.StatusResponse.subscribers:type_name -> hmrd.v1.SubscriberStatus
+	47, // 40: hmrd.v1.StatusResponse.registrations:type_name -> hmrd.v1.RegistrationStatus
+	15, // 41: hmrd.v1.RegistrationStatus.client:type_name -> hmrd.v1.ClientInfo
+	63, // 42: hmrd.v1.RegistrationStatus.connected:type_name -> google.protobuf.Timestamp
+	64, // 43: hmrd.v1.RegistrationStatus.gate_timeout:type_name -> google.protobuf.Duration
+	64, // 44: hmrd.v1.RegistrationStatus.oldest_pending:type_name -> google.protobuf.Duration
+	18, // 45: hmrd.v1.ClientMessage.invalidate:type_name -> hmrd.v1.InvalidateRequest
+	22, // 46: hmrd.v1.ClientMessage.custom:type_name -> hmrd.v1.SendCustomRequest
+	20, // 47: hmrd.v1.ClientMessage.loaded:type_name -> hmrd.v1.ReportLoadedRequest
+	2,  // 48: hmrd.v1.Change.kind:type_name -> hmrd.v1.ChangeKind
+	3,  // 49: hmrd.v1.ImportFact.kind:type_name -> hmrd.v1.ImportKind
+	50, // 50: hmrd.v1.ModuleFacts.imports:type_name -> hmrd.v1.ImportFact
+	15, // 51: hmrd.v1.RegisterOpen.client:type_name -> hmrd.v1.ClientInfo
+	64, // 52: hmrd.v1.RegisterOpen.gate_timeout:type_name -> google.protobuf.Duration
+	51, // 53: hmrd.v1.ReportFacts.modules:type_name -> hmrd.v1.ModuleFacts
+	49, // 54: hmrd.v1.ReportChanges.changes:type_name -> hmrd.v1.Change
+	53, // 55: hmrd.v1.ReportChanges.facts:type_name -> hmrd.v1.ReportFacts
+	52, // 56: hmrd.v1.RegisterRequest.open:type_name -> hmrd.v1.RegisterOpen
+	53, // 57: hmrd.v1.RegisterRequest.facts:type_name -> hmrd.v1.ReportFacts
+	54, // 58: hmrd.v1.RegisterRequest.changes:type_name -> hmrd.v1.ReportChanges
+	55, // 59: hmrd.v1.RegisterRequest.ack:type_name -> hmrd.v1.GateAck
+	64, // 60: hmrd.v1.Registered.gate_timeout:type_name -> google.protobuf.Duration
+	49, // 61: hmrd.v1.GateBatch.changes:type_name -> hmrd.v1.Change
+	62, // 62: hmrd.v1.GateBatch.versions:type_name -> hmrd.v1.GateBatch.VersionsEntry
+	57, // 63: hmrd.v1.RegisterResponse.registered:type_name -> hmrd.v1.Registered
+	58, // 64: hmrd.v1.RegisterResponse.applied:type_name -> hmrd.v1.Applied
+	59, // 65: hmrd.v1.RegisterResponse.gate_batch:type_name -> hmrd.v1.GateBatch
+	16, // 66: hmrd.v1.HotService.Subscribe:input_type -> hmrd.v1.SubscribeRequest
+	18, // 67: hmrd.v1.HotService.Invalidate:input_type -> hmrd.v1.InvalidateRequest
+	20, // 68: hmrd.v1.HotService.ReportLoaded:input_type -> hmrd.v1.ReportLoadedRequest
+	22, // 69: hmrd.v1.HotService.SendCustom:input_type -> hmrd.v1.SendCustomRequest
+	25, // 70: hmrd.v1.ProjectService.AddProject:input_type -> hmrd.v1.AddProjectRequest
+	28, // 71: hmrd.v1.ProjectService.RemoveProject:input_type -> hmrd.v1.RemoveProjectRequest
+	30, // 72: hmrd.v1.ProjectService.ListProjects:input_type -> hmrd.v1.ListProjectsRequest
+	34, // 73: hmrd.v1.ProjectService.Explain:input_type -> hmrd.v1.ExplainRequest
+	36, // 74: hmrd.v1.ProjectService.GetGraph:input_type -> hmrd.v1.GetGraphRequest
+	40, // 75: hmrd.v1.ProjectService.StreamGraph:input_type -> hmrd.v1.StreamGraphRequest
+	32, // 76: hmrd.v1.ProjectService.Compile:input_type -> hmrd.v1.CompileRequest
+	56, // 77: hmrd.v1.BundlerService.Register:input_type -> hmrd.v1.RegisterRequest
+	42, // 78: hmrd.v1.AdminService.Status:input_type -> hmrd.v1.StatusRequest
+	17, // 79: hmrd.v1.HotService.Subscribe:output_type -> hmrd.v1.SubscribeResponse
+	19, // 80: hmrd.v1.HotService.Invalidate:output_type -> hmrd.v1.InvalidateResponse
+	21, // 81: hmrd.v1.HotService.ReportLoaded:output_type -> hmrd.v1.ReportLoadedResponse
+	23, // 82: hmrd.v1.HotService.SendCustom:output_type -> hmrd.v1.SendCustomResponse
+	27, // 83: hmrd.v1.ProjectService.AddProject:output_type -> hmrd.v1.AddProjectResponse
+	29, // 84: hmrd.v1.ProjectService.RemoveProject:output_type -> hmrd.v1.RemoveProjectResponse
+	31, // 85: hmrd.v1.ProjectService.ListProjects:output_type -> hmrd.v1.ListProjectsResponse
+	35, // 86: hmrd.v1.ProjectService.Explain:output_type -> hmrd.v1.ExplainResponse
+	39, // 87: hmrd.v1.ProjectService.GetGraph:output_type -> hmrd.v1.GetGraphResponse
+	41, // 88: hmrd.v1.ProjectService.StreamGraph:output_type -> hmrd.v1.StreamGraphResponse
+	33, // 89: hmrd.v1.ProjectService.Compile:output_type -> hmrd.v1.CompileResponse
+	60, // 90: hmrd.v1.BundlerService.Register:output_type -> hmrd.v1.RegisterResponse
+	46, // 91: hmrd.v1.AdminService.Status:output_type -> hmrd.v1.StatusResponse
+	79, // [79:92] is the sub-list for method output_type
+	66, // [66:79] is the sub-list for method input_type
+	66, // [66:66] is the sub-list for extension type_name
+	66, // [66:66] is the sub-list for extension extendee
+	0,  // [0:66] is the sub-list for field type_name
 }
 
 func init() { file_hmrd_v1_hmrd_proto_init() }

@@ -1,9 +1,9 @@
 // Applying signals in a Node.js program, through one serial queue as the
 // browser runtime (internal/runtime/browser/update.js): an event is applied
-// completely before the next starts. Within one Update, as Vite's
-// queueUpdate: every boundary's update is fetched at once (the dispose
-// callbacks of the module it replaces, then import(url?t=version)), and the
-// accept callbacks run in payload order once every import settled.
+// completely before the next starts. An Update goes to the hot manager
+// (shared/manager.js, the browser runtime's own file), which applies it
+// Vite's way with webpack's statuses; in manual mode it holds updates,
+// full reloads and prunes until webpackHot.check().
 //
 // What differs from a page: a full reload is a restart of the program
 // (restart.js), and only for reloads that concern it; a resync restarts it
@@ -11,26 +11,29 @@
 // loaded again, so an update that reaches one restarts too; errors are
 // logged (there is no overlay).
 
-import { TAG } from './registry.js';
+import { TAG } from './shared/common.js';
+import { createHotManager, viteUpdates } from './shared/manager.js';
 
+export { viteUpdates };
 export const RESYNC = 'FULL_RELOAD_CAUSE_RESYNC';
 
 /**
  * @typedef {object} ApplierDeps
- * @property {import('./registry.js').Registry} registry
+ * @property {import('./shared/registry.js').Registry} registry
  * @property {(id: string, version: string) => Promise<unknown>} importModule
  * @property {(versions: Array<[string, string]>) => Promise<void>} setVersions makes the hooks resolve these versions
  * @property {(id: string) => boolean} isLoaded whether this program loaded the module
  * @property {(id: string) => boolean} isCommonJS whether this program loaded the module as CommonJS
  * @property {() => string[]} changedSinceLoaded modules whose file changed since this program loaded them
  * @property {(why: { reason: string, chain?: string[], cause?: string }) => void} restart
- * @property {(level: 'debug' | 'info' | 'warn' | 'error', ...args: unknown[]) => void} log
+ * @property {(level: any, ...args: unknown[]) => void} log
+ * @property {() => boolean} [manual] whether manual mode holds signals for check()
  */
 
 /** @param {ApplierDeps} deps */
 export function createApplier(deps) {
   const { registry, importModule, setVersions, isLoaded, isCommonJS, changedSinceLoaded, restart, log } = deps;
-  const { instances, emit } = registry;
+  const { emit } = registry;
 
   /** @type {Promise<unknown>} */
   let tail = Promise.resolve();
@@ -59,11 +62,83 @@ export function createApplier(deps) {
     if (r !== 'continue') stopped = true;
   }
 
+  const manager = createHotManager({
+    registry,
+    log,
+    importModule,
+    prepare: async (update, ev, updates, jobs) => {
+      /** @type {Array<[string, string]>} */
+      const versions = Object.entries(update.versions || {})
+        .filter(([, v]) => v && v !== '0')
+        .map(([id, v]) => [id, String(v)]);
+      const cjs = versions.map(([id]) => id).filter(isCommonJS);
+      if (cjs.length) {
+        doRestart({
+          reason: `${cjs.join(', ')} ${cjs.length > 1 ? 'are' : 'is'} CommonJS, which Node cannot load again in place`,
+          chain: update.updates?.[0]?.chain,
+          cause: 'COMMONJS',
+        });
+        return false;
+      }
+      for (const j of jobs) versions.push([j.acceptedPath, String(j.timestamp)]);
+      // Every version, applied here or not: a module imported later (a lazy
+      // import) must get its latest code.
+      await setVersions(versions);
+      return true;
+    },
+    importFailed: async (job, err) => {
+      log('error', `${TAG} the running instance of ${job.acceptedPath} stays until the next edit`);
+      await emit('error', errorPayload(job.acceptedPath, err));
+      if (job.isWithinCircularImport) {
+        doRestart({ reason: `${job.acceptedPath} is within a circular import and failed to load again: restarting to reset the execution order`, chain: job.chain });
+      }
+    },
+    stopped: () => stopped,
+    updatedLevel: 'info',
+    manual: deps.manual || (() => /** @type {any} */ (globalThis).__HMRD_MANUAL__ === true || process.env.HMRD_NODE_MANUAL === '1'),
+    enqueue,
+    applyHeld,
+  });
+
+  /**
+   * applyHeld applies what manual mode held, in order, with the apply
+   * options: a dead end aborts unless the options ignore it; any other
+   * full reload that concerns the program is logged and aborts, since
+   * nothing restarts by itself in manual mode.
+   * @param {import('./shared/manager.js').Held[]} held
+   * @param {any} options
+   */
+  async function applyHeld(held, options) {
+    /** @type {string[]} */
+    const ids = [];
+    for (const { kind, ev } of held) {
+      if (kind === 'update') {
+        for (const id of (await manager.runUpdate(ev, options, false)) || []) if (!ids.includes(id)) ids.push(id);
+      } else if (kind === 'prune') {
+        manager.reportDisposed(ev.prune?.paths || [], options);
+        await applyPrune(ev.prune);
+      } else {
+        const fr = ev.fullReload || {};
+        if (fr.cause === RESYNC || !concerns(fr)) continue;
+        const d = manager.deadEnd(fr);
+        if (d) {
+          for (const id of await manager.applyDeadEnd(d, options, ev)) if (!ids.includes(id)) ids.push(id);
+          continue;
+        }
+        log('info', `${TAG} restart held back (manual mode): ${fr.reason || 'no reason given'}`);
+        await manager.setStatus('abort');
+        throw new Error(`Aborted because the program must restart: ${fr.reason || 'no reason given'}`);
+      }
+    }
+    return ids;
+  }
+
   /**
    * signal queues one event of the subscription.
    * @param {any} ev
    */
   function signal(ev) {
+    if (manager.hold(ev.kind, ev)) return undefined;
     switch (ev.kind) {
       case 'update':
         return enqueue(() => applyUpdate(ev));
@@ -82,87 +157,7 @@ export function createApplier(deps) {
   /** @param {any} ev */
   async function applyUpdate(ev) {
     if (stopped) return;
-    const update = ev.update;
-    /** @type {Array<[string, string]>} */
-    const versions = Object.entries(update.versions || {}).filter(([, v]) => v && v !== '0').map(([id, v]) => [id, String(v)]);
-    const cjs = versions.map(([id]) => id).filter(isCommonJS);
-    if (cjs.length) {
-      const first = update.updates[0];
-      doRestart({
-        reason: `${cjs.join(', ')} ${cjs.length > 1 ? 'are' : 'is'} CommonJS, which Node cannot load again in place`,
-        chain: first?.chain,
-        cause: 'COMMONJS',
-      });
-      return;
-    }
-    const updates = viteUpdates(update, ev);
-    const payload = { type: 'update', ...update, updates, version: ev.version, seq: ev.seq, epoch: ev.epoch };
-    /** @type {Array<ReturnType<typeof viteUpdates>[number] & { callbacks: import('./registry.js').AcceptCallback[] }>} */
-    const jobs = [];
-    for (const u of updates) {
-      if (u.type === 'css-update') continue; // a page's <link>
-      const boundary = instances.get(u.path);
-      if (!boundary) continue; // never executed in this program
-      const callbacks = boundary.callbacks.filter((cb) => cb.deps.includes(u.acceptedPath));
-      if (u.acceptedPath !== u.path && callbacks.length === 0) continue;
-      jobs.push({ ...u, callbacks });
-      versions.push([u.acceptedPath, String(u.timestamp)]);
-    }
-    // Every version, applied here or not: a module imported later (a lazy
-    // import) must get its latest code.
-    await setVersions(versions);
-    if (!jobs.length) return;
-    await emit('beforeUpdate', payload);
-    if (stopped) return;
-    /** One import per module and version: two boundaries accepting one module share it. @type {Map<string, Promise<unknown>>} */
-    const fetches = new Map();
-    const fetched = await Promise.all(jobs.map((job) => fetchUpdate(job, fetches)));
-    if (stopped) return;
-    for (const apply of fetched) if (apply) await apply();
-    await emit('afterUpdate', payload);
-  }
-
-  /**
-   * @param {ReturnType<typeof viteUpdates>[number] & { callbacks: import('./registry.js').AcceptCallback[] }} job
-   * @param {Map<string, Promise<unknown>>} fetches
-   * @returns {Promise<(() => Promise<void>) | undefined>}
-   */
-  async function fetchUpdate(job, fetches) {
-    const { path, acceptedPath, callbacks } = job;
-    const version = String(job.timestamp);
-    const target = instances.get(acceptedPath);
-    if (target && target.dispose.length) await registry.runDisposers(target);
-    const key = `${acceptedPath}?t=${version}`;
-    let load = fetches.get(key);
-    if (!load) fetches.set(key, (load = importModule(acceptedPath, version)));
-    /** @type {unknown} */
-    let mod;
-    try {
-      mod = await load;
-    } catch (err) {
-      log('error', `${TAG} failed to reload ${acceptedPath}: the running instance stays until the next edit`, err);
-      await emit('error', errorPayload(acceptedPath, err));
-      if (job.isWithinCircularImport) {
-        doRestart({ reason: `${acceptedPath} is within a circular import and failed to load again: restarting to reset the execution order`, chain: job.chain });
-        return undefined;
-      }
-    }
-    return async () => {
-      if (stopped) return;
-      registry.firstInvalidatedBy = job.firstInvalidatedBy;
-      try {
-        for (const cb of callbacks) {
-          try {
-            await cb.fn(cb.deps.map((dep) => (dep === acceptedPath ? mod : undefined)));
-          } catch (err) {
-            log('error', `${TAG} error in an accept callback of ${path}:`, err);
-          }
-        }
-      } finally {
-        registry.firstInvalidatedBy = undefined;
-      }
-      log('info', `${TAG} hot updated: ${acceptedPath === path ? path : acceptedPath + ' via ' + path}`);
-    };
+    await manager.autoUpdate(ev);
   }
 
   /**
@@ -204,6 +199,7 @@ export function createApplier(deps) {
       log('debug', `${TAG} full reload of another program or page ignored: ${fr.reason}`);
       return;
     }
+    await manager.autoDeadEnd(fr);
     doRestart({ reason: fr.reason || 'no reason given', chain: fr.chain, cause: fr.cause });
   }
 
@@ -255,6 +251,7 @@ export function createApplier(deps) {
     signal,
     idle,
     enqueue,
+    manager,
     get stopped() {
       return stopped;
     },
@@ -270,35 +267,4 @@ function errorPayload(id, err) {
   const e = /** @type {any} */ (err);
   const message = e && e.message ? String(e.message) : String(err);
   return { type: 'error', message, module: id, code: 'LOAD_ERROR', err: { message, stack: e?.stack || '', id } };
-}
-
-/**
- * viteUpdates turns an hmrd Update's items into Vite's Update objects.
- * @param {any} update
- * @param {any} ev
- */
-export function viteUpdates(update, ev) {
-  /** @type {Array<{ type: 'js-update' | 'css-update', path: string, acceptedPath: string, timestamp: number, explicitImportRequired: boolean, isWithinCircularImport: boolean, firstInvalidatedBy?: string, chain?: string[] }>} */
-  const out = [];
-  for (const mu of update.updates || []) {
-    if (!mu || typeof mu.path !== 'string') continue;
-    const type = mu.type === 'UPDATE_TYPE_CSS' ? 'css-update' : 'js-update';
-    const acceptedPath = mu.acceptedPath || mu.path;
-    const v = update.versions?.[acceptedPath];
-    const version = v && v !== '0' ? v : ev.version && ev.version !== '0' ? ev.version : String(Date.now());
-    /** @type {(typeof out)[number]} */
-    const u = {
-      type,
-      path: mu.path,
-      acceptedPath,
-      timestamp: Number(version),
-      explicitImportRequired: false,
-      isWithinCircularImport: mu.isWithinCircularImport === true,
-      chain: mu.chain,
-    };
-    const first = mu.firstInvalidatedBy || update.firstInvalidatedBy;
-    if (first) u.firstInvalidatedBy = first;
-    out.push(u);
-  }
-  return out;
 }

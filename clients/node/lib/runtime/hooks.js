@@ -18,8 +18,14 @@ import { needsCompile, tsCandidates } from './compile.js';
 
 /** The global the injected statement calls: module URL → import.meta.hot. */
 export const HOT_GLOBAL = 'hmrd.node.createHotContext';
+/** The global that gives the same instance its import.meta.webpackHot. */
+export const WEBPACK_HOT_GLOBAL = 'hmrd.node.webpackHot';
 
-const INJECT = `import.meta.hot = globalThis[Symbol.for(${JSON.stringify(HOT_GLOBAL)})]?.(import.meta.url);`;
+// One line, so line numbers stay. import.meta.webpackHot costs a property
+// per module, so every module gets both APIs.
+const INJECT =
+  `import.meta.hot = globalThis[Symbol.for(${JSON.stringify(HOT_GLOBAL)})]?.(import.meta.url);` +
+  `import.meta.webpackHot = globalThis[Symbol.for(${JSON.stringify(WEBPACK_HOT_GLOBAL)})]?.(import.meta.url);`;
 
 /**
  * @typedef {object} HookState

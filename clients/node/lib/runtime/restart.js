@@ -12,7 +12,7 @@
 
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { TAG } from './registry.js';
+import { TAG } from './shared/common.js';
 
 /** The exit code of exit mode unless one is given: EX_TEMPFAIL, "try again". */
 export const DEFAULT_EXIT_CODE = 75;

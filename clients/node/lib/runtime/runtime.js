@@ -14,9 +14,10 @@ import { MessageChannel } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '../client.js';
 import { NoDaemonError } from '../errors.js';
-import { HOT_GLOBAL, afterLoad, afterResolve, compiledLoad, inProject, moduleId, resolveSync } from './hooks.js';
+import { HOT_GLOBAL, WEBPACK_HOT_GLOBAL, afterLoad, afterResolve, compiledLoad, inProject, moduleId, resolveSync } from './hooks.js';
 import { canStripTypes, createCompiler, tsCandidates } from './compile.js';
-import { createRegistry, TAG } from './registry.js';
+import { TAG } from './shared/common.js';
+import { createRegistry } from './shared/registry.js';
 import { createApplier } from './applier.js';
 import { createRestarter, parseRestartMode, waitForParent } from './restart.js';
 
@@ -162,6 +163,10 @@ export class Runtime {
     }
     // The hot contexts the injected statement asks for.
     /** @type {any} */ (globalThis)[Symbol.for(HOT_GLOBAL)] = (/** @type {string} */ url) => this.createHotContext(url);
+    /** @type {any} */ (globalThis)[Symbol.for(WEBPACK_HOT_GLOBAL)] = (/** @type {string} */ url) => {
+      const id = this.idOf(url);
+      return id ? this.registry.webpackHot(id) : undefined;
+    };
 
     let hello = Promise.resolve();
     try {

@@ -66,7 +66,7 @@ test('every runtime file is an ES module that type-checks in tsc (// @ts-check)'
 
 test('with the config line prepended and no window, the module loads and starts nothing', async () => {
   const mod = await import(served(configLine));
-  assert.deepEqual(Object.keys(mod).sort(), ['createHotContext', 'createRuntime', 'removeStyle', 'updateStyle']);
+  assert.deepEqual(Object.keys(mod).sort(), ['createHotContext', 'createRuntime', 'removeStyle', 'updateStyle', 'webpackHot']);
   // a module can still create its context (no connection, no document)
   const hot = mod.createHotContext('/src/app.js');
   hot.accept();

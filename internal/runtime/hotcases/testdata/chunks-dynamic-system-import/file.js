@@ -1,0 +1,3 @@
+export var value = 1;
+---
+export var value = 2;

@@ -1,0 +1,3 @@
+export default await Promise.resolve('a 1');
+---
+export default await Promise.resolve('a 2');

@@ -1,0 +1,3 @@
+export default 42;
+---
+export default 43;

@@ -1,0 +1,3 @@
+export default 1;
+---
+export default 2;

@@ -1,0 +1,12 @@
+import i from './i.js';
+export default i;
+
+if (import.meta.webpackHot) {
+  import.meta.webpackHot.accept(
+    './i.js',
+    () => {},
+    (err, { moduleId, dependencyId }) => {
+      throw new Error(`Error in accept error handler: ${moduleId} -> ${dependencyId}`);
+    },
+  );
+}

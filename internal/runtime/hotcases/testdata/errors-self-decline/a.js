@@ -1,0 +1,7 @@
+import b from './b.js';
+
+export default b;
+
+if (import.meta.webpackHot) {
+  import.meta.webpackHot.decline();
+}

@@ -1,0 +1,7 @@
+export default 2;
+---
+export default 3;
+---
+export default 3;
+---
+export default 4;

@@ -1,0 +1,3 @@
+import.meta.webpackHot.accept();
+
+export default '-inner';

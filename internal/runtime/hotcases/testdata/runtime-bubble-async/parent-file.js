@@ -1,0 +1,3 @@
+export function load() {
+  return import('./file.js').then((file) => file.default);
+}

@@ -1,0 +1,15 @@
+import { it, expect, NEXT, update, ids } from '../harness.js';
+const id = ids(import.meta.url);
+import parent from './parent-file.js';
+
+let value = parent;
+
+it('should update multiple modules at the same time', (done) => {
+  expect(value).toBe(2);
+  import.meta.webpackHot.accept('./parent-file.js', (outdated, [mod]) => {
+    value = mod.default;
+    expect(value).toBe(4);
+    done();
+  });
+  NEXT(update(done));
+});
