@@ -60,7 +60,7 @@ func signalBody(ev *hmrdv1.Event) (signal.Body, error) {
 			Triggers: slices.Clone(u.GetTriggers()), FirstInvalidatedBy: u.GetFirstInvalidatedBy(),
 		}
 	case *hmrdv1.Event_FullReload:
-		body = &signal.FullReload{FullReload: *fullReload(k.FullReload)}
+		body = &signal.FullReload{FullReload: *fullReload(k.FullReload), Versions: maps.Clone(k.FullReload.GetPartial().GetVersions())}
 	case *hmrdv1.Event_Prune:
 		body = &signal.Prune{Paths: slices.Clone(k.Prune.GetPaths())}
 	case *hmrdv1.Event_Error:
@@ -152,7 +152,7 @@ func fullReload(fr *hmrdv1.FullReload) *propagate.FullReload {
 	}
 	return &propagate.FullReload{
 		Cause: causes[fr.GetCause()], Reason: fr.GetReason(), Chain: slices.Clone(fr.GetChain()),
-		TriggeredBy: fr.GetTriggeredBy(), Path: fr.GetPath(),
+		TriggeredBy: fr.GetTriggeredBy(), Path: fr.GetPath(), Partial: updates(fr.GetPartial().GetUpdates()),
 	}
 }
 

@@ -111,6 +111,7 @@ func TestExplainAndGraphRoundTrip(t *testing.T) {
 
 	ex := &hmrdv1.ExplainResponse{}
 	fill(ex.ProtoReflect(), 0)
+	partialAsSent(ex.GetFullReload(), false)
 	d.SetExplain("app", "/src/a.js", ex)
 	got, err := c.proj.Explain(ctx, &hmrdv1.ExplainRequest{Module: "/src/a.js"})
 	if err != nil {
@@ -174,6 +175,7 @@ func TestPublishRoundTrip(t *testing.T) {
 		kind := m.NewField(fd)
 		fill(kind.Message(), i)
 		m.Set(fd, kind)
+		partialAsSent(ev.GetFullReload(), true)
 		out, err := d.Publish("app", ev)
 		if err != nil {
 			t.Fatalf("Publish %s: %v", fd.Name(), err)
@@ -449,5 +451,19 @@ func TestCompile(t *testing.T) {
 	}
 	if _, err := c.proj.Compile(ctx, &hmrdv1.CompileRequest{File: "/app/a.css", Source: []byte("a{}")}); status.Code(err) != codes.InvalidArgument {
 		t.Fatalf("Compile(a.css) = %v, want INVALID_ARGUMENT", err)
+	}
+}
+
+// partialAsSent keeps of a FullReload's partial update what the daemon
+// sends there: the updates, and in an event the batch's versions (the
+// triggers and first invalidator are the reload's own).
+func partialAsSent(fr *hmrdv1.FullReload, event bool) {
+	p := fr.GetPartial()
+	if p == nil {
+		return
+	}
+	p.Triggers, p.FirstInvalidatedBy = nil, ""
+	if !event {
+		p.Versions = nil
 	}
 }

@@ -45,8 +45,8 @@ func eventProto(ev *signal.Event) *hmrdv1.Event {
 		}}
 	case *signal.FullReload:
 		fr := FullReload(&b.FullReload)
-		if len(b.Partial) > 0 {
-			fr.Partial = &hmrdv1.Update{Updates: ModuleUpdates(b.Partial), Versions: b.Versions}
+		if fr.Partial != nil {
+			fr.Partial.Versions = b.Versions
 		}
 		out.Kind = &hmrdv1.Event_FullReload{FullReload: fr}
 	case *signal.Prune:
@@ -114,7 +114,12 @@ func FullReload(fr *propagate.FullReload) *hmrdv1.FullReload {
 	if fr == nil {
 		return nil
 	}
-	return &hmrdv1.FullReload{Reason: fr.Reason, Chain: fr.Chain, TriggeredBy: fr.TriggeredBy, Path: fr.Path, Cause: causes[fr.Cause]}
+	out := &hmrdv1.FullReload{Reason: fr.Reason, Chain: fr.Chain, TriggeredBy: fr.TriggeredBy, Path: fr.Path, Cause: causes[fr.Cause]}
+	if len(fr.Partial) > 0 {
+		// Only the updates: an event adds the batch's versions.
+		out.Partial = &hmrdv1.Update{Updates: ModuleUpdates(fr.Partial)}
+	}
+	return out
 }
 
 // MarshalJSON is the protojson text of the event (one line). It is not
