@@ -110,10 +110,16 @@ type Config struct {
 	// before they go out without its acknowledgement (default 5 s, at most
 	// MaxGateTimeout); a gate may ask for another, up to MaxGateTimeout.
 	GateTimeout time.Duration
+	// ParseErrorHold is how long a batch whose only news is parse errors
+	// waits for the rest of a save written in more than one write (default
+	// 80 ms, at most MaxParseErrorHold; docs/design.md#the-parse-error-hold).
+	ParseErrorHold time.Duration
 }
 
 // Defaults of the Config limits (docs/operations.md#limits).
 const (
+	DefaultParseErrorHold = 80 * time.Millisecond
+	MaxParseErrorHold     = 5 * time.Second
 	DefaultHistory        = broadcast.DefaultHistory
 	DefaultHistoryBytes   = broadcast.DefaultHistoryBytes
 	DefaultQueueSize      = broadcast.DefaultQueueSize
@@ -170,6 +176,10 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.GateTimeout <= 0 {
 		cfg.GateTimeout = DefaultGateTimeout
 	}
+	if cfg.ParseErrorHold <= 0 {
+		cfg.ParseErrorHold = parseErrorQuiet
+	}
+	cfg.ParseErrorHold = min(cfg.ParseErrorHold, MaxParseErrorHold)
 	cfg.GateTimeout = min(cfg.GateTimeout, MaxGateTimeout)
 	switch {
 	case cfg.MaxCustomBytes <= 0:
@@ -392,6 +402,9 @@ func (d *Daemon) addProject(root, name string, entries []string, served bool) (*
 		NativeESM: served,
 	}
 	p, err := openProject(name, abs, opts, d.cfg.Watch, d.hub, d.log)
+	if err == nil {
+		p.quiet = d.cfg.ParseErrorHold
+	}
 	if err != nil {
 		return nil, fmt.Errorf("add project %s: %w", abs, err)
 	}

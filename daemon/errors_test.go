@@ -226,3 +226,33 @@ func TestDeclaredEntryBrokenModule(t *testing.T) {
 		t.Fatalf("the entry released: got %v, want ErrorCleared{/src/server.js}", ev)
 	}
 }
+
+// Config.ParseErrorHold sets how long a save that does not parse waits
+// for the rest of the save: a writer slower than the default 80 ms between
+// its two writes still gives one update, and no error, under a longer hold.
+func TestParseErrorHoldConfigured(t *testing.T) {
+	applied := make(chan struct{}, 16)
+	t.Cleanup(daemon.OnBatchApplied(func(string) { applied <- struct{}{} }))
+	td := startDaemon(t, func(c *daemon.Config) { c.ParseErrorHold = daemon.MaxParseErrorHold })
+	for len(applied) > 0 {
+		<-applied
+	}
+	sub, err := td.hot.Subscribe(ctxT(t), &hmrdv1.SubscribeRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recvEvent(t, sub)
+	file := filepath.Join(td.root, "src/app.js")
+	writeFile(t, file, "import { n } from './dep.js'\nexport const x = ")
+	select {
+	case <-applied:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no batch applied within 20s")
+	}
+	time.Sleep(3 * daemon.DefaultParseErrorHold) // the slow writer's pause, longer than the default hold
+	writeFile(t, file, "import { n } from './dep.js'\nexport const x = n + 1\nimport.meta.hot.accept()\n")
+	if ev := recvEvent(t, sub); ev.GetUpdate() == nil {
+		t.Fatalf("got %v, want one update for the whole save", ev)
+	}
+	expectNothingBefore(t, td, sub)
+}

@@ -77,9 +77,9 @@ type project struct {
 
 const latencyWindow = 64
 
-// parseErrorQuiet is the parse-error hold's quiet window
-// (docs/design.md#the-parse-error-hold).
-var parseErrorQuiet = 80 * time.Millisecond
+// parseErrorQuiet is the parse-error hold's quiet window unless the
+// daemon's Config says otherwise (docs/design.md#the-parse-error-hold).
+var parseErrorQuiet = DefaultParseErrorHold
 
 // batchApplied, when set (by tests), is called on the project goroutine
 // after each batch of file changes is applied.

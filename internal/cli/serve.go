@@ -52,6 +52,7 @@ var serveCmd = &command{
 		queueBytes := byteSize(daemon.DefaultQueueBytes)
 		fs.Var(&queueBytes, "queue-bytes", "`size` of the events queued for a subscriber before it is cut off")
 		gateTimeout := fs.Duration("gate-timeout", daemon.DefaultGateTimeout, "how long a rebuild gate may hold a batch's signals before they go out without it, a `duration` (at most 1m)")
+		parseErrorHold := fs.Duration("parse-error-hold", daemon.DefaultParseErrorHold, "how long a save that does not parse waits for the rest of the save before its error goes out, a `duration` (at most 5s)")
 		lagTimeout := fs.Duration("lag-timeout", daemon.DefaultLagTimeout, "how long a signal may wait for a subscriber before it is cut off, a `duration` (0: no limit)")
 		maxCustom := byteSize(daemon.DefaultMaxCustomBytes)
 		fs.Var(&maxCustom, "max-custom-bytes", "largest custom event data accepted, a `size` of at most 4MiB less 64KiB")
@@ -67,6 +68,9 @@ var serveCmd = &command{
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 				return usagef("--log-level %q: want debug, info, warn or error", *logLevel)
+			}
+			if *parseErrorHold <= 0 || *parseErrorHold > daemon.MaxParseErrorHold {
+				return usagef("--parse-error-hold must be more than 0 and at most %s", daemon.MaxParseErrorHold)
 			}
 			if *gateTimeout <= 0 || *gateTimeout > daemon.MaxGateTimeout {
 				return usagef("--gate-timeout must be more than 0 and at most %s", daemon.MaxGateTimeout)
@@ -121,6 +125,7 @@ var serveCmd = &command{
 				QueueBytes:     int(queueBytes),
 				LagTimeout:     lag,
 				GateTimeout:    *gateTimeout,
+				ParseErrorHold: *parseErrorHold,
 				MaxCustomBytes: int(maxCustom),
 				Watch:          fswatch.Options{MaxWatches: *maxWatches, PollInterval: *pollInterval},
 				Version:        Version,
