@@ -58,6 +58,53 @@ function browserDeps(config) {
     random: Math.random,
     config: config || { token: '' },
     fetchConfig: typeof g.fetch === 'function' ? fetchPageConfig : null,
+    fetchedModules: pageFetches(),
+  };
+}
+
+/**
+ * pageFetches is the set of paths this page fetched from its own origin,
+ * from the browser's resource timing (kept in a set of our own: the
+ * browser's buffer holds only the first few hundred entries). Module IDs
+ * are those paths: the dev server serves a module at its ID.
+ * @returns {RuntimeDeps['fetchedModules']}
+ */
+function pageFetches() {
+  const g = globalThis;
+  if (typeof g.PerformanceObserver !== 'function' || !g.location) return null;
+  /** @type {Set<string>} */
+  const paths = new Set();
+  /** @type {Array<() => void>} */
+  const listeners = [];
+  const origin = g.location.origin;
+  /** @param {PerformanceEntryList} entries */
+  const add = (entries) => {
+    let more = false;
+    for (const e of entries) {
+      try {
+        const u = new URL(e.name);
+        if (u.origin !== origin) continue;
+        const p = decodeURIComponent(u.pathname);
+        if (!paths.has(p)) {
+          paths.add(p);
+          more = true;
+        }
+      } catch {
+        // not a URL this page can name a module by
+      }
+    }
+    if (more) for (const l of listeners) l();
+  };
+  try {
+    new g.PerformanceObserver((list) => add(list.getEntries())).observe({ type: 'resource', buffered: true });
+  } catch {
+    return null;
+  }
+  return {
+    has: (module) => paths.has(module),
+    onChange: (changed) => {
+      listeners.push(changed);
+    },
   };
 }
 

@@ -315,6 +315,12 @@ export interface RuntimeDeps {
   config: HmrdConfig;
   /** Asked for the dev server's current config before retrying a failed connection. */
   fetchConfig?: (() => Promise<HmrdConfig | null>) | null;
+  /**
+   * The modules the page has fetched (module IDs, without their query):
+   * the error overlay shows only their errors, and a standing error as
+   * soon as its module is fetched. Default null: every error shows.
+   */
+  fetchedModules?: { has(module: string): boolean; onChange(changed: () => void): void } | null;
 }
 
 export interface Runtime {

@@ -28,10 +28,22 @@ export const OVERLAY_TAG = 'hmrd-error-overlay';
  */
 
 /**
- * createOverlay builds the overlay of one runtime.
- * @param {{ document: Document | null, log: Log }} deps
+ * The modules a page has fetched, as far as the page can tell.
+ * @typedef {object} FetchedModules
+ * @property {(module: string) => boolean} has
+ * @property {(changed: () => void) => void} onChange called when more are fetched
  */
-export function createOverlay({ document: doc, log }) {
+
+/**
+ * createOverlay builds the overlay of one runtime. With fetched, it shows
+ * the errors of the modules the page fetched (and of pages, which it
+ * cannot tell apart from its own), as Vite's pages show the errors of what
+ * they asked for: a project's other broken modules stay off this page, and
+ * an error appears when its module is fetched. Without fetched, every
+ * error shows.
+ * @param {{ document: Document | null, log: Log, fetched?: FetchedModules | null }} deps
+ */
+export function createOverlay({ document: doc, log, fetched = null }) {
   /** @type {{ host: Element, onKey: (ev: KeyboardEvent) => void } | null} */
   let overlay = null;
   /** The standing errors by module, in the order they arrived. @type {Map<string, OverlayError>} */
@@ -52,15 +64,49 @@ export function createOverlay({ document: doc, log }) {
     }
   }
 
+  /** The errors already written to the console, by module. @type {WeakSet<OverlayError>} */
+  const logged = new WeakSet();
+
+  /**
+   * relevant: whether this page shows the error of module.
+   * @param {string} module
+   */
+  function relevant(module) {
+    const q = module.indexOf('?');
+    const path = q < 0 ? module : module.slice(0, q);
+    return !fetched || path.endsWith('.html') || fetched.has(path);
+  }
+
   /** The errors to show, the latest first. */
   function errors() {
-    return [...loose, ...standing.values()].reverse();
+    return [...loose, ...[...standing.values()].filter((e) => relevant(String(e.module)))].reverse();
   }
+
+  /** logNew writes the standing errors shown for the first time to the console. */
+  function logNew() {
+    for (const e of errors()) {
+      if (logged.has(e)) continue;
+      logged.add(e);
+      const where = errorLocation(e);
+      log('error', `${TAG} ${e.code || 'error'}${where ? ' in ' + where : ''}: ${e.message || ''}`);
+    }
+  }
+
+  // More modules fetched: errors of theirs that stand now show.
+  let shownCount = 0;
+  fetched?.onChange(() => {
+    if (standing.size === 0 || hidden) return;
+    const n = errors().length;
+    if (n === shownCount) return;
+    logNew();
+    render();
+  });
 
   /** render puts what stands on the page, or takes the overlay away. */
   function render() {
     unmount();
     const list = errors();
+    shownCount = hidden ? 0 : list.length;
     if (!doc || hidden || list.length === 0) return;
     const d = doc;
     try {
@@ -115,6 +161,7 @@ export function createOverlay({ document: doc, log }) {
    * @param {OverlayError} e
    */
   function show(e) {
+    logged.add(e); // the update queue wrote it to the console
     if (typeof e.module === 'string' && e.module) {
       standing.delete(e.module); // the latest goes on top
       standing.set(e.module, e);
@@ -158,10 +205,7 @@ export function createOverlay({ document: doc, log }) {
     }
     if (JSON.stringify(errors()) !== before) {
       hidden = false;
-      for (const e of standing.values()) {
-        const where = errorLocation(e);
-        log('error', `${TAG} ${e.code || 'error'}${where ? ' in ' + where : ''}: ${e.message || ''}`);
-      }
+      logNew();
     }
     render();
   }

@@ -28,6 +28,8 @@ import { createOverlay } from './overlay.js';
  *   fetchConfig   optional () => Promise<config|null>: the current config of
  *                 the dev server, asked before retrying a connection that
  *                 failed (a restarted daemon has a new token)
+ *   fetchedModules optional: the modules the page fetched; the overlay then
+ *                 shows only their errors (overlay.js)
  * @param {RuntimeDeps} deps
  * @returns {Runtime}
  */
@@ -74,7 +76,7 @@ export function createRuntime(deps) {
     send: (event, data) => connection.send({ custom: data === undefined ? { event } : { event, data } }),
   });
   const styles = createStyles({ document, location, log, ...timers });
-  const overlay = createOverlay({ document, log });
+  const overlay = createOverlay({ document, log, fetched: deps.fetchedModules || null });
   const applier = createApplier({ registry, styles, overlay, importModule, reload, location, document, log });
   connection = createConnection({
     WebSocket,

@@ -290,3 +290,33 @@ test('no document: CSS updates, styles and errors do nothing and throw nothing',
   await h.idle();
   assert.equal(h.logs('error').filter((l) => l.includes('overlay') || l.includes('style')).length, 0);
 });
+
+test('a page shows the errors of the modules it fetched, and a standing error once its module is fetched', async () => {
+  const doc = new FakeDocument();
+  const fetched = new Set(['/src/b.js']);
+  const listeners = [];
+  const h = harness({
+    document: doc,
+    fetchedModules: { has: (m) => fetched.has(m), onChange: (fn) => listeners.push(fn) },
+  });
+  // Two modules stand broken; this page fetched only b.js so far.
+  h.connect({ errors: [parseError, unresolved, { ...parseError, module: '/index.html', file: '/abs/index.html', message: 'page broken' }] });
+  await h.idle();
+  let text = overlayText(doc);
+  assert.match(text, /gone\.js/);
+  assert.match(text, /page broken/, "a page's error always shows");
+  assert.doesNotMatch(text, /Expected/, "app.js's error is not this page's");
+  assert.ok(!h.logs('error').some((l) => l.includes('/abs/src/app.js')), 'nor in its console: ' + h.logs('error').join(' / '));
+
+  // The page fetches app.js: its standing error shows now.
+  fetched.add('/src/app.js');
+  for (const fn of listeners) fn();
+  text = overlayText(doc);
+  assert.match(text, /Expected "\)" but found "if"/);
+  assert.equal(h.logs('error').filter((l) => l.includes('/abs/src/app.js:3:1')).length, 1);
+
+  // A live error of a module the page never fetched stays off it.
+  h.signal('error', { ...unresolved, module: '/src/elsewhere.js', message: 'not here' });
+  await h.idle();
+  assert.doesNotMatch(overlayText(doc), /not here/);
+});

@@ -151,6 +151,7 @@ export function harness(opts = {}) {
     random: opts.random || (() => 1),
     config: opts.config || { token: 'tok', wsPath: '/@hmrd/ws', project: 'app' },
     fetchConfig: opts.fetchConfig,
+    fetchedModules: opts.fetchedModules || null,
   });
 
   let seq = 0;
