@@ -327,11 +327,9 @@ func TestVitePlaygroundHMR(t *testing.T) {
 			p.waitText(".self-accept-within-circular", "cc")
 		}},
 		{"hmr should not reload if no accepted within circular imported files", func(t *testing.T, d *daemon, p *page) {
-			// Vite's step opens /circular/index.html, a file that does not
-			// exist, which Vite's html fallback answers with the root's
-			// index.html; hmrd's answers a missing file name with 404, so
-			// the step opens the root page itself.
-			p.navigate(root + "/")
+			// /circular/index.html does not exist: the html fallback
+			// answers with the root's index.html, as Vite's does.
+			p.navigate(root + "/circular/index.html")
 			p.waitText(".circular", "mod-a -> mod-b -> mod-c -> mod-a (expected error)")
 			p.setMarker()
 			d.edit(saveAtomic, "circular/mod-b.js", "mod-b ->", "mod-b (edited) ->")

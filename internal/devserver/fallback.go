@@ -12,9 +12,10 @@ import (
 
 // Pages for navigations to paths that name no file, as Vite's html
 // fallback: /about is about.html when that exists, and any other path
-// without an extension is the root's index.html (a single-page app's
-// client-side routes). Only navigations get a page: a script, image or
-// fetch() of a missing file stays a 404.
+// without an extension, or naming a page (.html) that does not exist, is
+// the root's index.html (a single-page app's client-side routes). Only
+// navigations get a page: a script, image or fetch() of a missing file
+// stays a 404.
 
 // isNavigation reports whether r asks for a page: a browser navigation
 // (Sec-Fetch-Dest: document or a frame) or a request that accepts HTML.
@@ -52,12 +53,16 @@ func (s *Server) serveFallback(w http.ResponseWriter, r *http.Request, clean str
 	if !isNavigation(r) || strings.HasPrefix(clean, fsPrefix) || strings.HasPrefix(clean, "/@") {
 		return false
 	}
-	if path.Ext(path.Base(clean)) != "" {
-		return false // a file name: its 404 stands
-	}
 	var pages []string
-	if base := strings.TrimSuffix(clean, "/"); base != "" && !strings.HasSuffix(clean, "/") {
-		pages = append(pages, base[1:]+".html")
+	switch ext := path.Ext(path.Base(clean)); {
+	case ext == ".html":
+		// A page that does not exist: the root's, as Vite answers.
+	case ext != "":
+		return false // a file name: its 404 stands
+	default:
+		if base := strings.TrimSuffix(clean, "/"); base != "" && !strings.HasSuffix(clean, "/") {
+			pages = append(pages, base[1:]+".html")
+		}
 	}
 	pages = append(pages, "index.html")
 	for _, rel := range pages {

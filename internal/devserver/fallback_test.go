@@ -33,6 +33,8 @@ func TestSPAFallback(t *testing.T) {
 		{"/app/route?tab=2", doc, index},
 		{"/empty/", html, index},
 		{"/about", html, fallbackTag("/about.html") + "<p>about</p>"},
+		{"/circular/index.html", html, index}, // a page that does not exist: Vite answers with the root's
+		{"/docs/missing.html", doc, index},
 		{"/docs/guide", doc, "<head>" + fallbackTag("/docs/guide.html") + "<script type=\"module\" src=\"/src/main.js\"></script><link rel=stylesheet href=\"/docs/g.css?x=1\"></head>"},
 	} {
 		r := f.get(t, tc.target, tc.header)
