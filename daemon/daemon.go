@@ -401,10 +401,7 @@ func (d *Daemon) addProject(root, name string, entries []string, served bool) (*
 		// that bundler, which can.
 		NativeESM: served,
 	}
-	p, err := openProject(name, abs, opts, d.cfg.Watch, d.hub, d.log)
-	if err == nil {
-		p.quiet = d.cfg.ParseErrorHold
-	}
+	p, err := openProject(name, abs, opts, d.cfg.Watch, d.cfg.ParseErrorHold, d.hub, d.log)
 	if err != nil {
 		return nil, fmt.Errorf("add project %s: %w", abs, err)
 	}

@@ -77,8 +77,8 @@ type project struct {
 
 const latencyWindow = 64
 
-// parseErrorQuiet is the parse-error hold's quiet window unless the
-// daemon's Config says otherwise (docs/design.md#the-parse-error-hold).
+// parseErrorQuiet is Config.ParseErrorHold's default: DefaultParseErrorHold,
+// unless a test sets it (docs/design.md#the-parse-error-hold).
 var parseErrorQuiet = DefaultParseErrorHold
 
 // batchApplied, when set (by tests), is called on the project goroutine
@@ -89,7 +89,7 @@ var batchApplied func(project string)
 // Watching first means an edit made while the graph is being built is not
 // lost: its batch waits in the watcher and is applied by run (content
 // hashes make it a no-op when the scan already read the new content).
-func openProject(name, root string, opts engine.Options, wopts fswatch.Options, hub *broadcast.Hub, log *slog.Logger) (*project, error) {
+func openProject(name, root string, opts engine.Options, wopts fswatch.Options, quiet time.Duration, hub *broadcast.Hub, log *slog.Logger) (*project, error) {
 	opts.Root = root
 	p := &project{
 		name:  name,
@@ -97,7 +97,7 @@ func openProject(name, root string, opts engine.Options, wopts fswatch.Options, 
 		log:   log.With("project", name),
 		hub:   hub,
 		opts:  opts,
-		quiet: parseErrorQuiet,
+		quiet: quiet,
 		reqs:  make(chan func()),
 		done:  make(chan struct{}),
 
@@ -149,7 +149,7 @@ func (p *project) run(ctx context.Context) {
 	defer p.w.Close()
 	// While errors are held, nothing about errors is published: the hub's
 	// standing errors lag the engine's until the hold ends, and then one
-	// syncErrors publishes the difference, every file's errors included.
+	// syncErrorsNow publishes the difference, every file's errors included.
 	var (
 		heldFirst  time.Time // the first file event of the first held batch
 		quietTimer *time.Timer

@@ -23,12 +23,9 @@ func (h *Hub) CutOff(name string) int {
 		s := p.subs[last]
 		p.drop(last)
 		s.mu.Lock()
-		if s.err == nil {
-			s.err = &SlowConsumerError{Subscriber: s.id, QueueCap: len(s.ring), Seq: p.head + 1, ResumeFrom: s.lastSeq}
-		}
+		resume := s.lastSeq
 		s.mu.Unlock()
-		s.end()
-		s.wake()
+		s.cut(&SlowConsumerError{Subscriber: s.id, QueueCap: s.queueCap, Seq: p.head + 1, ResumeFrom: resume})
 	}
 	return n
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"path/filepath"
 	"slices"
@@ -136,7 +137,7 @@ func (e *errDepsBuild) Error() string { return e.err.Error() }
 // recorded in failed; a build error fails the whole build (see
 // bundleDeps).
 func (s *Server) buildDeps(key string, w want) (*depsBundle, error) {
-	specs := slices.Sorted(mapKeys(w))
+	specs := slices.Sorted(maps.Keys(w))
 	b := newDepsBundle(key, specs)
 	if len(specs) == 0 {
 		return b, nil
@@ -281,22 +282,12 @@ func (s *Server) bundleDeps(key string, w want) (*depsBundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.specs = append(b.specs, slices.Collect(mapKeys(failed))...)
+	b.specs = append(b.specs, slices.Collect(maps.Keys(failed))...)
 	slices.Sort(b.specs)
 	for spec, msg := range failed {
 		b.failed[spec] = msg
 	}
 	return b, nil
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // facade is the generated entry module of one specifier.

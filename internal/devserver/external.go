@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -248,7 +249,7 @@ func (s *Server) rebuildDeps(ctx context.Context, prev *depsBundle, key string, 
 			}
 		}
 	}
-	specs := slices.Sorted(mapKeys(w))
+	specs := slices.Sorted(maps.Keys(w))
 	for _, spec := range specs {
 		switch {
 		case !prev.has(spec, nil):

@@ -68,10 +68,14 @@ func (s *Server) transformHTML(r *http.Request, id string, data []byte, rebase b
 	if rebase {
 		edits = append(edits, rebaseEdits(data, res, id)...)
 	}
+	env := "" // read once per page, when a script reads import.meta.env
 	for _, sc := range scripts {
 		if usesEnv.Match(sc.res.Code) {
+			if env == "" {
+				env = s.envPrelude()
+			}
 			// Each inline module script has its own import.meta.
-			edits = append(edits, edit{start: sc.start, end: sc.start, text: s.envPrelude()})
+			edits = append(edits, edit{start: sc.start, end: sc.start, text: env})
 		}
 		for _, imp := range sc.res.Imports {
 			t := targets[imp.Specifier]

@@ -209,6 +209,9 @@ export function updateStyle(id, css) {
   el.textContent = css;
 }
 export function removeStyle(id) { styles.get(id)?.remove(); styles.delete(id); }
+export function webpackHot() {
+  return { data: {}, accept() {}, decline() {}, dispose() {}, addDisposeHandler() {}, removeDisposeHandler() {}, invalidate() {}, status: () => "idle", addStatusHandler() {}, removeStatusHandler() {} };
+}
 `
 
 // ServeHTTP answers one request: Host check, method check, confinement,

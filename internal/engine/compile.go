@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"path/filepath"
-	"strings"
 
 	"github.com/hmrd/hmrd/internal/scan/jsscan"
 )
@@ -28,7 +27,7 @@ func (p *Project) CompileTargetOf(file string) (CompileTarget, error) {
 		return CompileTarget{}, errors.New("compile: the file must be an absolute path")
 	}
 	file = filepath.Clean(file)
-	if rel, err := filepath.Rel(p.opts.Root, file); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if !within(filepath.ToSlash(file), filepath.ToSlash(p.opts.Root)) {
 		return CompileTarget{}, errors.New("compile: " + file + " is outside the project root " + p.opts.Root)
 	}
 	if _, ok := jsscan.LoaderFor(file); !ok {

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/hmrd/hmrd/internal/graph/modgraph"
@@ -113,7 +114,7 @@ func (p *Project) addClaimedEntries(b *batch) {
 	if len(b.created) == 0 || len(p.claims) == 0 {
 		return
 	}
-	for _, e := range sortedKeys(p.claims) {
+	for _, e := range slices.Sorted(maps.Keys(p.claims)) {
 		c := p.claims[e]
 		if r, ok := p.g.LookupID(c.id); ok && p.g.IsEntry(r) {
 			continue
@@ -135,7 +136,7 @@ func (p *Project) addClaimedEntries(b *batch) {
 // has what scanning newly held entries found.
 func (p *Project) Adopt(old *Project) *Plan {
 	plan := &Plan{}
-	for _, e := range sortedKeys(old.claims) {
+	for _, e := range slices.Sorted(maps.Keys(old.claims)) {
 		oc := old.claims[e]
 		if oc.holds == 0 {
 			continue
@@ -168,13 +169,4 @@ func (p *Project) Adopt(old *Project) *Plan {
 	}
 	p.refreshStanding(plan)
 	return plan
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -33,6 +33,9 @@ type metaGlob struct {
 	// err says why the call has no matches: a pattern that does not
 	// compile or reaches outside the root.
 	err error
+	// files are the call's matches as its edges were last made
+	// (metaGlobImports): what a server expands it to, without a walk.
+	files []string
 }
 
 // GlobMatch is one file an import.meta.glob call matches.
@@ -221,7 +224,8 @@ func (p *Project) metaGlobImports(file string, mg *metaGlob) []rawImport {
 		binding = mg.call.Import
 	}
 	var out []rawImport
-	for _, f := range p.metaGlobFiles(mg) {
+	mg.files = p.metaGlobFiles(mg)
+	for _, f := range mg.files {
 		_, spec := mg.paths(f)
 		ri := rawImport{spec: spec, kind: kind, bindings: []string{binding}, at: -1}
 		ri.res, ri.err = p.res.Resolve(file, spec)
@@ -232,7 +236,8 @@ func (p *Project) metaGlobImports(file string, mg *metaGlob) []rawImport {
 	return out
 }
 
-// globCalls expands the import.meta.glob calls of module m for a server.
+// globCalls expands the import.meta.glob calls of module m for a server,
+// from the matches their edges were made of.
 func (p *Project) globCalls(m *modgraph.Module) []GlobCall {
 	gi := p.globs.byFile[m.File]
 	if gi == nil {
@@ -248,7 +253,7 @@ func (p *Project) globCalls(m *modgraph.Module) []GlobCall {
 		if mg.err != nil {
 			gc.Err = mg.err.Error()
 		}
-		for _, f := range p.metaGlobFiles(mg) {
+		for _, f := range mg.files {
 			key, spec := mg.paths(f)
 			gc.Matches = append(gc.Matches, GlobMatch{Key: key, Spec: spec, Target: p.targetOf(m, spec)})
 		}

@@ -237,7 +237,6 @@ export function startApp(dir, entry, o) {
   });
   const out = new Lines(/** @type {import('node:stream').Readable} */ (proc.stdout));
   const err = new Lines(/** @type {import('node:stream').Readable} */ (proc.stderr));
-  const err_ = err;
   const exited = new Promise((resolve) => proc.once('exit', (code, sig) => resolve({ code, signal: sig })));
   atExit.add(() => proc.kill('SIGKILL'));
   return {
@@ -257,8 +256,8 @@ export function startApp(dir, entry, o) {
     async expect(re, o) {
       try {
         return await out.waitFor(re, o);
-      } catch (err) {
-        throw new Error(`${/** @type {Error} */ (err).message}\nstderr:\n${err_.text()}`);
+      } catch (failure) {
+        throw new Error(`${/** @type {Error} */ (failure).message}\nstderr:\n${err.text()}`);
       }
     },
     /** Both outputs, for failure messages. */

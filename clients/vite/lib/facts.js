@@ -9,7 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const cssLangsRE = /\.(css|less|sass|scss|styl|stylus|pcss|postcss|sss)(?:$|\?)/;
+/** A stylesheet's URL, as Vite's isCSSRequest sees it (payload.js uses it too). */
+export const cssLangsRE = /\.(css|less|sass|scss|styl|stylus|pcss|postcss|sss)(?:$|\?)/;
 // A stylesheet imported as a string or a URL is no stylesheet to its importer.
 const specialQueryRE = /[?&](?:inline|raw|url)\b/;
 

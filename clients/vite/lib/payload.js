@@ -4,6 +4,8 @@
 // sends, so pages, framework plugins and `vite:*` listeners cannot tell
 // hmrd propagated the edit.
 
+import { cssLangsRE } from './facts.js';
+
 /** The custom event that carries a full reload's reason ahead of Vite's `full-reload`. */
 export const REASON_EVENT = 'hmrd:full-reload';
 
@@ -12,7 +14,6 @@ export const REASON_EVENT = 'hmrd:full-reload';
 // URL's extension; these are the patterns of its isJSRequest and
 // isCSSRequest. Virtual modules (no extension) are scripts to it.
 const knownJsSrcRE = /\.(?:[jt]sx?|m[jt]s|vue|marko|svelte|astro|imba|mdx)(?:$|\?)/;
-const cssLangsRE = /\.(css|less|sass|scss|styl|stylus|pcss|postcss|sss)(?:$|\?)/;
 
 /**
  * explicitImportRequired says whether Vite's client must ask for url with

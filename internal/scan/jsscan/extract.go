@@ -623,11 +623,8 @@ func cookTemplate(body []byte) (string, bool) {
 func (e *extractor) endsOperand(i int) bool {
 	switch e.kind(i) {
 	case tokIdent:
-		switch string(e.text(i)) {
-		case "typeof", "void", "delete", "await", "new", "in", "of", "instanceof", "return", "yield", "case", "do", "else", "throw":
-			return false
-		}
-		return true
+		// After a keyword an expression starts, as after one a regex may.
+		return !regexKeyword(e.text(i))
 	case tokNumber, tokString, tokTemplate, tokTemplateTail, tokRegex, tokPrivate:
 		return true
 	case tokPunct:

@@ -37,8 +37,8 @@ func (b *bundlerServer) Register(stream hmrdv1.BundlerService_RegisterServer) er
 	if open == nil {
 		return status.Error(codes.InvalidArgument, "register: the first request must be open")
 	}
-	if vs := open.GetProtocolVersions(); len(vs) > 0 && !containsVersion(vs) {
-		return status.Errorf(codes.FailedPrecondition, "protocol versions %v not supported: this daemon speaks %d", vs, signal.ProtocolVersion)
+	if err := checkProtocol(open.GetProtocolVersions()); err != nil {
+		return err
 	}
 	o := control.RegisterOptions{Gate: open.GetGate(), GateTimeout: open.GetGateTimeout().AsDuration()}
 	if c := open.GetClient(); c != nil {
@@ -106,15 +106,6 @@ func (b *bundlerServer) Register(stream hmrdv1.BundlerService_RegisterServer) er
 			}
 		}
 	}
-}
-
-func containsVersion(vs []uint32) bool {
-	for _, v := range vs {
-		if v == signal.ProtocolVersion {
-			return true
-		}
-	}
-	return false
 }
 
 // handle applies one request after the open.

@@ -25,14 +25,23 @@ var timeSince = time.Since
 // whose hub closed) may take to deliver what was queued before the reason.
 const drainTimeout = time.Second
 
+// checkProtocol refuses a client that names the protocol versions it
+// speaks, none of them this daemon's.
+func checkProtocol(vs []uint32) error {
+	if len(vs) > 0 && !slices.Contains(vs, signal.ProtocolVersion) {
+		return status.Errorf(codes.FailedPrecondition, "protocol versions %v not supported: this daemon speaks %d", vs, signal.ProtocolVersion)
+	}
+	return nil
+}
+
 type hotServer struct {
 	hmrdv1.UnimplementedHotServiceServer
 	svc control.Service
 }
 
 func (h *hotServer) Subscribe(req *hmrdv1.SubscribeRequest, stream hmrdv1.HotService_SubscribeServer) error {
-	if vs := req.GetProtocolVersions(); len(vs) > 0 && !slices.Contains(vs, signal.ProtocolVersion) {
-		return status.Errorf(codes.FailedPrecondition, "protocol versions %v not supported: this daemon speaks %d", vs, signal.ProtocolVersion)
+	if err := checkProtocol(req.GetProtocolVersions()); err != nil {
+		return err
 	}
 	ctx := stream.Context()
 	o := broadcast.SubscribeOptions{FromSeq: req.GetFromSeq(), Epoch: req.GetEpoch(), Transport: "grpc"}
@@ -179,8 +188,8 @@ func (p *projectServer) Compile(ctx context.Context, req *hmrdv1.CompileRequest)
 	}
 	out := &hmrdv1.CompileResponse{Code: code}
 	if merr != nil {
-		out.Error = &hmrdv1.Error{Message: merr.Message, Module: merr.Module, File: merr.File,
-			Line: uint32(merr.Line), Column: uint32(merr.Column), Frame: merr.Frame, Code: merr.Code}
+		out.Error = wire.ErrorProto(&signal.Error{Message: merr.Message, Module: merr.Module, File: merr.File,
+			Line: merr.Line, Column: merr.Column, Frame: merr.Frame, Code: merr.Code})
 	}
 	return out, nil
 }

@@ -52,7 +52,7 @@ func eventProto(ev *signal.Event) *hmrdv1.Event {
 	case *signal.Prune:
 		out.Kind = &hmrdv1.Event_Prune{Prune: &hmrdv1.Prune{Paths: b.Paths}}
 	case *signal.Error:
-		out.Kind = &hmrdv1.Event_Error{Error: errorProto(b)}
+		out.Kind = &hmrdv1.Event_Error{Error: ErrorProto(b)}
 	case *signal.ErrorCleared:
 		out.Kind = &hmrdv1.Event_ErrorCleared{ErrorCleared: &hmrdv1.ErrorCleared{Modules: b.Modules}}
 	case *signal.Custom:
@@ -63,7 +63,8 @@ func eventProto(ev *signal.Event) *hmrdv1.Event {
 	return out
 }
 
-func errorProto(e *signal.Error) *hmrdv1.Error {
+// ErrorProto is the hmrd.v1.Error of a module error.
+func ErrorProto(e *signal.Error) *hmrdv1.Error {
 	return &hmrdv1.Error{
 		Message: e.Message, Module: e.Module, File: e.File, Line: uint32(max(e.Line, 0)),
 		Column: uint32(max(e.Column, 0)), Frame: e.Frame, Code: e.Code,
@@ -76,7 +77,7 @@ func errorsProto(es []*signal.Error) []*hmrdv1.Error {
 	}
 	out := make([]*hmrdv1.Error, len(es))
 	for i, e := range es {
-		out[i] = errorProto(e)
+		out[i] = ErrorProto(e)
 	}
 	return out
 }

@@ -1,7 +1,8 @@
 // @ts-check
 // The worker of compile.js: one client of the daemon, answering compile
-// requests in order. Each answer is posted, then the shared flag set and
-// the waiting hook woken.
+// requests (the hook waits for each, so one is in flight at a time, but
+// a late answer to one given up on may come after). Each answer is posted,
+// then the shared flag set and the waiting hook woken.
 
 import { workerData } from 'node:worker_threads';
 import { connect } from '../client.js';

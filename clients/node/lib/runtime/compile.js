@@ -126,20 +126,24 @@ export function createCompiler(project) {
     compileSync(file, source) {
       const p = ensure();
       const id = ++seq;
+      const deadline = Date.now() + COMPILE_TIMEOUT_MS;
       Atomics.store(flag, 0, 0);
       p.postMessage({ id, project: project(), file, source });
-      if (Atomics.wait(flag, 0, 0, COMPILE_TIMEOUT_MS) === 'timed-out') {
-        throw new Error(`hmrd: no compile of ${file} from the daemon within ${COMPILE_TIMEOUT_MS} ms`);
-      }
       for (;;) {
         const got = receiveMessageOnPort(p);
-        if (!got) throw new Error(`hmrd: the compile of ${file} came back empty`);
+        if (!got) {
+          // Nothing yet, or only a late answer to a request given up
+          // on was there: wait for the next answer.
+          const left = deadline - Date.now();
+          if (left <= 0 || Atomics.wait(flag, 0, 0, left) === 'timed-out') {
+            throw new Error(`hmrd: no compile of ${file} from the daemon within ${COMPILE_TIMEOUT_MS} ms`);
+          }
+          Atomics.store(flag, 0, 0);
+          continue;
+        }
         const m = got.message;
         if (m.id !== id) continue; // an answer to a request given up on
-        if (m.error) {
-          const err = new SyntaxError(compileErrorText(m.error));
-          throw err;
-        }
+        if (m.error) throw new SyntaxError(compileErrorText(m.error));
         if (m.fail) throw new Error(`hmrd: cannot compile ${file}: ${m.fail}`);
         return m.code;
       }
